@@ -1,0 +1,155 @@
+//! The command line as clap sees it. Doc comments here are the help text; `config.rs` turns the
+//! parsed flags into validated settings.
+
+use clap::Parser;
+
+/// A WebSocket client for terminals, shell pipes and CI.
+///
+/// Connects to a ws:// or wss:// URL. With a terminal on both ends it is interactive; otherwise
+/// every stdin line becomes a message and every received message becomes a stdout line.
+#[derive(Debug, Parser)]
+#[command(name = "wsc", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// The server: ws://, wss://, http:// or https:// (no scheme means ws://).
+    #[arg(value_name = "URL", required_unless_present = "connect")]
+    pub url: Option<String>,
+
+    /// The server, as wscat takes it (same as the URL argument).
+    #[arg(
+        short = 'c',
+        long,
+        value_name = "URL",
+        conflicts_with = "url",
+        help_heading = "Connection"
+    )]
+    pub connect: Option<String>,
+
+    /// Add a header to the upgrade request, as 'Name: value' (repeatable).
+    #[arg(
+        short = 'H',
+        long = "header",
+        value_name = "HEADER",
+        help_heading = "Connection"
+    )]
+    pub headers: Vec<String>,
+
+    /// Send Basic authorization with these credentials.
+    #[arg(
+        long,
+        value_name = "USER:PASS",
+        conflicts_with = "user",
+        help_heading = "Connection"
+    )]
+    pub auth: Option<String>,
+
+    /// Send Basic authorization with these credentials (same as --auth).
+    #[arg(
+        short = 'u',
+        long,
+        value_name = "USER:PASS",
+        help_heading = "Connection"
+    )]
+    pub user: Option<String>,
+
+    /// Send this Origin header.
+    #[arg(short = 'o', long, value_name = "ORIGIN", help_heading = "Connection")]
+    pub origin: Option<String>,
+
+    /// Offer this subprotocol (repeatable); the server must pick one of them.
+    #[arg(
+        short = 's',
+        long = "subprotocol",
+        value_name = "PROTOCOL",
+        help_heading = "Connection"
+    )]
+    pub subprotocols: Vec<String>,
+
+    /// The User-Agent header [default: wsc/VERSION].
+    #[arg(short = 'A', long, value_name = "AGENT", help_heading = "Connection")]
+    pub user_agent: Option<String>,
+
+    /// Give up connecting after this many seconds (DNS, TCP, TLS and the upgrade together).
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value = "10",
+        help_heading = "Connection"
+    )]
+    pub connect_timeout: String,
+
+    /// Do not verify the server's TLS certificate.
+    #[arg(
+        short = 'k',
+        long,
+        short_alias = 'n',
+        alias = "no-check",
+        help_heading = "TLS"
+    )]
+    pub insecure: bool,
+
+    /// Trust the certificates in this PEM file.
+    #[arg(long, alias = "cacert", value_name = "FILE", help_heading = "TLS")]
+    pub ca: Option<String>,
+
+    /// Present this PEM client certificate (with --key).
+    #[arg(long, value_name = "FILE", requires = "key", help_heading = "TLS")]
+    pub cert: Option<String>,
+
+    /// The PKCS#8 PEM private key of --cert.
+    #[arg(long, value_name = "FILE", requires = "cert", help_heading = "TLS")]
+    pub key: Option<String>,
+
+    /// Send each input line as a binary message instead of text.
+    #[arg(short = 'b', long, help_heading = "Input")]
+    pub binary: bool,
+
+    /// Send this message first, before stdin (repeatable).
+    #[arg(
+        short = 'x',
+        long = "execute",
+        value_name = "MSG",
+        help_heading = "Input"
+    )]
+    pub execute: Vec<String>,
+
+    /// Print one JSON object per event, and read stdin lines as such objects.
+    #[arg(long, help_heading = "Output")]
+    pub jsonl: bool,
+
+    /// Report connection events on stderr (-vv shows credentials too).
+    #[arg(short = 'v', long, action = clap::ArgAction::Count, help_heading = "Output")]
+    pub verbose: u8,
+
+    /// After input ends, close once no message has arrived for this long (0: at once;
+    /// -1: wait for the server to close) [default: 1, or -1 with --count].
+    #[arg(
+        short = 'w',
+        long,
+        value_name = "SECS",
+        allow_negative_numbers = true,
+        help_heading = "Session"
+    )]
+    pub wait: Option<String>,
+
+    /// After input ends, close once this many messages have been received in all.
+    #[arg(long, value_name = "N", help_heading = "Session")]
+    pub count: Option<u64>,
+
+    /// How long to wait for the server's answer to our Close.
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value = "2",
+        help_heading = "Session"
+    )]
+    pub close_timeout: String,
+
+    /// Close with 1009 when a received message is larger than this.
+    #[arg(
+        long,
+        value_name = "BYTES",
+        default_value = "67108864",
+        help_heading = "Session"
+    )]
+    pub max_message_size: usize,
+}

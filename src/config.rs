@@ -1,0 +1,316 @@
+//! Turns the parsed command line into validated, typed settings, in one place. Anything the user
+//! typed wrong is a usage error (status 2) here, before any connection is tried.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use base64::Engine;
+use tokio_tungstenite::tungstenite::http::{HeaderName, HeaderValue};
+use url::Url;
+
+use crate::cli::Cli;
+use crate::error::Failure;
+
+/// Everything a session needs to know, validated.
+#[derive(Debug)]
+pub struct Config {
+    /// The ws:// or wss:// URL, without credentials.
+    pub url: Url,
+    /// Extra request headers in the order given (authorization, origin, user agent included).
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+    pub subprotocols: Vec<String>,
+    pub connect_timeout: Duration,
+    pub tls: TlsSettings,
+    pub input: InputFormat,
+    /// Messages sent before stdin (`-x`).
+    pub execute: Vec<String>,
+    pub output: OutputFormat,
+    pub verbose: u8,
+    pub wait: Wait,
+    pub count: Option<u64>,
+    pub close_timeout: Duration,
+    pub max_message_size: usize,
+    /// Whether stdout/stderr are terminals: decides sanitising of server text.
+    pub stdout_is_terminal: bool,
+    pub stderr_is_terminal: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TlsSettings {
+    pub insecure: bool,
+    pub ca_file: Option<PathBuf>,
+    /// Client certificate and key files.
+    pub identity: Option<(PathBuf, PathBuf)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputFormat {
+    Text,
+    Binary,
+    Jsonl,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    Raw,
+    Jsonl,
+}
+
+/// How long to keep receiving once input has ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wait {
+    /// Until this long has passed without a message.
+    Quiet(Duration),
+    /// Until the server closes.
+    ServerClose,
+}
+
+impl Config {
+    pub fn from_cli(cli: Cli) -> Result<Config, Failure> {
+        let raw_url = cli.url.or(cli.connect).unwrap_or_default();
+        let (url, userinfo) = parse_url(&raw_url)?;
+
+        let mut headers = Vec::new();
+        let credentials = cli
+            .auth
+            .or(cli.user)
+            .map(|c| parse_credentials(&c))
+            .transpose()?;
+        if let Some(credentials) = credentials.or(userinfo) {
+            headers.push((
+                HeaderName::from_static("authorization"),
+                header_value("Authorization", &basic_authorization(&credentials))?,
+            ));
+        }
+        if let Some(origin) = &cli.origin {
+            headers.push((
+                HeaderName::from_static("origin"),
+                header_value("Origin", origin)?,
+            ));
+        }
+        let agent = cli
+            .user_agent
+            .unwrap_or_else(|| format!("wsc/{}", env!("CARGO_PKG_VERSION")));
+        headers.push((
+            HeaderName::from_static("user-agent"),
+            header_value("User-Agent", &agent)?,
+        ));
+        let extra = cli
+            .headers
+            .iter()
+            .map(|h| parse_header(h))
+            .collect::<Result<Vec<_>, _>>()?;
+        // A header given with -H replaces the one wsc would send by default.
+        headers.retain(|(name, _)| !extra.iter().any(|(n, _)| n == name));
+        headers.extend(extra);
+        for protocol in &cli.subprotocols {
+            if protocol.is_empty() || protocol.contains([',', ' ']) {
+                return Err(usage(format!("invalid subprotocol '{protocol}'")));
+            }
+        }
+
+        let input = match (cli.jsonl, cli.binary) {
+            (true, _) => InputFormat::Jsonl,
+            (false, true) => InputFormat::Binary,
+            (false, false) => InputFormat::Text,
+        };
+        // With --count the count decides when to stop, unless a wait is given too.
+        let wait = match (cli.wait.as_deref().map(str::trim), cli.count) {
+            (Some("-1"), _) | (None, Some(_)) => Wait::ServerClose,
+            (Some(secs), _) => Wait::Quiet(parse_seconds("--wait", secs)?),
+            (None, None) => Wait::Quiet(Duration::from_secs(1)),
+        };
+        if cli.max_message_size == 0 {
+            return Err(usage("--max-message-size must be at least 1".into()));
+        }
+
+        Ok(Config {
+            url,
+            headers,
+            subprotocols: cli.subprotocols,
+            connect_timeout: parse_seconds("--connect-timeout", &cli.connect_timeout)?,
+            tls: TlsSettings {
+                insecure: cli.insecure,
+                ca_file: cli.ca.map(PathBuf::from),
+                identity: cli.cert.map(PathBuf::from).zip(cli.key.map(PathBuf::from)),
+            },
+            input,
+            execute: cli.execute,
+            output: if cli.jsonl {
+                OutputFormat::Jsonl
+            } else {
+                OutputFormat::Raw
+            },
+            verbose: cli.verbose,
+            wait,
+            count: cli.count,
+            close_timeout: parse_seconds("--close-timeout", &cli.close_timeout)?,
+            max_message_size: cli.max_message_size,
+            stdout_is_terminal: std::io::stdout().is_terminal(),
+            stderr_is_terminal: std::io::stderr().is_terminal(),
+        })
+    }
+}
+
+fn usage(message: String) -> Failure {
+    Failure::Usage(message)
+}
+
+/// Parses what the user typed into a ws:// or wss:// URL, and takes out any `user:pass@`.
+pub fn parse_url(input: &str) -> Result<(Url, Option<String>), Failure> {
+    let input = input.trim();
+    if input.is_empty() {
+        return Err(usage("no URL given".into()));
+    }
+    let with_scheme = if input.contains("://") {
+        input.to_string()
+    } else {
+        format!("ws://{input}")
+    };
+    let mut url =
+        Url::parse(&with_scheme).map_err(|e| usage(format!("invalid URL '{input}': {e}")))?;
+
+    let scheme = match url.scheme() {
+        "ws" | "http" => "ws",
+        "wss" | "https" => "wss",
+        other => {
+            return Err(usage(format!(
+                "invalid URL '{input}': unsupported scheme '{other}' (use ws:// or wss://)"
+            )));
+        }
+    };
+    // Both sides are "special" schemes in the URL standard, so this cannot fail.
+    let _ = url.set_scheme(scheme);
+    match url.host_str() {
+        None | Some("") => return Err(usage(format!("invalid URL '{input}': no host"))),
+        Some(_) => {}
+    }
+    if url.port() == Some(0) {
+        return Err(usage(format!("invalid URL '{input}': port 0")));
+    }
+    url.set_fragment(None);
+
+    let userinfo = if url.username().is_empty() && url.password().is_none() {
+        None
+    } else {
+        let decode = |s: &str| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8_lossy()
+                .into_owned()
+        };
+        let info = format!(
+            "{}:{}",
+            decode(url.username()),
+            decode(url.password().unwrap_or(""))
+        );
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+        Some(info)
+    };
+    Ok((url, userinfo))
+}
+
+fn parse_credentials(credentials: &str) -> Result<String, Failure> {
+    if credentials.contains(':') {
+        Ok(credentials.to_string())
+    } else {
+        Err(usage("credentials must be given as USER:PASS".into()))
+    }
+}
+
+fn basic_authorization(credentials: &str) -> String {
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(credentials)
+    )
+}
+
+/// Parses `Name: value` as given to `-H`.
+pub fn parse_header(header: &str) -> Result<(HeaderName, HeaderValue), Failure> {
+    let malformed = || {
+        usage(format!(
+            "malformed header '{header}' (expected 'Name: value')"
+        ))
+    };
+    let (name, value) = header.split_once(':').ok_or_else(malformed)?;
+    let name = HeaderName::from_bytes(name.trim().as_bytes()).map_err(|_| malformed())?;
+    Ok((name, header_value(header, value.trim())?))
+}
+
+fn header_value(what: &str, value: &str) -> Result<HeaderValue, Failure> {
+    HeaderValue::from_str(value).map_err(|_| {
+        usage(format!(
+            "invalid header value in '{what}' (control characters?)"
+        ))
+    })
+}
+
+fn parse_seconds(flag: &str, text: &str) -> Result<Duration, Failure> {
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .and_then(|secs| Duration::try_from_secs_f64(secs).ok())
+        .ok_or_else(|| usage(format!("{flag} takes a number of seconds, not '{text}'")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(input: &str) -> String {
+        parse_url(input)
+            .map(|(u, _)| u.to_string())
+            .unwrap_or_else(|e| format!("error: {e}"))
+    }
+
+    #[test]
+    fn schemes_are_mapped_to_websocket_ones() {
+        assert_eq!(url("ws://a.example/x?y=1"), "ws://a.example/x?y=1");
+        assert_eq!(url("wss://a.example"), "wss://a.example/");
+        assert_eq!(url("http://a.example:8080/p"), "ws://a.example:8080/p");
+        assert_eq!(url("https://a.example/"), "wss://a.example/");
+        assert_eq!(url("localhost:9000/chat"), "ws://localhost:9000/chat");
+        assert_eq!(url("ws://[::1]:9000/"), "ws://[::1]:9000/");
+        assert_eq!(url("ws://h/#frag"), "ws://h/");
+    }
+
+    #[test]
+    fn bad_urls_are_usage_errors() {
+        for bad in [
+            "ws://h:99999/",
+            "ftp://h/",
+            "ws://",
+            "",
+            "ws://h:0/",
+            "ws://[::1/",
+        ] {
+            assert!(matches!(parse_url(bad), Err(Failure::Usage(_))), "{bad}");
+        }
+        assert!(url("ftp://h/").contains("unsupported scheme 'ftp'"));
+    }
+
+    #[test]
+    fn userinfo_is_taken_out_of_the_url() {
+        let (url, info) = parse_url("ws://al%40ice:s%3Acret@h:1/p").unwrap();
+        assert_eq!(url.as_str(), "ws://h:1/p");
+        assert_eq!(info.as_deref(), Some("al@ice:s:cret"));
+    }
+
+    #[test]
+    fn headers_need_a_name_and_a_colon() {
+        let (name, value) = parse_header("X-Token:  abc ").unwrap();
+        assert_eq!((name.as_str(), value.to_str().unwrap()), ("x-token", "abc"));
+        for bad in ["NoColon", ": value", "Bad Name: v", "X: a\u{1}b"] {
+            assert!(matches!(parse_header(bad), Err(Failure::Usage(_))), "{bad}");
+        }
+    }
+
+    #[test]
+    fn seconds_must_be_non_negative_numbers() {
+        assert_eq!(parse_seconds("--x", "1.5"), Ok(Duration::from_millis(1500)));
+        for bad in ["-2", "abc", "inf", "NaN"] {
+            assert!(parse_seconds("--x", bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,246 @@
+//! DNS -> TCP (TCP_NODELAY) -> TLS -> WebSocket upgrade, under one connect timeout, with every
+//! failure classified into its exit status and told in words.
+
+use std::io;
+use std::time::{Duration, Instant};
+
+use tokio::net::{TcpStream, lookup_host};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::error::{Error as WsError, ProtocolError, SubProtocolError};
+use tokio_tungstenite::tungstenite::handshake::client::{Request, Response};
+use tokio_tungstenite::tungstenite::http::header;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+use url::Host;
+
+use crate::config::Config;
+use crate::error::Failure;
+use crate::tls;
+
+pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// An open WebSocket and what the handshake said.
+pub struct Connection {
+    pub socket: Socket,
+    pub response: Response,
+    pub subprotocol: Option<String>,
+    pub elapsed: Duration,
+}
+
+/// How far the attempt got, for the timeout message.
+#[derive(Clone, Copy)]
+enum Stage {
+    Dns,
+    Tcp,
+    Tls,
+    Upgrade,
+}
+
+pub async fn connect(config: &Config) -> Result<Connection, Failure> {
+    let started = Instant::now();
+    let mut stage = Stage::Dns;
+    match tokio::time::timeout(config.connect_timeout, attempt(config, &mut stage)).await {
+        Ok(result) => result.map(|(socket, response)| {
+            let subprotocol = response
+                .headers()
+                .get(header::SEC_WEBSOCKET_PROTOCOL)
+                .and_then(|p| p.to_str().ok())
+                .map(str::to_string);
+            Connection {
+                socket,
+                response,
+                subprotocol,
+                elapsed: started.elapsed(),
+            }
+        }),
+        Err(_) => {
+            let doing = match stage {
+                Stage::Dns => "resolving the host",
+                Stage::Tcp => "connecting",
+                Stage::Tls => "in the TLS handshake",
+                Stage::Upgrade => "waiting for the server to accept the WebSocket upgrade",
+            };
+            Err(Failure::Connect(format!(
+                "connect timeout: no success within {} s ({doing})",
+                config.connect_timeout.as_secs_f64()
+            )))
+        }
+    }
+}
+
+async fn attempt(config: &Config, stage: &mut Stage) -> Result<(Socket, Response), Failure> {
+    let url = &config.url;
+    let port = url.port_or_known_default().unwrap_or(80);
+    let host = match url.host() {
+        Some(Host::Domain(domain)) => domain.to_string(),
+        Some(Host::Ipv4(ip)) => ip.to_string(),
+        Some(Host::Ipv6(ip)) => ip.to_string(),
+        None => return Err(Failure::Usage(format!("invalid URL '{url}': no host"))),
+    };
+    let request = request(config)?;
+
+    *stage = Stage::Dns;
+    let addresses: Vec<_> = lookup_host((host.as_str(), port))
+        .await
+        .map_err(|e| Failure::Connect(format!("cannot resolve host '{host}': {}", io_words(&e))))?
+        .collect();
+
+    *stage = Stage::Tcp;
+    let mut last_error = None;
+    let mut tcp = None;
+    for address in &addresses {
+        match TcpStream::connect(address).await {
+            Ok(stream) => {
+                tcp = Some(stream);
+                break;
+            }
+            Err(e) => last_error = Some(e),
+        }
+    }
+    let tcp = tcp.ok_or_else(|| {
+        let why = last_error.map_or("no address found".to_string(), |e| io_words(&e));
+        Failure::Connect(format!("cannot connect to {host} port {port}: {why}"))
+    })?;
+    tcp.set_nodelay(true)
+        .map_err(|e| Failure::Connect(format!("cannot set TCP_NODELAY: {}", io_words(&e))))?;
+
+    let stream = if url.scheme() == "wss" {
+        *stage = Stage::Tls;
+        let connector = tokio_native_tls::TlsConnector::from(tls::connector(&config.tls)?);
+        let tls = connector
+            .connect(&host, tcp)
+            .await
+            .map_err(|e| tls::handshake_failure(&e))?;
+        MaybeTlsStream::NativeTls(tls)
+    } else {
+        MaybeTlsStream::Plain(tcp)
+    };
+
+    *stage = Stage::Upgrade;
+    let ws_config = WebSocketConfig::default()
+        .max_message_size(Some(config.max_message_size))
+        .max_frame_size(Some(config.max_message_size));
+    let (socket, response) =
+        tokio_tungstenite::client_async_with_config(request, stream, Some(ws_config))
+            .await
+            .map_err(|e| upgrade_failure(e, config))?;
+    // tungstenite leaves this check to us: we offer no extension, so the server may select none.
+    if let Some(extensions) = response.headers().get(header::SEC_WEBSOCKET_EXTENSIONS) {
+        let extensions = String::from_utf8_lossy(extensions.as_bytes());
+        return Err(Failure::Handshake(format!(
+            "server selected extension '{extensions}' that was not offered"
+        )));
+    }
+    Ok((socket, response))
+}
+
+/// The upgrade request: tungstenite's required headers, then ours.
+fn request(config: &Config) -> Result<Request, Failure> {
+    let mut request = config
+        .url
+        .as_str()
+        .into_client_request()
+        .map_err(|e| Failure::Usage(format!("invalid URL '{}': {e}", config.url)))?;
+    let headers = request.headers_mut();
+    for (name, value) in &config.headers {
+        // The headers tungstenite writes itself are replaced, never doubled.
+        let generated = [
+            header::HOST,
+            header::CONNECTION,
+            header::UPGRADE,
+            header::SEC_WEBSOCKET_VERSION,
+            header::SEC_WEBSOCKET_KEY,
+        ];
+        if generated.contains(name) {
+            headers.insert(name.clone(), value.clone());
+        } else {
+            headers.append(name.clone(), value.clone());
+        }
+    }
+    if !config.subprotocols.is_empty() {
+        let offered = config.subprotocols.join(", ");
+        let value = offered
+            .parse()
+            .map_err(|_| Failure::Usage(format!("invalid subprotocol list '{offered}'")))?;
+        headers.insert(header::SEC_WEBSOCKET_PROTOCOL, value);
+    }
+    Ok(request)
+}
+
+fn upgrade_failure(error: WsError, config: &Config) -> Failure {
+    let offered = || config.subprotocols.join(", ");
+    let message = match error {
+        WsError::Http(response) => {
+            let status = response.status();
+            let reason = status.canonical_reason().unwrap_or("");
+            format!("server answered {} {reason}", status.as_u16())
+                .trim_end()
+                .to_string()
+        }
+        WsError::Protocol(ProtocolError::SecWebSocketAcceptKeyMismatch) => {
+            "server sent a wrong Sec-WebSocket-Accept key".into()
+        }
+        WsError::Protocol(ProtocolError::MissingUpgradeWebSocketHeader) => {
+            "server answer lacks 'Upgrade: websocket'".into()
+        }
+        WsError::Protocol(ProtocolError::MissingConnectionUpgradeHeader) => {
+            "server answer lacks 'Connection: Upgrade'".into()
+        }
+        WsError::Protocol(ProtocolError::SecWebSocketSubProtocolError(e)) => match e {
+            SubProtocolError::NoSubProtocol => {
+                format!(
+                    "server selected none of the offered subprotocols ({})",
+                    offered()
+                )
+            }
+            SubProtocolError::ServerSentSubProtocolNoneRequested
+            | SubProtocolError::InvalidSubProtocol => {
+                format!(
+                    "server selected a subprotocol that was not offered (offered: {})",
+                    offered()
+                )
+            }
+        },
+        WsError::Protocol(ProtocolError::HandshakeIncomplete) => {
+            "server closed the connection before answering the upgrade".into()
+        }
+        WsError::Protocol(ProtocolError::WrongHttpVersion) => {
+            "server answered with an HTTP version below 1.1".into()
+        }
+        WsError::AttackAttempt => "server's answer to the upgrade is too large".into(),
+        WsError::HttpFormat(e) => format!("server answered with malformed HTTP: {e}"),
+        WsError::Io(e) => {
+            return Failure::Connect(format!(
+                "connection failed during the upgrade: {}",
+                io_words(&e)
+            ));
+        }
+        WsError::Tls(e) => return Failure::Tls(format!("TLS failure during the upgrade: {e}")),
+        other => format!("upgrade failed: {other}"),
+    };
+    Failure::Handshake(message)
+}
+
+/// An I/O error in words, without the `(os error 111)` noise.
+pub fn io_words(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::ConnectionRefused => "connection refused".into(),
+        io::ErrorKind::ConnectionReset => "connection reset by peer".into(),
+        io::ErrorKind::ConnectionAborted => "connection aborted".into(),
+        io::ErrorKind::TimedOut => "timed out".into(),
+        io::ErrorKind::HostUnreachable => "host unreachable".into(),
+        io::ErrorKind::NetworkUnreachable => "network unreachable".into(),
+        io::ErrorKind::AddrNotAvailable => "address not available".into(),
+        io::ErrorKind::NotFound => "no such file or directory".into(),
+        io::ErrorKind::PermissionDenied => "permission denied".into(),
+        io::ErrorKind::BrokenPipe => "broken pipe".into(),
+        io::ErrorKind::UnexpectedEof => "unexpected end of stream".into(),
+        _ => {
+            let text = e.to_string();
+            match text.find(" (os error") {
+                Some(at) => text[..at].to_lowercase(),
+                None => text,
+            }
+        }
+    }
+}

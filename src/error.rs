@@ -1,0 +1,106 @@
+//! Every way a wsc run can end badly, and the exit status each one maps to.
+//!
+//! This is the only place that decides exit statuses; the table here is the one in the README
+//! and the man page.
+
+use std::fmt;
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+/// Why a run failed. The message is one line, in words, for `wsc: error: ...`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// Any other runtime error (I/O, invalid input): status 1.
+    Runtime(String),
+    /// A bad flag, header or URL: status 2.
+    Usage(String),
+    /// DNS, refused, unreachable, connect timeout: status 3.
+    Connect(String),
+    /// Certificate or TLS handshake problem: status 4.
+    Tls(String),
+    /// The server did not accept the WebSocket upgrade: status 5.
+    Handshake(String),
+    /// Connection lost without a Close frame, protocol violation or ping timeout: status 6.
+    ConnectionLost(String),
+    /// The server closed with a code other than 1000/1001: status 7.
+    ServerClosed(String),
+    /// A time limit or expectation was not met: status 8.
+    Unmet(String),
+    /// SIGINT in pipe mode: status 130. Nothing is printed for it.
+    Interrupted,
+}
+
+impl Failure {
+    /// The process exit status for this failure (see the table in the README).
+    pub fn exit_status(&self) -> u8 {
+        match self {
+            Failure::Runtime(_) => 1,
+            Failure::Usage(_) => 2,
+            Failure::Connect(_) => 3,
+            Failure::Tls(_) => 4,
+            Failure::Handshake(_) => 5,
+            Failure::ConnectionLost(_) => 6,
+            Failure::ServerClosed(_) => 7,
+            Failure::Unmet(_) => 8,
+            Failure::Interrupted => 130,
+        }
+    }
+
+    /// Prints the one-line error (if any) and turns the failure into the process exit code.
+    pub fn report(&self) -> ExitCode {
+        if *self != Failure::Interrupted {
+            let message = self.to_string();
+            // Messages can quote the server (a close reason): never let it drive a terminal.
+            if std::io::stderr().is_terminal() {
+                eprintln!(
+                    "wsc: error: {}",
+                    crate::output::sanitize::escape_text(&message)
+                );
+            } else {
+                eprintln!("wsc: error: {message}");
+            }
+        }
+        ExitCode::from(self.exit_status())
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::Runtime(m)
+            | Failure::Usage(m)
+            | Failure::Connect(m)
+            | Failure::Tls(m)
+            | Failure::Handshake(m)
+            | Failure::ConnectionLost(m)
+            | Failure::ServerClosed(m)
+            | Failure::Unmet(m) => f.write_str(m),
+            Failure::Interrupted => f.write_str("interrupted"),
+        }
+    }
+}
+
+impl std::error::Error for Failure {}
+
+#[cfg(test)]
+mod tests {
+    use super::Failure;
+
+    #[test]
+    fn statuses_follow_the_design_table() {
+        let table = [
+            (Failure::Runtime(String::new()), 1),
+            (Failure::Usage(String::new()), 2),
+            (Failure::Connect(String::new()), 3),
+            (Failure::Tls(String::new()), 4),
+            (Failure::Handshake(String::new()), 5),
+            (Failure::ConnectionLost(String::new()), 6),
+            (Failure::ServerClosed(String::new()), 7),
+            (Failure::Unmet(String::new()), 8),
+            (Failure::Interrupted, 130),
+        ];
+        for (failure, status) in table {
+            assert_eq!(failure.exit_status(), status, "{failure:?}");
+        }
+    }
+}

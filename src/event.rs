@@ -1,0 +1,51 @@
+//! What happened on the connection, as data. The session produces events; printers in
+//! `output/` render them.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use tokio_tungstenite::tungstenite::Utf8Bytes;
+
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// The upgrade succeeded.
+    Opened {
+        url: String,
+        status: u16,
+        subprotocol: Option<String>,
+        elapsed: Duration,
+    },
+    Text(Utf8Bytes),
+    Binary(Bytes),
+    Ping(Bytes),
+    Pong(Bytes),
+    /// A Close frame from the server (`code` is None when it carried no status).
+    Closed {
+        code: Option<u16>,
+        reason: String,
+    },
+}
+
+/// The registered name of a close code, for people reading it.
+pub fn close_code_name(code: u16) -> &'static str {
+    match code {
+        1000 => "normal",
+        1001 => "going away",
+        1002 => "protocol error",
+        1003 => "unsupported data",
+        1005 => "no status",
+        1006 => "abnormal",
+        1007 => "invalid payload",
+        1008 => "policy violation",
+        1009 => "message too big",
+        1010 => "extension required",
+        1011 => "internal error",
+        1012 => "service restart",
+        1013 => "try again later",
+        1014 => "bad gateway",
+        1015 => "TLS failure",
+        3000..=3999 => "registered",
+        4000..=4999 => "application",
+        _ => "unknown",
+    }
+}

@@ -1,0 +1,189 @@
+//! Pipe-mode input: stdin read in large blocks on a plain thread and cut into lines without
+//! copying (each message is a slice of the block it arrived in).
+
+use std::io::{self, Read};
+
+use bytes::{Bytes, BytesMut};
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
+
+use super::{Input, jsonl};
+use crate::config::InputFormat;
+
+const READ_SIZE: usize = 64 * 1024;
+
+/// Starts the thread that sends the `-x` messages and then every stdin line.
+pub fn spawn(format: InputFormat, execute: Vec<String>, tx: mpsc::Sender<Input>) {
+    let reader = move || {
+        let first = execute
+            .into_iter()
+            .map(|m| match format {
+                InputFormat::Binary => Message::binary(m),
+                InputFormat::Text | InputFormat::Jsonl => Message::text(m),
+            })
+            .collect::<Vec<_>>();
+        if !first.is_empty() && tx.blocking_send(Input::Batch(first)).is_err() {
+            return;
+        }
+        forward_lines(io::stdin().lock(), format, &tx);
+    };
+    // If the thread cannot start, the channel closes at once and that reads as empty input.
+    let _ = std::thread::Builder::new()
+        .name("stdin".into())
+        .spawn(reader);
+}
+
+/// Reads until end of input (or until the session stops listening), one batch per read.
+pub fn forward_lines(mut reader: impl Read, format: InputFormat, tx: &mpsc::Sender<Input>) {
+    let mut lines = LineSplitter::new(format);
+    loop {
+        let read = lines.fill(&mut reader);
+        let at_end = matches!(read, Ok(0));
+        let mut batch = Vec::new();
+        let result = match read {
+            Ok(0) => lines.finish(&mut batch),
+            Ok(_) => lines.complete_lines(&mut batch),
+            Err(e) => Err(format!("cannot read stdin: {e}")),
+        };
+        if !batch.is_empty() && tx.blocking_send(Input::Batch(batch)).is_err() {
+            return;
+        }
+        if let Err(message) = result {
+            let _ = tx.blocking_send(Input::Failed(message));
+            return;
+        }
+        if at_end {
+            return;
+        }
+    }
+}
+
+/// Cuts a byte stream into messages at `\n` (dropping a `\r` before it).
+struct LineSplitter {
+    buffer: BytesMut,
+    /// How much of `buffer` is known to hold no newline.
+    scanned: usize,
+    line_number: u64,
+    format: InputFormat,
+}
+
+impl LineSplitter {
+    fn new(format: InputFormat) -> Self {
+        LineSplitter {
+            buffer: BytesMut::new(),
+            scanned: 0,
+            line_number: 0,
+            format,
+        }
+    }
+
+    fn fill(&mut self, reader: &mut impl Read) -> io::Result<usize> {
+        let start = self.buffer.len();
+        self.buffer.resize(start + READ_SIZE, 0);
+        let read = loop {
+            match reader.read(&mut self.buffer[start..]) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                other => break other,
+            }
+        };
+        self.buffer.truncate(start + *read.as_ref().unwrap_or(&0));
+        read
+    }
+
+    fn complete_lines(&mut self, batch: &mut Vec<Message>) -> Result<(), String> {
+        while let Some(at) = memchr::memchr(b'\n', &self.buffer[self.scanned..]) {
+            let mut line = self.buffer.split_to(self.scanned + at + 1);
+            self.scanned = 0;
+            line.truncate(line.len() - 1);
+            if line.last() == Some(&b'\r') {
+                line.truncate(line.len() - 1);
+            }
+            self.push(line.freeze(), batch)?;
+        }
+        self.scanned = self.buffer.len();
+        Ok(())
+    }
+
+    /// At end of input: the complete lines, then a last line that had no newline.
+    fn finish(&mut self, batch: &mut Vec<Message>) -> Result<(), String> {
+        self.complete_lines(batch)?;
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        let rest = self.buffer.split().freeze();
+        self.push(rest, batch)
+    }
+
+    fn push(&mut self, line: Bytes, batch: &mut Vec<Message>) -> Result<(), String> {
+        self.line_number += 1;
+        let number = self.line_number;
+        let message = match self.format {
+            InputFormat::Binary => Message::Binary(line),
+            InputFormat::Text => Message::Text(Utf8Bytes::try_from(line).map_err(|_| {
+                format!("stdin line {number} is not valid UTF-8 (use --binary to send bytes)")
+            })?),
+            InputFormat::Jsonl => match jsonl::parse_line(&line) {
+                Ok(Some(message)) => message,
+                Ok(None) => return Ok(()),
+                Err(e) => return Err(format!("stdin line {number}: {e}")),
+            },
+        };
+        batch.push(message);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn collect(input: &'static [u8], format: InputFormat) -> Vec<Input> {
+        let (tx, mut rx) = mpsc::channel(1000);
+        forward_lines(input, format, &tx);
+        drop(tx);
+        std::iter::from_fn(|| rx.try_recv().ok()).collect()
+    }
+
+    fn messages(input: &'static [u8], format: InputFormat) -> Vec<Message> {
+        collect(input, format)
+            .into_iter()
+            .flat_map(|i| match i {
+                Input::Batch(b) => b,
+                Input::Failed(e) => panic!("unexpected failure {e}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn lines_lose_their_line_endings_and_empty_lines_are_kept() {
+        let got = messages(b"one\r\ntwo\n\nlast", InputFormat::Text);
+        let want: Vec<Message> = ["one", "two", "", "last"]
+            .into_iter()
+            .map(Message::text)
+            .collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn binary_lines_are_binary_messages() {
+        assert_eq!(
+            messages(b"\xff\x00\n", InputFormat::Binary),
+            vec![Message::binary(vec![0xff, 0])]
+        );
+    }
+
+    #[test]
+    fn invalid_utf8_names_the_line_and_stops() {
+        let got = collect(b"fine\n\xff\xfe\nnever\n", InputFormat::Text);
+        assert!(matches!(&got[0], Input::Batch(b) if b == &vec![Message::text("fine")]));
+        assert!(matches!(&got[1], Input::Failed(e) if e.contains("line 2")));
+        assert_eq!(got.len(), 2);
+    }
+
+    #[test]
+    fn long_lines_span_several_reads() {
+        let long: &'static [u8] = Box::leak(vec![b'a'; 3 * READ_SIZE + 5].into_boxed_slice());
+        let got = messages(long, InputFormat::Text);
+        assert_eq!(got, vec![Message::text("a".repeat(3 * READ_SIZE + 5))]);
+    }
+}

@@ -1,0 +1,64 @@
+//! wsc: parse the command line, validate it into a config, run the session, exit with a status
+//! from the table in `error.rs`.
+
+mod cli;
+mod config;
+mod connect;
+mod error;
+mod event;
+mod input;
+mod output;
+mod session;
+mod tls;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use clap::error::ErrorKind;
+
+use cli::Cli;
+use config::Config;
+use error::Failure;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => return Failure::Usage(clap_error_line(&e)).report(),
+    };
+    let config = match Config::from_cli(cli) {
+        Ok(config) => config,
+        Err(failure) => return failure.report(),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build();
+    let result = match runtime {
+        Ok(runtime) => runtime.block_on(run(config)),
+        Err(e) => Err(Failure::Runtime(format!("cannot start the runtime: {e}"))),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => failure.report(),
+    }
+}
+
+async fn run(config: Config) -> Result<(), Failure> {
+    // Input starts before the connection so that nothing typed or piped early is lost.
+    let (input_tx, input_rx) = input::channel();
+    input::pipe::spawn(config.input, config.execute.clone(), input_tx);
+    let connection = connect::connect(&config).await?;
+    let printer = output::Printer::new(&config);
+    session::run(&config, connection, input_rx, printer).await
+}
+
+/// clap's error as one line: `unexpected argument '--nope' found (see wsc --help)`.
+fn clap_error_line(error: &clap::Error) -> String {
+    let text = error.to_string();
+    let first = text.lines().next().unwrap_or("invalid arguments");
+    format!("{} (see wsc --help)", first.trim_start_matches("error: "))
+}

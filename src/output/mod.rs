@@ -1,0 +1,104 @@
+//! How events are shown: raw payloads or JSON lines on stdout, notices on stderr.
+
+mod jsonl;
+mod raw;
+pub mod sanitize;
+
+use std::io::{self, Write};
+
+use crate::config::{Config, OutputFormat};
+use crate::event::{Event, close_code_name};
+
+pub use jsonl::JsonlPrinter;
+pub use raw::RawPrinter;
+
+/// One buffered stdout, flushed by the session when the socket goes quiet.
+const STDOUT_BUFFER: usize = 64 * 1024;
+
+pub enum Printer {
+    Raw(RawPrinter),
+    Jsonl(JsonlPrinter),
+}
+
+impl Printer {
+    pub fn new(config: &Config) -> Printer {
+        let out = io::BufWriter::with_capacity(STDOUT_BUFFER, io::stdout().lock());
+        let notices = Notices {
+            verbose: config.verbose,
+            sanitize: config.stderr_is_terminal,
+        };
+        match config.output {
+            OutputFormat::Raw => {
+                Printer::Raw(RawPrinter::new(out, config.stdout_is_terminal, notices))
+            }
+            OutputFormat::Jsonl => Printer::Jsonl(JsonlPrinter::new(out)),
+        }
+    }
+
+    pub fn event(&mut self, event: &Event) -> io::Result<()> {
+        match self {
+            Printer::Raw(p) => p.event(event),
+            Printer::Jsonl(p) => p.event(event),
+        }
+    }
+
+    pub fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Printer::Raw(p) => p.flush(),
+            Printer::Jsonl(p) => p.flush(),
+        }
+    }
+}
+
+/// Status lines on stderr, shown with `-v`.
+#[derive(Debug, Clone, Copy)]
+pub struct Notices {
+    pub verbose: u8,
+    pub sanitize: bool,
+}
+
+impl Notices {
+    pub fn show(&self, event: &Event) {
+        if self.verbose == 0 {
+            return;
+        }
+        let line = match event {
+            Event::Opened {
+                url,
+                subprotocol,
+                elapsed,
+                ..
+            } => {
+                let protocol = subprotocol
+                    .as_ref()
+                    .map(|p| format!(", subprotocol {p}"))
+                    .unwrap_or_default();
+                format!(
+                    "connected to {url}{protocol} in {:.1} ms",
+                    elapsed.as_secs_f64() * 1e3
+                )
+            }
+            Event::Ping(data) => format!("ping ({} bytes)", data.len()),
+            Event::Pong(data) => format!("pong ({} bytes)", data.len()),
+            Event::Closed { code, reason } => describe_close(*code, reason),
+            Event::Text(_) | Event::Binary(_) => return,
+        };
+        let line = if self.sanitize {
+            sanitize::escape_text(&line).into_owned()
+        } else {
+            line
+        };
+        let _ = writeln!(io::stderr(), "* {line}");
+    }
+}
+
+/// `closed by server: 4001 (application) "bye now"`.
+pub fn describe_close(code: Option<u16>, reason: &str) -> String {
+    match code {
+        Some(code) => format!(
+            "closed by server: {code} ({}) {reason:?}",
+            close_code_name(code)
+        ),
+        None => "closed by server without a status code".to_string(),
+    }
+}

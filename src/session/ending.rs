@@ -1,0 +1,142 @@
+//! How a session ended, gathered while it runs and turned into one result at the end.
+
+use crate::error::Failure;
+use crate::output::describe_close;
+
+#[derive(Debug, Default)]
+pub struct Ending {
+    /// SIGINT arrived: status 130 whatever else happened.
+    pub interrupted: bool,
+    /// Nothing more can be written to stdout.
+    pub stdout_closed: bool,
+    /// stdout was closed by its reader (`| head -1`): a quiet, successful end.
+    pub stdout_gone: bool,
+    /// The first thing that went wrong.
+    failure: Option<Failure>,
+    close: Option<ServerClose>,
+}
+
+#[derive(Debug)]
+struct ServerClose {
+    code: Option<u16>,
+    reason: String,
+    /// Whether it answered a Close of ours.
+    answer: bool,
+}
+
+impl Ending {
+    /// Records a failure; the first one is the one reported.
+    pub fn fail(&mut self, failure: Failure) {
+        self.failure.get_or_insert(failure);
+    }
+
+    pub fn server_close(&mut self, code: Option<u16>, reason: String, answer: bool) {
+        self.close.get_or_insert(ServerClose {
+            code,
+            reason,
+            answer,
+        });
+    }
+
+    pub fn server_closed(&self) -> bool {
+        self.close.is_some()
+    }
+
+    pub fn outcome(self, count: Option<u64>, received: u64) -> Result<(), Failure> {
+        if self.interrupted {
+            return Err(Failure::Interrupted);
+        }
+        if self.stdout_gone {
+            return Ok(());
+        }
+        if let Some(failure) = self.failure {
+            return Err(failure);
+        }
+        let Some(close) = self.close else {
+            return Err(Failure::ConnectionLost(
+                "connection ended without a close handshake".into(),
+            ));
+        };
+        match close.code {
+            Some(1000 | 1001) => {}
+            None if close.answer => {}
+            code => return Err(Failure::ServerClosed(describe_close(code, &close.reason))),
+        }
+        match count {
+            Some(wanted) if received < wanted => Err(Failure::Unmet(format!(
+                "received {received} of {wanted} messages (--count) before the session ended"
+            ))),
+            _ => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn closed(code: Option<u16>, answer: bool) -> Ending {
+        let mut ending = Ending::default();
+        ending.server_close(code, "bye".into(), answer);
+        ending
+    }
+
+    #[test]
+    fn normal_codes_are_clean() {
+        assert_eq!(closed(Some(1000), false).outcome(None, 0), Ok(()));
+        assert_eq!(closed(Some(1001), true).outcome(None, 0), Ok(()));
+        assert_eq!(closed(None, true).outcome(None, 0), Ok(()));
+    }
+
+    #[test]
+    fn other_codes_are_reported_with_their_reason() {
+        let err = closed(Some(4001), false).outcome(None, 0).unwrap_err();
+        assert_eq!(
+            err,
+            Failure::ServerClosed("closed by server: 4001 (application) \"bye\"".into())
+        );
+        assert_eq!(
+            closed(None, false)
+                .outcome(None, 0)
+                .unwrap_err()
+                .exit_status(),
+            7
+        );
+    }
+
+    #[test]
+    fn the_first_failure_wins_and_interrupt_beats_all() {
+        let mut ending = closed(Some(1000), true);
+        ending.fail(Failure::Runtime("first".into()));
+        ending.fail(Failure::ConnectionLost("second".into()));
+        assert_eq!(
+            ending.outcome(None, 0),
+            Err(Failure::Runtime("first".into()))
+        );
+        let mut ending = closed(Some(4000), false);
+        ending.interrupted = true;
+        assert_eq!(ending.outcome(None, 0), Err(Failure::Interrupted));
+    }
+
+    #[test]
+    fn a_short_count_is_unmet() {
+        assert_eq!(
+            closed(Some(1000), false)
+                .outcome(Some(3), 2)
+                .unwrap_err()
+                .exit_status(),
+            8
+        );
+        assert_eq!(closed(Some(1000), false).outcome(Some(3), 3), Ok(()));
+    }
+
+    #[test]
+    fn a_closed_stdout_is_a_clean_end() {
+        let mut ending = Ending {
+            stdout_gone: true,
+            ..Ending::default()
+        };
+        ending.fail(Failure::ConnectionLost("later".into()));
+        assert_eq!(ending.outcome(None, 0), Ok(()));
+    }
+}

@@ -1,0 +1,376 @@
+//! The one loop: a `select!` over the socket, the writer's notes, SIGINT and one timer. It turns
+//! frames into events for the printer, runs the close handshake, and decides how the session
+//! ended.
+
+mod ending;
+mod writer;
+
+use std::io;
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+use tokio::time::{Sleep, sleep_until};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::error::Error as WsError;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+
+use crate::config::{Config, Wait};
+use crate::connect::Connection;
+use crate::error::Failure;
+use crate::event::Event;
+use crate::input::Input;
+use crate::output::Printer;
+use ending::Ending;
+use writer::{Control, Note};
+
+/// Where the session is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Input is still being sent.
+    Sending,
+    /// Input has ended; receiving until the wait rule says stop.
+    Draining,
+    /// We sent (or asked for) a Close and wait for the server's.
+    Closing,
+    /// The server's Close has arrived; waiting for it to drop the connection.
+    Closed,
+    /// The server broke the protocol; our Close is on its way, then we drop the connection.
+    Aborting,
+}
+
+pub async fn run(
+    config: &Config,
+    connection: Connection,
+    input: mpsc::Receiver<Input>,
+    printer: Printer,
+) -> Result<(), Failure> {
+    let (sink, mut stream) = connection.socket.split();
+    let (control, control_rx) = mpsc::unbounded_channel();
+    let (notes_tx, mut notes) = mpsc::unbounded_channel();
+    tokio::spawn(writer::run(sink, input, control_rx, notes_tx));
+    let mut interrupts = signal(SignalKind::interrupt())
+        .map_err(|e| Failure::Runtime(format!("cannot handle SIGINT: {e}")))?;
+
+    let mut session = Session {
+        config,
+        printer,
+        control,
+        phase: Phase::Sending,
+        ending: Ending::default(),
+        received: 0,
+        last_received: Instant::now(),
+        unflushed: false,
+        timer: Box::pin(sleep_until(far_future())),
+        timer_armed: false,
+        done: false,
+    };
+    session.emit(&Event::Opened {
+        url: config.url.to_string(),
+        status: connection.response.status().as_u16(),
+        subprotocol: connection.subprotocol.clone(),
+        elapsed: connection.elapsed,
+    });
+
+    let mut reading = true;
+    while !session.done {
+        tokio::select! {
+            biased;
+            _ = interrupts.recv() => session.on_interrupt(),
+            frame = stream.next(), if reading => {
+                reading = frame.as_ref().is_some_and(Result::is_ok);
+                session.on_frame(frame);
+            }
+            Some(note) = notes.recv() => session.on_note(note),
+            () = &mut session.timer, if session.timer_armed => session.on_timer(),
+            // Every branch above is pending: the socket is quiet, so show what we have.
+            () = std::future::ready(()), if session.unflushed => session.flush(),
+        }
+    }
+    session.flush();
+    session.ending.outcome(config.count, session.received)
+}
+
+struct Session<'a> {
+    config: &'a Config,
+    printer: Printer,
+    control: mpsc::UnboundedSender<Control>,
+    phase: Phase,
+    ending: Ending,
+    /// Text and binary messages received.
+    received: u64,
+    last_received: Instant,
+    unflushed: bool,
+    timer: std::pin::Pin<Box<Sleep>>,
+    timer_armed: bool,
+    done: bool,
+}
+
+impl Session<'_> {
+    fn on_frame(&mut self, frame: Option<Result<Message, WsError>>) {
+        match frame {
+            Some(Ok(Message::Text(text))) => self.on_data(Event::Text(text)),
+            Some(Ok(Message::Binary(data))) => self.on_data(Event::Binary(data)),
+            Some(Ok(Message::Ping(data))) => self.emit(&Event::Ping(data)),
+            Some(Ok(Message::Pong(data))) => self.emit(&Event::Pong(data)),
+            Some(Ok(Message::Close(frame))) => self.on_close(frame),
+            Some(Ok(Message::Frame(_))) => {}
+            Some(Err(error)) => self.on_error(error),
+            None => {
+                if !self.ending.server_closed() {
+                    self.ending.fail(Failure::ConnectionLost(
+                        "server closed the connection without a close frame".into(),
+                    ));
+                }
+                self.done = true;
+            }
+        }
+    }
+
+    fn on_data(&mut self, event: Event) {
+        self.received += 1;
+        self.last_received = Instant::now();
+        self.emit(&event);
+        if self.phase == Phase::Draining && self.count_reached() {
+            self.begin_close();
+        }
+    }
+
+    fn count_reached(&self) -> bool {
+        self.config.count.is_some_and(|n| self.received >= n)
+    }
+
+    fn on_close(&mut self, frame: Option<CloseFrame>) {
+        let code = frame.as_ref().map(|f| u16::from(f.code));
+        let reason = frame
+            .as_ref()
+            .map(|f| f.reason.to_string())
+            .unwrap_or_default();
+        self.emit(&Event::Closed {
+            code,
+            reason: reason.clone(),
+        });
+        // tungstenite answers an invalid close code with 1002 "Protocol violation" and hands us
+        // that frame instead of the server's; after our own Close it passes the code through.
+        let substituted = code == Some(1002) && reason == "Protocol violation";
+        let invalid = frame
+            .as_ref()
+            .is_some_and(|f| !f.code.is_allowed() || u16::from(f.code) < 1000);
+        if (substituted && self.phase != Phase::Closing) || invalid {
+            self.ending.fail(Failure::ConnectionLost(
+                "protocol violation by the server: invalid close code".into(),
+            ));
+        }
+        self.ending
+            .server_close(code, reason, self.phase == Phase::Closing);
+        self.phase = Phase::Closed;
+        self.arm_timer(self.config.close_timeout);
+    }
+
+    fn on_error(&mut self, error: WsError) {
+        use tokio_tungstenite::tungstenite::error::{CapacityError, ProtocolError};
+        let (code, message) = match error {
+            WsError::Io(e) if self.ending.server_closed() => {
+                let _ = e;
+                self.done = true;
+                return;
+            }
+            WsError::Io(e) => {
+                self.ending.fail(Failure::ConnectionLost(format!(
+                    "connection lost: {}",
+                    crate::connect::io_words(&e)
+                )));
+                self.done = true;
+                return;
+            }
+            WsError::Protocol(ProtocolError::ResetWithoutClosingHandshake) => {
+                self.ending.fail(Failure::ConnectionLost(
+                    "server closed the connection without a close frame".into(),
+                ));
+                self.done = true;
+                return;
+            }
+            WsError::Utf8(_) => (
+                CloseCode::Invalid,
+                "server sent invalid UTF-8 text".to_string(),
+            ),
+            WsError::Capacity(CapacityError::MessageTooLong { size, max_size }) => (
+                CloseCode::Size,
+                format!(
+                    "server sent a message of {size} bytes, over the limit of {max_size} (--max-message-size)"
+                ),
+            ),
+            WsError::Protocol(violation) => (
+                CloseCode::Protocol,
+                format!(
+                    "protocol violation by the server: {}",
+                    violation_words(&violation)
+                ),
+            ),
+            other => (CloseCode::Protocol, format!("connection failed: {other}")),
+        };
+        self.ending.fail(Failure::ConnectionLost(message));
+        let reason = match code {
+            CloseCode::Invalid => "invalid UTF-8",
+            CloseCode::Size => "message too big",
+            _ => "protocol error",
+        };
+        let _ = self.control.send(Control::Close(Some(CloseFrame {
+            code,
+            reason: reason.into(),
+        })));
+        self.phase = Phase::Aborting;
+        self.arm_timer(self.config.close_timeout);
+    }
+
+    fn on_note(&mut self, note: Note) {
+        match note {
+            Note::InputDone => {
+                if self.phase != Phase::Sending {
+                    return;
+                }
+                self.phase = Phase::Draining;
+                self.last_received = Instant::now();
+                match self.config.wait {
+                    _ if self.count_reached() => self.begin_close(),
+                    Wait::Quiet(quiet) if quiet.is_zero() => self.begin_close(),
+                    Wait::Quiet(quiet) => self.arm_timer(quiet),
+                    Wait::ServerClose => {}
+                }
+            }
+            Note::InputFailed(message) => {
+                self.ending.fail(Failure::Runtime(message));
+                self.begin_close();
+            }
+            Note::CloseSent => match self.phase {
+                Phase::Aborting => self.done = true,
+                Phase::Sending | Phase::Draining => {
+                    self.phase = Phase::Closing;
+                    self.arm_timer(self.config.close_timeout);
+                }
+                Phase::Closing | Phase::Closed => {}
+            },
+            Note::Failed(error) => {
+                if !matches!(self.phase, Phase::Closed | Phase::Aborting) {
+                    let words = match &error {
+                        WsError::Io(e) => crate::connect::io_words(e),
+                        other => other.to_string(),
+                    };
+                    self.ending.fail(Failure::ConnectionLost(format!(
+                        "connection lost while sending: {words}"
+                    )));
+                }
+                self.done = true;
+            }
+        }
+    }
+
+    fn on_timer(&mut self) {
+        self.timer_armed = false;
+        match (self.phase, self.config.wait) {
+            (Phase::Draining, Wait::Quiet(quiet)) => {
+                let quiet_until = self.last_received + quiet;
+                if quiet_until > Instant::now() {
+                    self.arm_at(quiet_until);
+                } else {
+                    self.begin_close();
+                }
+            }
+            (Phase::Closing, _) => {
+                self.ending.fail(Failure::ConnectionLost(format!(
+                    "server did not answer our close within {} s",
+                    self.config.close_timeout.as_secs_f64()
+                )));
+                self.done = true;
+            }
+            _ => self.done = true,
+        }
+    }
+
+    fn on_interrupt(&mut self) {
+        if self.ending.interrupted {
+            // A second Ctrl-C: stop waiting for the close handshake.
+            self.done = true;
+        }
+        self.ending.interrupted = true;
+        self.begin_close();
+    }
+
+    /// Starts the close handshake with 1000, unless it is already under way.
+    fn begin_close(&mut self) {
+        if matches!(self.phase, Phase::Sending | Phase::Draining) {
+            let frame = CloseFrame {
+                code: CloseCode::Normal,
+                reason: "".into(),
+            };
+            let _ = self.control.send(Control::Close(Some(frame)));
+            self.phase = Phase::Closing;
+            self.arm_timer(self.config.close_timeout);
+        }
+    }
+
+    fn emit(&mut self, event: &Event) {
+        if self.ending.stdout_closed {
+            return;
+        }
+        match self.printer.event(event) {
+            Ok(()) => self.unflushed = true,
+            Err(e) => self.on_stdout_error(e),
+        }
+    }
+
+    fn flush(&mut self) {
+        self.unflushed = false;
+        if !self.ending.stdout_closed {
+            if let Err(e) = self.printer.flush() {
+                self.on_stdout_error(e);
+            }
+        }
+    }
+
+    fn on_stdout_error(&mut self, error: io::Error) {
+        self.unflushed = false;
+        self.ending.stdout_closed = true;
+        if error.kind() == io::ErrorKind::BrokenPipe {
+            self.ending.stdout_gone = true;
+        } else {
+            self.ending.fail(Failure::Runtime(format!(
+                "cannot write to stdout: {}",
+                crate::connect::io_words(&error)
+            )));
+        }
+        self.begin_close();
+    }
+
+    fn arm_timer(&mut self, after: Duration) {
+        self.arm_at(Instant::now() + after);
+    }
+
+    fn arm_at(&mut self, at: Instant) {
+        self.timer.as_mut().reset(at.into());
+        self.timer_armed = true;
+    }
+}
+
+fn far_future() -> tokio::time::Instant {
+    tokio::time::Instant::now() + Duration::from_secs(86400 * 365)
+}
+
+fn violation_words(violation: &tokio_tungstenite::tungstenite::error::ProtocolError) -> String {
+    use tokio_tungstenite::tungstenite::error::ProtocolError as P;
+    match violation {
+        P::MaskedFrameFromServer => "masked frame".into(),
+        P::NonZeroReservedBits => "reserved bits set".into(),
+        P::UnknownControlFrameType(op) => format!("unknown control opcode {op}"),
+        P::UnknownDataFrameType(op) => format!("unknown data opcode {op}"),
+        P::FragmentedControlFrame => "fragmented control frame".into(),
+        P::ControlFrameTooBig => "control frame over 125 bytes".into(),
+        P::InvalidCloseSequence => "malformed close frame".into(),
+        P::UnexpectedContinueFrame => "continuation frame without a message to continue".into(),
+        P::ExpectedFragment(_) => "new message before the fragmented one ended".into(),
+        P::ReceivedAfterClosing => "frame after its close frame".into(),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,106 @@
+//! The sending half of the socket, in its own task so that a server that is slow to read never
+//! stops us from reading (and a server blocked on writing to us never deadlocks the session).
+//!
+//! Input batches are fed to the socket and flushed once when no further batch is waiting.
+
+use futures_util::SinkExt;
+use futures_util::stream::SplitSink;
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::error::Error as WsError;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+
+use crate::connect::Socket;
+use crate::input::Input;
+
+/// What the session asks of the writer.
+#[derive(Debug)]
+pub enum Control {
+    /// Stop sending input, send this Close and flush it.
+    Close(Option<CloseFrame>),
+}
+
+/// What the writer tells the session.
+#[derive(Debug)]
+pub enum Note {
+    /// All input has been sent and flushed.
+    InputDone,
+    /// The input failed; everything before the failure was sent.
+    InputFailed(String),
+    /// Our Close frame is on the wire (sent on request or scripted in the input).
+    CloseSent,
+    /// Writing to the socket failed.
+    Failed(WsError),
+}
+
+pub async fn run(
+    mut sink: SplitSink<Socket, Message>,
+    mut input: mpsc::Receiver<Input>,
+    mut control: mpsc::UnboundedReceiver<Control>,
+    notes: mpsc::UnboundedSender<Note>,
+) {
+    let mut input_open = true;
+    loop {
+        let note = tokio::select! {
+            biased;
+            request = control.recv() => match request {
+                Some(Control::Close(frame)) => {
+                    input_open = false;
+                    match sink.send(Message::Close(frame)).await {
+                        Ok(()) => Note::CloseSent,
+                        Err(e) => Note::Failed(e),
+                    }
+                }
+                None => return,
+            },
+            item = input.recv(), if input_open => match item {
+                Some(Input::Batch(batch)) => match send_batch(&mut sink, batch, &input).await {
+                    Ok(false) => continue,
+                    Ok(true) => {
+                        input_open = false;
+                        Note::CloseSent
+                    }
+                    Err(e) => Note::Failed(e),
+                },
+                Some(Input::Failed(message)) => {
+                    input_open = false;
+                    match sink.flush().await {
+                        Ok(()) => Note::InputFailed(message),
+                        Err(e) => Note::Failed(e),
+                    }
+                }
+                None => {
+                    input_open = false;
+                    match sink.flush().await {
+                        Ok(()) => Note::InputDone,
+                        Err(e) => Note::Failed(e),
+                    }
+                }
+            },
+        };
+        let failed = matches!(note, Note::Failed(_));
+        if notes.send(note).is_err() || failed {
+            return;
+        }
+    }
+}
+
+/// Feeds a batch to the socket and flushes it if nothing else is queued. Stops after a scripted
+/// Close and returns true.
+async fn send_batch(
+    sink: &mut SplitSink<Socket, Message>,
+    batch: Vec<Message>,
+    input: &mpsc::Receiver<Input>,
+) -> Result<bool, WsError> {
+    for message in batch {
+        if message.is_close() {
+            sink.send(message).await?;
+            return Ok(true);
+        }
+        sink.feed(message).await?;
+    }
+    if input.is_empty() {
+        sink.flush().await?;
+    }
+    Ok(false)
+}

@@ -1,0 +1,109 @@
+//! TLS settings turned into a native-tls connector, and TLS failures turned into words.
+
+use std::fs;
+use std::path::Path;
+
+use native_tls::{Certificate, Identity, TlsConnector};
+
+use crate::config::TlsSettings;
+use crate::error::Failure;
+
+pub fn connector(settings: &TlsSettings) -> Result<TlsConnector, Failure> {
+    let mut builder = TlsConnector::builder();
+    if settings.insecure {
+        builder
+            .danger_accept_invalid_certs(true)
+            .danger_accept_invalid_hostnames(true);
+    }
+    if let Some(path) = &settings.ca_file {
+        let pem = read(path, "CA file")?;
+        let certificates = Certificate::stack_from_pem(&pem).map_err(|e| {
+            Failure::Tls(format!(
+                "cannot use CA file '{}': {}",
+                path.display(),
+                reason(&e)
+            ))
+        })?;
+        if certificates.is_empty() {
+            return Err(Failure::Tls(format!(
+                "no PEM certificate in CA file '{}'",
+                path.display()
+            )));
+        }
+        for certificate in certificates {
+            builder.add_root_certificate(certificate);
+        }
+    }
+    if let Some((cert, key)) = &settings.identity {
+        let identity = Identity::from_pkcs8(&read(cert, "certificate")?, &read(key, "key")?)
+            .map_err(|e| identity_error(&e, cert, key))?;
+        builder.identity(identity);
+    }
+    builder.build().map_err(|e| match e.to_string() {
+        m if m.contains("key values mismatch") => Failure::Tls(format!(
+            "client key '{}' does not match certificate '{}'",
+            settings
+                .identity
+                .as_ref()
+                .map_or(String::new(), |(_, k)| k.display().to_string()),
+            settings
+                .identity
+                .as_ref()
+                .map_or(String::new(), |(c, _)| c.display().to_string()),
+        )),
+        _ => Failure::Tls(format!("cannot set up TLS: {}", reason(&e))),
+    })
+}
+
+fn read(path: &Path, what: &str) -> Result<Vec<u8>, Failure> {
+    fs::read(path).map_err(|e| {
+        Failure::Tls(format!(
+            "cannot read {what} '{}': {}",
+            path.display(),
+            crate::connect::io_words(&e)
+        ))
+    })
+}
+
+fn identity_error(e: &native_tls::Error, cert: &Path, key: &Path) -> Failure {
+    let message = e.to_string();
+    Failure::Tls(if message.contains("PKCS#8") {
+        format!(
+            "key '{}' is not a PKCS#8 PEM key (convert it: openssl pkcs8 -topk8 -nocrypt -in KEY)",
+            key.display()
+        )
+    } else if message.contains("at least one certificate") {
+        format!("no PEM certificate in '{}'", cert.display())
+    } else {
+        format!(
+            "cannot load client certificate '{}' and key '{}': {}",
+            cert.display(),
+            key.display(),
+            reason(e)
+        )
+    })
+}
+
+/// A TLS handshake failure in words: `certificate verify failed: self-signed certificate`.
+pub fn handshake_failure(e: &native_tls::Error) -> Failure {
+    let message = e.to_string();
+    // OpenSSL appends the verification result in parentheses.
+    let verify_result = message
+        .strip_suffix(')')
+        .and_then(|m| m.rfind('(').map(|at| &m[at + 1..]))
+        .filter(|_| message.contains("certificate verify failed"));
+    Failure::Tls(match verify_result {
+        Some(result) => format!("certificate verify failed: {result}"),
+        None => format!("TLS handshake failed: {}", reason(e)),
+    })
+}
+
+/// The reason part of an OpenSSL error string
+/// (`error:0A00010B:SSL routines:ssl3_get_record:wrong version number:file:line:`).
+fn reason(e: &native_tls::Error) -> String {
+    let message = e.to_string();
+    match message.strip_prefix("error:") {
+        Some(rest) => rest.split(':').nth(3).unwrap_or(rest).to_string(),
+        None => message,
+    }
+}
