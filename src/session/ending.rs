@@ -20,8 +20,6 @@ pub struct Ending {
 struct ServerClose {
     code: Option<u16>,
     reason: String,
-    /// Whether it answered a Close of ours.
-    answer: bool,
 }
 
 impl Ending {
@@ -30,12 +28,8 @@ impl Ending {
         self.failure.get_or_insert(failure);
     }
 
-    pub fn server_close(&mut self, code: Option<u16>, reason: String, answer: bool) {
-        self.close.get_or_insert(ServerClose {
-            code,
-            reason,
-            answer,
-        });
+    pub fn server_close(&mut self, code: Option<u16>, reason: String) {
+        self.close.get_or_insert(ServerClose { code, reason });
     }
 
     pub fn server_closed(&self) -> bool {
@@ -57,9 +51,10 @@ impl Ending {
                 "connection ended without a close handshake".into(),
             ));
         };
+        // A Close without a status code (1005) is not "a code other than 1000/1001": many
+        // libraries close that way normally.
         match close.code {
-            Some(1000 | 1001) => {}
-            None if close.answer => {}
+            None | Some(1000 | 1001) => {}
             code => return Err(Failure::ServerClosed(describe_close(code, &close.reason))),
         }
         match count {
@@ -75,28 +70,28 @@ impl Ending {
 mod tests {
     use super::*;
 
-    fn closed(code: Option<u16>, answer: bool) -> Ending {
+    fn closed(code: Option<u16>) -> Ending {
         let mut ending = Ending::default();
-        ending.server_close(code, "bye".into(), answer);
+        ending.server_close(code, "bye".into());
         ending
     }
 
     #[test]
     fn normal_codes_are_clean() {
-        assert_eq!(closed(Some(1000), false).outcome(None, 0), Ok(()));
-        assert_eq!(closed(Some(1001), true).outcome(None, 0), Ok(()));
-        assert_eq!(closed(None, true).outcome(None, 0), Ok(()));
+        assert_eq!(closed(Some(1000)).outcome(None, 0), Ok(()));
+        assert_eq!(closed(Some(1001)).outcome(None, 0), Ok(()));
+        assert_eq!(closed(None).outcome(None, 0), Ok(()), "no status code");
     }
 
     #[test]
     fn other_codes_are_reported_with_their_reason() {
-        let err = closed(Some(4001), false).outcome(None, 0).unwrap_err();
+        let err = closed(Some(4001)).outcome(None, 0).unwrap_err();
         assert_eq!(
             err,
             Failure::ServerClosed("closed by server: 4001 (application) \"bye\"".into())
         );
         assert_eq!(
-            closed(None, false)
+            closed(Some(1011))
                 .outcome(None, 0)
                 .unwrap_err()
                 .exit_status(),
@@ -106,14 +101,14 @@ mod tests {
 
     #[test]
     fn the_first_failure_wins_and_interrupt_beats_all() {
-        let mut ending = closed(Some(1000), true);
+        let mut ending = closed(Some(1000));
         ending.fail(Failure::Runtime("first".into()));
         ending.fail(Failure::ConnectionLost("second".into()));
         assert_eq!(
             ending.outcome(None, 0),
             Err(Failure::Runtime("first".into()))
         );
-        let mut ending = closed(Some(4000), false);
+        let mut ending = closed(Some(4000));
         ending.interrupted = true;
         assert_eq!(ending.outcome(None, 0), Err(Failure::Interrupted));
     }
@@ -121,13 +116,13 @@ mod tests {
     #[test]
     fn a_short_count_is_unmet() {
         assert_eq!(
-            closed(Some(1000), false)
+            closed(Some(1000))
                 .outcome(Some(3), 2)
                 .unwrap_err()
                 .exit_status(),
             8
         );
-        assert_eq!(closed(Some(1000), false).outcome(Some(3), 3), Ok(()));
+        assert_eq!(closed(Some(1000)).outcome(Some(3), 3), Ok(()));
     }
 
     #[test]

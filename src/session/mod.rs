@@ -163,8 +163,7 @@ impl Session<'_> {
                 "protocol violation by the server: invalid close code".into(),
             ));
         }
-        self.ending
-            .server_close(code, reason, self.phase == Phase::Closing);
+        self.ending.server_close(code, reason);
         self.phase = Phase::Closed;
         self.arm_timer(self.config.close_timeout);
     }

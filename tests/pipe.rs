@@ -1,0 +1,327 @@
+//! The pipe-mode contract (DESIGN.md): every line sent once and in order, stdout carries
+//! payloads only, replies are waited for, and the close handshake ends the session.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use futures_util::{SinkExt, StreamExt};
+use tokio::io::AsyncWriteExt;
+
+#[tokio::test]
+async fn lines_are_sent_without_line_endings_and_echoes_printed() {
+    let server = ws_server(echo).await;
+    let run = wsc([&server.url]).stdin("one\r\ntwo\n\nlast").run().await;
+    run.assert_status(0);
+    assert_eq!(run.stdout_text(), "one\ntwo\n\nlast\n");
+    assert_eq!(run.stderr, "");
+    assert_eq!(texts(&server.finish().await), ["one", "two", "", "last"]);
+}
+
+#[tokio::test]
+async fn a_hundred_thousand_lines_arrive_once_and_in_order() {
+    let server = ws_server(echo).await;
+    let input: String = (0..100_000).map(|i| format!("message {i}\n")).collect();
+    let run = wsc([&server.url]).stdin(input.clone()).run().await;
+    run.assert_status(0);
+    assert_eq!(run.stdout_text(), input, "echoes lost or reordered");
+    let received = texts(&server.finish().await);
+    assert_eq!(received.len(), 100_000);
+    assert!(
+        received
+            .iter()
+            .enumerate()
+            .all(|(i, m)| *m == format!("message {i}"))
+    );
+}
+
+#[tokio::test]
+async fn replies_that_come_300_ms_late_are_still_received() {
+    let server = ws_server(|mut ws: Ws| async move {
+        let mut seen = Vec::new();
+        while let Some(Ok(message)) = ws.next().await {
+            if message.is_text() {
+                seen.push(message.clone());
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                ws.send(Message::text(format!(
+                    "late {}",
+                    message.to_text().unwrap()
+                )))
+                .await
+                .unwrap();
+            }
+        }
+        seen
+    })
+    .await;
+    let run = wsc([&server.url]).stdin("a\nb\nc\n").run().await;
+    run.assert_status(0);
+    assert_eq!(run.stdout_lines(), ["late a", "late b", "late c"]);
+    assert_eq!(texts(&server.finish().await), ["a", "b", "c"]);
+}
+
+#[tokio::test]
+async fn lines_piped_before_the_server_accepts_are_all_sent() {
+    let (listener, port) = listener().await;
+    let (input_written, accept_now) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        // Not accepting until wsc's whole input is written and closed.
+        accept_now.await.unwrap();
+        let (tcp, _) = listener.accept().await.unwrap();
+        echo(tokio_tungstenite::accept_async(tcp).await.unwrap()).await
+    });
+    let mut child = wsc([format!("ws://127.0.0.1:{port}/")]).spawn();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"early 1\nearly 2\n").await.unwrap();
+    drop(stdin);
+    input_written.send(()).unwrap();
+    let run = finish(child).await;
+    run.assert_status(0);
+    assert_eq!(run.stdout_lines(), ["early 1", "early 2"]);
+    assert_eq!(
+        texts(&within("server", server).await.unwrap()),
+        ["early 1", "early 2"]
+    );
+}
+
+#[tokio::test]
+async fn execute_messages_go_first() {
+    let server = ws_server(echo).await;
+    let run = wsc([&server.url, "-x", "first", "--execute", "second"])
+        .stdin("third\n")
+        .run()
+        .await;
+    run.assert_status(0);
+    assert_eq!(texts(&server.finish().await), ["first", "second", "third"]);
+}
+
+#[tokio::test]
+async fn binary_lines_round_trip_as_binary_messages() {
+    let server = ws_server(echo).await;
+    let run = wsc([&server.url, "--binary"])
+        .stdin(b"\x00\xff\x01\nraw\n".to_vec())
+        .run()
+        .await;
+    run.assert_status(0);
+    assert_eq!(run.stdout, b"\x00\xff\x01raw");
+    let received = server.finish().await;
+    assert_eq!(
+        received,
+        [
+            Message::binary(vec![0, 0xff, 1]),
+            Message::binary(b"raw".to_vec())
+        ]
+    );
+}
+
+#[tokio::test]
+async fn invalid_utf8_in_text_mode_names_the_line_and_sends_nothing_after_it() {
+    let server = ws_server(record).await;
+    let run = wsc([&server.url])
+        .stdin(b"good\n\xc3\x28\nafter\n".to_vec())
+        .run()
+        .await;
+    run.assert_status(1)
+        .assert_error("stdin line 2 is not valid UTF-8");
+    let received = server.finish().await;
+    assert_eq!(texts(&received), ["good"]);
+    assert_eq!(close_of(&received), Some((1000, String::new())));
+}
+
+#[tokio::test]
+async fn jsonl_scripts_every_frame_type_and_prints_events() {
+    let server = ws_server(|mut ws: Ws| async move {
+        let mut seen = Vec::new();
+        while let Some(Ok(message)) = ws.next().await {
+            seen.push(message.clone());
+            match message {
+                Message::Text(_) | Message::Binary(_) => ws.send(message).await.unwrap(),
+                Message::Pong(_) => ws
+                    .send(Message::Ping(b"srv".to_vec().into()))
+                    .await
+                    .unwrap(),
+                _ => {}
+            }
+        }
+        seen
+    })
+    .await;
+    let script = concat!(
+        r#"{"type":"text","data":"hi \"there\""}"#,
+        "\n",
+        r#"{"type":"binary","base64":"AAE="}"#,
+        "\n",
+        r#"{"type":"pong","base64":"cA=="}"#,
+        "\n",
+        r#"{"type":"ping","base64":"cGluZw=="}"#,
+        "\n",
+    );
+    let run = wsc([&server.url, "--jsonl"]).stdin(script).run().await;
+    run.assert_status(0);
+    let events: Vec<serde_json::Value> = run
+        .stdout_lines()
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(events[0]["type"], "open");
+    assert_eq!(events[0]["status"], 101);
+    assert_eq!(events[0]["subprotocol"], serde_json::Value::Null);
+    let rest: Vec<&serde_json::Value> = events[1..].iter().collect();
+    assert!(
+        rest.contains(&&serde_json::json!({"type":"text","data":"hi \"there\""})),
+        "{rest:?}"
+    );
+    assert!(
+        rest.contains(&&serde_json::json!({"type":"binary","base64":"AAE="})),
+        "{rest:?}"
+    );
+    assert!(
+        rest.contains(&&serde_json::json!({"type":"ping","base64":"c3J2"})),
+        "{rest:?}"
+    );
+    assert!(
+        rest.contains(&&serde_json::json!({"type":"pong","base64":"cGluZw=="})),
+        "{rest:?}"
+    );
+    assert_eq!(
+        events.last().unwrap(),
+        &serde_json::json!({"type":"close","code":1000,"reason":""})
+    );
+    let received = server.finish().await;
+    assert_eq!(received[0], Message::text("hi \"there\""));
+    assert_eq!(received[1], Message::binary(vec![0, 1]));
+    assert_eq!(received[2], Message::Pong(b"p".to_vec().into()));
+    assert_eq!(received[3], Message::Ping(b"ping".to_vec().into()));
+}
+
+#[tokio::test]
+async fn jsonl_close_sends_that_code_and_reason() {
+    let server = ws_server(record).await;
+    let run = wsc([&server.url, "--jsonl"])
+        .stdin("{\"type\":\"text\",\"data\":\"x\"}\n{\"type\":\"close\",\"code\":4000,\"reason\":\"done\"}\n")
+        .run()
+        .await;
+    // The server echoes 4000: a code other than 1000/1001.
+    run.assert_status(7)
+        .assert_error("4000 (application) \"done\"");
+    let received = server.finish().await;
+    assert_eq!(texts(&received), ["x"]);
+    assert_eq!(close_of(&received), Some((4000, "done".to_string())));
+}
+
+#[tokio::test]
+async fn wait_zero_closes_right_after_the_input() {
+    let server = ws_server(record).await;
+    let run = wsc([&server.url, "-w", "0"]).stdin("only\n").run().await;
+    run.assert_status(0);
+    let received = server.finish().await;
+    assert_eq!(texts(&received), ["only"]);
+    assert_eq!(close_of(&received), Some((1000, String::new())));
+}
+
+#[tokio::test]
+async fn wait_minus_one_waits_for_the_server_to_close() {
+    let server = ws_server(|mut ws: Ws| async move {
+        let first = ws.next().await;
+        // Well past the default one-second wait.
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        ws.send(Message::text("finally")).await.unwrap();
+        ws.close(None).await.unwrap();
+        first
+    })
+    .await;
+    let run = wsc([&server.url, "-w", "-1"]).stdin("go\n").run().await;
+    run.assert_status(0);
+    assert_eq!(run.stdout_lines(), ["finally"]);
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn count_closes_once_enough_messages_arrived() {
+    let server = ws_server(|mut ws: Ws| async move {
+        for i in 0..5 {
+            ws.send(Message::text(format!("m{i}"))).await.unwrap();
+        }
+        record(ws).await
+    })
+    .await;
+    let run = wsc([&server.url, "--count", "3"]).stdin("").run().await;
+    run.assert_status(0);
+    assert_eq!(&run.stdout_lines()[..3], ["m0", "m1", "m2"]);
+    assert_eq!(
+        close_of(&server.finish().await),
+        Some((1000, String::new()))
+    );
+}
+
+#[tokio::test]
+async fn count_not_reached_before_the_server_closes_is_status_8() {
+    let server = ws_server(|mut ws: Ws| async move {
+        ws.send(Message::text("only one")).await.unwrap();
+        ws.close(None).await.unwrap();
+        record(ws).await
+    })
+    .await;
+    let run = wsc([&server.url, "--count", "2"]).stdin("").run().await;
+    run.assert_status(8)
+        .assert_error("received 1 of 2 messages");
+    assert_eq!(run.stdout_lines(), ["only one"]);
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn a_closed_stdout_ends_quietly_with_status_0() {
+    let server = ws_server(|mut ws: Ws| async move {
+        // Far more than a pipe buffer holds, so wsc must notice that nobody reads.
+        for i in 0..200_000 {
+            if ws
+                .feed(Message::text(format!("line {i} {}", "x".repeat(64))))
+                .await
+                .is_err()
+            {
+                break;
+            }
+        }
+        let _ = ws.flush().await;
+        record(ws).await
+    })
+    .await;
+    let mut child = wsc([&server.url, "-w", "-1"]).spawn();
+    // Read one line, then close our end of wsc's stdout, as `| head -1` does.
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 6];
+    tokio::io::AsyncReadExt::read_exact(&mut stdout, &mut first)
+        .await
+        .unwrap();
+    drop(stdout);
+    let run = finish(child).await;
+    assert_eq!(&first, b"line 0");
+    run.assert_status(0);
+    assert_eq!(run.stderr, "", "no message, no panic");
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn sigint_sends_close_1000_and_exits_130() {
+    let server = ws_server(|mut ws: Ws| async move {
+        ws.send(Message::text("ready")).await.unwrap();
+        record(ws).await
+    })
+    .await;
+    let mut child = wsc([&server.url, "-w", "-1"]).spawn();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut ready = [0u8; 6];
+    tokio::io::AsyncReadExt::read_exact(&mut stdout, &mut ready)
+        .await
+        .unwrap();
+    let pid = nix::unistd::Pid::from_raw(child.id().unwrap() as i32);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
+    let run = finish(child).await;
+    run.assert_status(130);
+    assert_eq!(run.stderr, "");
+    assert_eq!(
+        close_of(&server.finish().await),
+        Some((1000, String::new()))
+    );
+}
