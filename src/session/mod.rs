@@ -362,6 +362,7 @@ fn violation_words(violation: &tokio_tungstenite::tungstenite::error::ProtocolEr
     match violation {
         P::MaskedFrameFromServer => "masked frame".into(),
         P::NonZeroReservedBits => "reserved bits set".into(),
+        P::InvalidOpcode(op) => format!("unknown opcode {op}"),
         P::UnknownControlFrameType(op) => format!("unknown control opcode {op}"),
         P::UnknownDataFrameType(op) => format!("unknown data opcode {op}"),
         P::FragmentedControlFrame => "fragmented control frame".into(),
