@@ -73,6 +73,7 @@ pub struct Cli {
         long,
         value_name = "SECS",
         default_value = "10",
+        allow_negative_numbers = true,
         help_heading = "Connection"
     )]
     pub connect_timeout: String,
@@ -140,6 +141,7 @@ pub struct Cli {
         long,
         value_name = "SECS",
         default_value = "2",
+        allow_negative_numbers = true,
         help_heading = "Session"
     )]
     pub close_timeout: String,

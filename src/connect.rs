@@ -78,6 +78,13 @@ async fn attempt(config: &Config, stage: &mut Stage) -> Result<(Socket, Response
         None => return Err(Failure::Usage(format!("invalid URL '{url}': no host"))),
     };
     let request = request(config)?;
+    // Certificate and key files are checked before anything goes on the network.
+    let tls = match url.scheme() {
+        "wss" => Some(tokio_native_tls::TlsConnector::from(tls::connector(
+            &config.tls,
+        )?)),
+        _ => None,
+    };
 
     *stage = Stage::Dns;
     let addresses: Vec<_> = lookup_host((host.as_str(), port))
@@ -104,16 +111,16 @@ async fn attempt(config: &Config, stage: &mut Stage) -> Result<(Socket, Response
     tcp.set_nodelay(true)
         .map_err(|e| Failure::Connect(format!("cannot set TCP_NODELAY: {}", io_words(&e))))?;
 
-    let stream = if url.scheme() == "wss" {
-        *stage = Stage::Tls;
-        let connector = tokio_native_tls::TlsConnector::from(tls::connector(&config.tls)?);
-        let tls = connector
-            .connect(&host, tcp)
-            .await
-            .map_err(|e| tls::handshake_failure(&e))?;
-        MaybeTlsStream::NativeTls(tls)
-    } else {
-        MaybeTlsStream::Plain(tcp)
+    let stream = match tls {
+        Some(connector) => {
+            *stage = Stage::Tls;
+            let tls = connector
+                .connect(&host, tcp)
+                .await
+                .map_err(|e| tls::handshake_failure(&e))?;
+            MaybeTlsStream::NativeTls(tls)
+        }
+        None => MaybeTlsStream::Plain(tcp),
     };
 
     *stage = Stage::Upgrade;
@@ -209,6 +216,22 @@ fn upgrade_failure(error: WsError, config: &Config) -> Failure {
         }
         WsError::AttackAttempt => "server's answer to the upgrade is too large".into(),
         WsError::HttpFormat(e) => format!("server answered with malformed HTTP: {e}"),
+        // With TLS 1.3 the server's verdict on our certificate arrives as an alert only now,
+        // and the alert itself may be lost to the reset that follows it.
+        WsError::Io(e) if config.url.scheme() == "wss" && e.to_string().contains("SSL") => {
+            return tls::alert_failure(&e.to_string());
+        }
+        WsError::Io(e)
+            if config.url.scheme() == "wss"
+                && config.tls.identity.is_none()
+                && e.kind() == std::io::ErrorKind::ConnectionReset =>
+        {
+            return Failure::Tls(
+                "connection reset right after the TLS handshake; the server may require a client \
+                 certificate (--cert, --key)"
+                    .into(),
+            );
+        }
         WsError::Io(e) => {
             return Failure::Connect(format!(
                 "connection failed during the upgrade: {}",

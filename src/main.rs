@@ -56,9 +56,15 @@ async fn run(config: Config) -> Result<(), Failure> {
     session::run(&config, connection, input_rx, printer).await
 }
 
-/// clap's error as one line: `unexpected argument '--nope' found (see wsc --help)`.
+/// clap's error as one line: `unexpected argument '--nope' found (see wsc --help)`. Its first
+/// paragraph is kept (it may name the missing arguments on the lines after the first).
 fn clap_error_line(error: &clap::Error) -> String {
-    let text = error.to_string();
-    let first = text.lines().next().unwrap_or("invalid arguments");
-    format!("{} (see wsc --help)", first.trim_start_matches("error: "))
+    let text = error.render().to_string();
+    let paragraph: Vec<&str> = text
+        .lines()
+        .take_while(|line| !line.trim().is_empty())
+        .map(str::trim)
+        .collect();
+    let line = paragraph.join(" ");
+    format!("{} (see wsc --help)", line.trim_start_matches("error: "))
 }

@@ -98,12 +98,30 @@ pub fn handshake_failure(e: &native_tls::Error) -> Failure {
     })
 }
 
+/// A TLS alert that arrived after the handshake (TLS 1.3 reports client-certificate verdicts so).
+pub fn alert_failure(message: &str) -> Failure {
+    let reason = openssl_reason(message);
+    Failure::Tls(if reason.contains("certificate required") {
+        "server requires a client certificate (use --cert and --key)".to_string()
+    } else if reason.contains("alert") {
+        format!("server rejected the TLS session: {reason}")
+    } else {
+        format!("TLS failure: {reason}")
+    })
+}
+
 /// The reason part of an OpenSSL error string
 /// (`error:0A00010B:SSL routines:ssl3_get_record:wrong version number:file:line:`).
 fn reason(e: &native_tls::Error) -> String {
-    let message = e.to_string();
-    match message.strip_prefix("error:") {
+    openssl_reason(&e.to_string())
+}
+
+fn openssl_reason(message: &str) -> String {
+    match message
+        .find("error:")
+        .map(|at| &message[at + "error:".len()..])
+    {
         Some(rest) => rest.split(':').nth(3).unwrap_or(rest).to_string(),
-        None => message,
+        None => message.to_string(),
     }
 }

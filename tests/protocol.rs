@@ -157,12 +157,9 @@ async fn pings_are_answered_and_the_session_goes_on() {
             .unwrap();
         let mut pong = None;
         while let Some(Ok(message)) = ws.next().await {
-            match message {
-                Message::Pong(data) => {
-                    pong = Some(data.to_vec());
-                    ws.send(Message::text("after the pong")).await.unwrap();
-                }
-                _ => {}
+            if let Message::Pong(data) = message {
+                pong = Some(data.to_vec());
+                ws.send(Message::text("after the pong")).await.unwrap();
             }
         }
         pong

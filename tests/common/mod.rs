@@ -213,6 +213,8 @@ where
     let seen = headers.clone();
     let task = tokio::spawn(async move {
         let (tcp, _) = listener.accept().await.expect("accept");
+        // tungstenite's callback signature returns its (large) error response by value.
+        #[allow(clippy::result_large_err)]
         let callback = move |request: &Request, response: Response| {
             *seen.lock().unwrap() = Some(request.headers().clone());
             Ok(respond(response))
@@ -379,4 +381,19 @@ pub fn close_of(messages: &[Message]) -> Option<(u16, String)> {
         Message::Close(Some(frame)) => Some((u16::from(frame.code), frame.reason.to_string())),
         _ => None,
     })
+}
+
+/// Asserts that nobody (i.e. wsc, which has exited) connected to `listener`: the first
+/// connection waiting in its backlog is one made now, by this check.
+pub async fn assert_no_connection(listener: TcpListener) {
+    let address = listener.local_addr().expect("addr");
+    let probe = within("probe connect", TcpStream::connect(address))
+        .await
+        .expect("probe connects");
+    let (_, peer) = within("accept", listener.accept()).await.expect("accept");
+    assert_eq!(
+        peer,
+        probe.local_addr().expect("probe addr"),
+        "wsc connected although it should have stopped before connecting"
+    );
 }

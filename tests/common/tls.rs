@@ -7,7 +7,9 @@ use std::sync::Arc;
 
 use openssl::asn1::Asn1Time;
 use openssl::bn::{BigNum, MsbOption};
+use openssl::ec::{EcGroup, EcKey};
 use openssl::hash::MessageDigest;
+use openssl::nid::Nid;
 use openssl::pkey::{PKey, Private};
 use openssl::rsa::Rsa;
 use openssl::ssl::{SslAcceptor, SslMethod, SslVerifyMode};
@@ -17,6 +19,7 @@ use tokio_openssl::SslStream;
 
 use super::{Server, Ws, listener};
 
+#[derive(Clone)]
 pub struct Identity {
     pub cert: X509,
     pub key: PKey<Private>,
@@ -43,6 +46,24 @@ pub fn certificate(
     ca: bool,
 ) -> Identity {
     let key = PKey::from_rsa(Rsa::generate(2048).unwrap()).unwrap();
+    certificate_with_key(key, name, from_days, to_days, issuer, ca)
+}
+
+/// A P-256 key: made in microseconds, where an RSA key takes up to a second.
+pub fn ec_key() -> PKey<Private> {
+    let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).unwrap();
+    PKey::from_ec_key(EcKey::generate(&group).unwrap()).unwrap()
+}
+
+/// Like `certificate`, for a given key.
+pub fn certificate_with_key(
+    key: PKey<Private>,
+    name: &str,
+    from_days: i64,
+    to_days: i64,
+    issuer: Option<&Identity>,
+    ca: bool,
+) -> Identity {
     let mut subject = X509NameBuilder::new().unwrap();
     subject.append_entry_by_text("CN", name).unwrap();
     let subject = subject.build();
