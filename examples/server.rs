@@ -1,14 +1,26 @@
-//! A small WebSocket server for trying wsc offline and for the benchmarks.
+//! A small WebSocket server for trying wsc offline and for the benchmarks (bench/run.py).
 //!
 //!     cargo run --release --example server -- [ADDR] [echo | sink | flood N SIZE [binary]]
 //!
+//! ADDR defaults to 127.0.0.1:9001; with port 0 the OS picks one. The address in use is always
+//! the first line on stderr: `listening on ws://ADDR`.
+//!
 //! echo (default): sends every text and binary message back.
-//! sink: reads everything; on close, prints the message count and bytes on stderr.
-//! flood N SIZE: sends N messages of SIZE bytes (text, or binary), then closes with 1000.
+//! sink: reads everything; when the connection ends, prints `received N messages, B bytes` on
+//! stderr (with the error, if it ended badly). It counts frames as they come, without decoding
+//! them, so that it costs little next to the client being measured; it answers a Close with
+//! Close 1000.
+//! flood N SIZE: sends N messages of SIZE bytes of `x` (text, or binary) as pre-encoded frames,
+//! then closes with 1000.
+//!
+//! sink and flood read and write the socket directly after the upgrade: a client must wait for
+//! the 101 before sending (every client here does).
 
 use futures_util::{FutureExt, SinkExt, StreamExt};
-use tokio::net::TcpListener;
-use tokio_tungstenite::tungstenite::{Bytes, Message, protocol::WebSocketConfig};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::{Error, protocol::WebSocketConfig};
 
 #[derive(Clone, Copy)]
 enum Mode {
@@ -55,54 +67,144 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 }
 
-async fn serve(
-    mut ws: tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>,
-    mode: Mode,
-) -> Result<(), tokio_tungstenite::tungstenite::Error> {
-    if let Mode::Flood {
-        count,
-        size,
-        binary,
-    } = mode
-    {
-        let payload = Bytes::from(vec![b'x'; size]);
-        for _ in 0..count {
-            let message = if binary {
-                Message::Binary(payload.clone())
-            } else {
-                Message::Text(payload.clone().try_into().expect("ASCII"))
-            };
-            ws.feed(message).await?;
+async fn serve(mut ws: WebSocketStream<TcpStream>, mode: Mode) -> Result<(), Error> {
+    match mode {
+        Mode::Echo => echo(ws).await,
+        Mode::Sink => {
+            let (mut messages, mut bytes) = (0, 0);
+            let ended = sink(ws.get_mut(), &mut messages, &mut bytes).await;
+            match &ended {
+                Ok(()) => eprintln!("received {messages} messages, {bytes} bytes"),
+                Err(e) => eprintln!("received {messages} messages, {bytes} bytes (error: {e})"),
+            }
+            Ok(ended?)
         }
-        ws.flush().await?;
-        ws.close(None).await?;
+        Mode::Flood {
+            count,
+            size,
+            binary,
+        } => {
+            flood(ws.get_mut(), count, size, binary).await?;
+            ws.close(None).await?;
+            while let Some(message) = ws.next().await {
+                message?;
+            }
+            Ok(())
+        }
     }
-    let (mut messages, mut bytes) = (0u64, 0u64);
+}
+
+async fn echo(mut ws: WebSocketStream<TcpStream>) -> Result<(), Error> {
     while let Some(message) = ws.next().await {
         let message = message?;
         if message.is_text() || message.is_binary() {
-            messages += 1;
-            bytes += message.len() as u64;
-            if let Mode::Echo = mode {
-                ws.feed(message).await?;
-                // Flush once the client has nothing more queued for us.
-                if let Some(next) = ws.next().now_or_never() {
-                    match next {
-                        Some(Ok(m)) if m.is_text() || m.is_binary() => {
-                            messages += 1;
-                            bytes += m.len() as u64;
-                            ws.feed(m).await?;
-                            continue;
-                        }
-                        _ => {}
-                    }
+            ws.feed(message).await?;
+            // Flush once the client has nothing more queued for us.
+            while let Some(Some(Ok(next))) = ws.next().now_or_never() {
+                if next.is_text() || next.is_binary() {
+                    ws.feed(next).await?;
                 }
-                ws.flush().await?;
             }
+            ws.flush().await?;
         }
     }
-    if let Mode::Sink = mode {
-        eprintln!("received {messages} messages, {bytes} bytes");
-    }
     Ok(())
+}
+
+/// A server frame header (FIN, no mask).
+fn header(opcode: u8, len: usize) -> Vec<u8> {
+    let mut h = vec![0x80 | opcode];
+    match len {
+        0..126 => h.push(len as u8),
+        126..65536 => {
+            h.push(126);
+            h.extend_from_slice(&(len as u16).to_be_bytes());
+        }
+        _ => {
+            h.push(127);
+            h.extend_from_slice(&(len as u64).to_be_bytes());
+        }
+    }
+    h
+}
+
+async fn flood(
+    tcp: &mut TcpStream,
+    count: usize,
+    size: usize,
+    binary: bool,
+) -> std::io::Result<()> {
+    let mut frame = header(if binary { 2 } else { 1 }, size);
+    if size <= 64 * 1024 {
+        // Small frames: many to a write.
+        frame.resize(frame.len() + size, b'x');
+        let per_write = (256 * 1024 / frame.len()).max(1);
+        let chunk = frame.repeat(per_write.min(count));
+        let mut left = count;
+        while left > 0 {
+            let n = left.min(per_write);
+            tcp.write_all(&chunk[..n * frame.len()]).await?;
+            left -= n;
+        }
+    } else {
+        let payload = vec![b'x'; size];
+        for _ in 0..count {
+            tcp.write_all(&frame).await?;
+            tcp.write_all(&payload).await?;
+        }
+    }
+    tcp.flush().await
+}
+
+/// Counts data messages and their payload bytes until the client's Close, which it answers.
+async fn sink(tcp: &mut TcpStream, messages: &mut u64, bytes: &mut u64) -> std::io::Result<()> {
+    let mut buf = vec![0u8; 1 << 20];
+    let (mut start, mut end) = (0, 0);
+    let mut skip = 0u64; // payload bytes of the current frame still to pass over
+    loop {
+        let available = (end - start) as u64;
+        if skip > 0 && available > 0 {
+            let n = skip.min(available);
+            skip -= n;
+            start += n as usize;
+            continue;
+        }
+        if skip == 0 && available >= 2 {
+            let (b0, b1) = (buf[start], buf[start + 1]);
+            let extended = match b1 & 0x7f {
+                126 => 2,
+                127 => 8,
+                _ => 0,
+            };
+            let head = 2 + extended + if b1 & 0x80 != 0 { 4 } else { 0 };
+            if available >= head as u64 {
+                let len = match extended {
+                    0 => u64::from(b1 & 0x7f),
+                    2 => u64::from(u16::from_be_bytes([buf[start + 2], buf[start + 3]])),
+                    _ => u64::from_be_bytes(buf[start + 2..start + 10].try_into().unwrap()),
+                };
+                let opcode = b0 & 0x0f;
+                if opcode == 8 {
+                    tcp.write_all(&[0x88, 2, 0x03, 0xe8]).await?;
+                    return tcp.flush().await;
+                }
+                if opcode < 8 {
+                    *bytes += len;
+                    *messages += u64::from(b0 & 0x80 != 0);
+                }
+                start += head;
+                skip = len;
+                continue;
+            }
+        }
+        // Need more: keep the partial header at the front and read.
+        buf.copy_within(start..end, 0);
+        end -= start;
+        start = 0;
+        let n = tcp.read(&mut buf[end..]).await?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        end += n;
+    }
 }

@@ -14,6 +14,8 @@ pub struct Ending {
     /// The first thing that went wrong.
     failure: Option<Failure>,
     close: Option<ServerClose>,
+    /// The code of the Close we sent, if we sent one.
+    sent_code: Option<u16>,
 }
 
 #[derive(Debug)]
@@ -30,6 +32,10 @@ impl Ending {
 
     pub fn server_close(&mut self, code: Option<u16>, reason: String) {
         self.close.get_or_insert(ServerClose { code, reason });
+    }
+
+    pub fn sent_close(&mut self, code: Option<u16>) {
+        self.sent_code = code;
     }
 
     pub fn server_closed(&self) -> bool {
@@ -53,8 +59,10 @@ impl Ending {
         };
         // A Close without a status code (1005) is not "a code other than 1000/1001": many
         // libraries close that way normally.
+        // An echo of our own code acknowledges our Close: it is not the server's verdict.
         match close.code {
             None | Some(1000 | 1001) => {}
+            code if code == self.sent_code => {}
             code => return Err(Failure::ServerClosed(describe_close(code, &close.reason))),
         }
         match count {
@@ -97,6 +105,16 @@ mod tests {
                 .exit_status(),
             7
         );
+    }
+
+    #[test]
+    fn an_echo_of_our_own_close_code_is_clean() {
+        let mut ending = closed(Some(4000));
+        ending.sent_close(Some(4000));
+        assert_eq!(ending.outcome(None, 0), Ok(()));
+        ending = closed(Some(4001));
+        ending.sent_close(Some(4000));
+        assert_eq!(ending.outcome(None, 0).unwrap_err().exit_status(), 7);
     }
 
     #[test]

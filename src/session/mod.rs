@@ -79,17 +79,24 @@ pub async fn run(
         tokio::select! {
             biased;
             _ = interrupts.recv() => session.on_interrupt(),
+            // Notes before frames: the server's answer to a Close must find it recorded.
+            Some(note) = notes.recv() => session.on_note(note),
             frame = stream.next(), if reading => {
                 reading = frame.as_ref().is_some_and(Result::is_ok);
                 session.on_frame(frame);
             }
-            Some(note) = notes.recv() => session.on_note(note),
             () = &mut session.timer, if session.timer_armed => session.on_timer(),
             // Every branch above is pending: the socket is quiet, so show what we have.
             () = std::future::ready(()), if session.unflushed => session.flush(),
         }
     }
     session.flush();
+    // A Close we scripted may have been answered before its note was read.
+    while let Ok(note) = notes.try_recv() {
+        if let Note::CloseSent(code) = note {
+            session.ending.sent_close(code);
+        }
+    }
     session.ending.outcome(config.count, session.received)
 }
 
@@ -243,14 +250,17 @@ impl Session<'_> {
                 self.ending.fail(Failure::Runtime(message));
                 self.begin_close();
             }
-            Note::CloseSent => match self.phase {
-                Phase::Aborting => self.done = true,
-                Phase::Sending | Phase::Draining => {
-                    self.phase = Phase::Closing;
-                    self.arm_timer(self.config.close_timeout);
+            Note::CloseSent(code) => {
+                self.ending.sent_close(code);
+                match self.phase {
+                    Phase::Aborting => self.done = true,
+                    Phase::Sending | Phase::Draining => {
+                        self.phase = Phase::Closing;
+                        self.arm_timer(self.config.close_timeout);
+                    }
+                    Phase::Closing | Phase::Closed => {}
                 }
-                Phase::Closing | Phase::Closed => {}
-            },
+            }
             Note::Failed(error) => {
                 if !matches!(self.phase, Phase::Closed | Phase::Aborting) {
                     let words = match &error {

@@ -27,8 +27,8 @@ pub enum Note {
     InputDone,
     /// The input failed; everything before the failure was sent.
     InputFailed(String),
-    /// Our Close frame is on the wire (sent on request or scripted in the input).
-    CloseSent,
+    /// Our Close frame, with this code, is on the wire (sent on request or scripted).
+    CloseSent(Option<u16>),
     /// Writing to the socket failed.
     Failed(WsError),
 }
@@ -46,8 +46,9 @@ pub async fn run(
             request = control.recv() => match request {
                 Some(Control::Close(frame)) => {
                     input_open = false;
+                    let code = close_code(&frame);
                     match sink.send(Message::Close(frame)).await {
-                        Ok(()) => Note::CloseSent,
+                        Ok(()) => Note::CloseSent(code),
                         Err(e) => Note::Failed(e),
                     }
                 }
@@ -55,10 +56,10 @@ pub async fn run(
             },
             item = input.recv(), if input_open => match item {
                 Some(Input::Batch(batch)) => match send_batch(&mut sink, batch, &input).await {
-                    Ok(false) => continue,
-                    Ok(true) => {
+                    Ok(None) => continue,
+                    Ok(Some(code)) => {
                         input_open = false;
-                        Note::CloseSent
+                        Note::CloseSent(code)
                     }
                     Err(e) => Note::Failed(e),
                 },
@@ -86,21 +87,26 @@ pub async fn run(
 }
 
 /// Feeds a batch to the socket and flushes it if nothing else is queued. Stops after a scripted
-/// Close and returns true.
+/// Close and returns its code.
 async fn send_batch(
     sink: &mut SplitSink<Socket, Message>,
     batch: Vec<Message>,
     input: &mpsc::Receiver<Input>,
-) -> Result<bool, WsError> {
+) -> Result<Option<Option<u16>>, WsError> {
     for message in batch {
-        if message.is_close() {
+        if let Message::Close(frame) = &message {
+            let code = close_code(frame);
             sink.send(message).await?;
-            return Ok(true);
+            return Ok(Some(code));
         }
         sink.feed(message).await?;
     }
     if input.is_empty() {
         sink.flush().await?;
     }
-    Ok(false)
+    Ok(None)
+}
+
+fn close_code(frame: &Option<CloseFrame>) -> Option<u16> {
+    frame.as_ref().map(|f| u16::from(f.code))
 }
