@@ -52,7 +52,8 @@ async fn run(config: Config) -> Result<(), Failure> {
     let (input_tx, input_rx) = input::channel();
     input::pipe::spawn(config.input, config.execute.clone(), input_tx);
     let connection = connect::connect(&config).await?;
-    let printer = output::Printer::new(&config);
+    let printer = output::Printer::new(&config)
+        .map_err(|e| Failure::Runtime(format!("cannot use stdout: {}", connect::io_words(&e))))?;
     session::run(&config, connection, input_rx, printer).await
 }
 

@@ -324,3 +324,37 @@ async fn sigint_sends_close_1000_and_exits_130() {
         Some((1000, String::new()))
     );
 }
+
+#[tokio::test]
+async fn a_large_line_arrives_as_one_message() {
+    let server = ws_server(echo).await;
+    // Over the fragment size, and not a multiple of it.
+    let line: Vec<u8> = (0..3 * 1024 * 1024 + 17)
+        .map(|i| (i % 251) as u8)
+        .filter(|b| *b != b'\n')
+        .collect();
+    let mut input = line.clone();
+    input.push(b'\n');
+    let run = wsc([&server.url, "--binary"]).stdin(input).run().await;
+    run.assert_status(0);
+    assert_eq!(run.stdout, line);
+    assert_eq!(server.finish().await, [Message::binary(line)]);
+}
+
+#[tokio::test]
+async fn a_flood_of_messages_is_printed_completely_and_in_order() {
+    let server = ws_server(|mut ws: Ws| async move {
+        // Queued all at once, so that many frames are ready in each read.
+        for i in 0..50_000 {
+            ws.feed(Message::text(format!("flood {i}"))).await.unwrap();
+        }
+        ws.close(None).await.unwrap();
+        record(ws).await
+    })
+    .await;
+    let run = wsc([&server.url, "-w", "-1"]).run().await;
+    run.assert_status(0);
+    let want: String = (0..50_000).map(|i| format!("flood {i}\n")).collect();
+    assert_eq!(run.stdout_text(), want);
+    server.finish().await;
+}

@@ -1,11 +1,12 @@
 //! `--jsonl` output: one JSON object per event, with stable field names.
 
-use std::io::{self, BufWriter, StdoutLock, Write};
+use std::io::{self, Write};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::Serialize;
 
+use super::Stdout;
 use crate::event::Event;
 
 #[derive(Serialize)]
@@ -35,11 +36,11 @@ enum JsonEvent<'a> {
 }
 
 pub struct JsonlPrinter {
-    out: BufWriter<StdoutLock<'static>>,
+    out: Stdout,
 }
 
 impl JsonlPrinter {
-    pub fn new(out: BufWriter<StdoutLock<'static>>) -> Self {
+    pub fn new(out: Stdout) -> Self {
         JsonlPrinter { out }
     }
 

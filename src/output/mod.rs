@@ -15,24 +15,37 @@ pub use raw::RawPrinter;
 /// One buffered stdout, flushed by the session when the socket goes quiet.
 const STDOUT_BUFFER: usize = 64 * 1024;
 
+/// stdout as a plain file: Rust's `Stdout` is line-buffered and would scan every payload for
+/// newlines, which costs more than the rest of receiving a large binary message.
+pub type Stdout = io::BufWriter<std::fs::File>;
+
+fn stdout() -> io::Result<Stdout> {
+    use std::os::fd::AsFd;
+    let fd = io::stdout().as_fd().try_clone_to_owned()?;
+    Ok(io::BufWriter::with_capacity(
+        STDOUT_BUFFER,
+        std::fs::File::from(fd),
+    ))
+}
+
 pub enum Printer {
     Raw(RawPrinter),
     Jsonl(JsonlPrinter),
 }
 
 impl Printer {
-    pub fn new(config: &Config) -> Printer {
-        let out = io::BufWriter::with_capacity(STDOUT_BUFFER, io::stdout().lock());
+    pub fn new(config: &Config) -> io::Result<Printer> {
+        let out = stdout()?;
         let notices = Notices {
             verbose: config.verbose,
             sanitize: config.stderr_is_terminal,
         };
-        match config.output {
+        Ok(match config.output {
             OutputFormat::Raw => {
                 Printer::Raw(RawPrinter::new(out, config.stdout_is_terminal, notices))
             }
             OutputFormat::Jsonl => Printer::Jsonl(JsonlPrinter::new(out)),
-        }
+        })
     }
 
     pub fn event(&mut self, event: &Event) -> io::Result<()> {

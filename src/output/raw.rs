@@ -1,19 +1,19 @@
 //! Pipe-mode output: each text message and a newline, binary messages as raw bytes; nothing else
 //! on stdout. On a terminal the payloads are sanitised.
 
-use std::io::{self, BufWriter, StdoutLock, Write};
+use std::io::{self, Write};
 
-use super::{Notices, sanitize};
+use super::{Notices, Stdout, sanitize};
 use crate::event::Event;
 
 pub struct RawPrinter {
-    out: BufWriter<StdoutLock<'static>>,
+    out: Stdout,
     sanitize: bool,
     notices: Notices,
 }
 
 impl RawPrinter {
-    pub fn new(out: BufWriter<StdoutLock<'static>>, sanitize: bool, notices: Notices) -> Self {
+    pub fn new(out: Stdout, sanitize: bool, notices: Notices) -> Self {
         RawPrinter {
             out,
             sanitize,

@@ -8,7 +8,7 @@ mod writer;
 use std::io;
 use std::time::{Duration, Instant};
 
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 use tokio::time::{Sleep, sleep_until};
@@ -25,6 +25,10 @@ use crate::input::Input;
 use crate::output::Printer;
 use ending::Ending;
 use writer::{Control, Note};
+
+/// At most this many ready frames are handled in one turn of the loop, so that timers, notes and
+/// SIGINT are still looked at under a flood.
+const FRAMES_PER_TURN: usize = 256;
 
 /// Where the session is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,8 +86,21 @@ pub async fn run(
             // Notes before frames: the server's answer to a Close must find it recorded.
             Some(note) = notes.recv() => session.on_note(note),
             frame = stream.next(), if reading => {
-                reading = frame.as_ref().is_some_and(Result::is_ok);
-                session.on_frame(frame);
+                // Take every frame that is already here before going round the loop again.
+                let (mut frame, received_before) = (Some(frame), session.received);
+                let mut handled = 0;
+                while let Some(this) = frame.take() {
+                    reading = this.as_ref().is_some_and(Result::is_ok);
+                    session.on_frame(this);
+                    handled += 1;
+                    if reading && !session.done && handled < FRAMES_PER_TURN {
+                        frame = stream.next().now_or_never();
+                    }
+                }
+                // One clock reading per turn, not per message.
+                if session.received != received_before {
+                    session.last_received = Instant::now();
+                }
             }
             () = &mut session.timer, if session.timer_armed => session.on_timer(),
             // Every branch above is pending: the socket is quiet, so show what we have.
@@ -138,7 +155,6 @@ impl Session<'_> {
 
     fn on_data(&mut self, event: Event) {
         self.received += 1;
-        self.last_received = Instant::now();
         self.emit(&event);
         if self.phase == Phase::Draining && self.count_reached() {
             self.begin_close();

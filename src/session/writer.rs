@@ -3,12 +3,15 @@
 //!
 //! Input batches are fed to the socket and flushed once when no further batch is waiting.
 
+use bytes::Bytes;
 use futures_util::SinkExt;
 use futures_util::stream::SplitSink;
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::error::Error as WsError;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::protocol::frame::Frame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
 
 use crate::connect::Socket;
 use crate::input::Input;
@@ -99,12 +102,33 @@ async fn send_batch(
             sink.send(message).await?;
             return Ok(Some(code));
         }
-        sink.feed(message).await?;
+        feed(sink, message).await?;
     }
     if input.is_empty() {
         sink.flush().await?;
     }
     Ok(None)
+}
+
+/// Messages above this size go out as fragments of it, so tungstenite never copies a whole large
+/// message into its write buffer (which costs a second copy of it in memory and in time).
+const FRAGMENT_SIZE: usize = 1 << 20;
+
+async fn feed(sink: &mut SplitSink<Socket, Message>, message: Message) -> Result<(), WsError> {
+    let (payload, kind) = match message {
+        Message::Text(text) if text.len() > FRAGMENT_SIZE => (Bytes::from(text), Data::Text),
+        Message::Binary(data) if data.len() > FRAGMENT_SIZE => (data, Data::Binary),
+        small => return sink.feed(small).await,
+    };
+    let mut start = 0;
+    while start < payload.len() {
+        let end = payload.len().min(start + FRAGMENT_SIZE);
+        let opcode = OpCode::Data(if start == 0 { kind } else { Data::Continue });
+        let fragment = Frame::message(payload.slice(start..end), opcode, end == payload.len());
+        sink.feed(Message::Frame(fragment)).await?;
+        start = end;
+    }
+    Ok(())
 }
 
 fn close_code(frame: &Option<CloseFrame>) -> Option<u16> {
