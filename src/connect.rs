@@ -216,27 +216,17 @@ fn upgrade_failure(error: WsError, config: &Config) -> Failure {
         }
         WsError::AttackAttempt => "server's answer to the upgrade is too large".into(),
         WsError::HttpFormat(e) => format!("server answered with malformed HTTP: {e}"),
-        // With TLS 1.3 the server's verdict on our certificate arrives as an alert only now,
-        // and the alert itself may be lost to the reset that follows it.
-        WsError::Io(e) if config.url.scheme() == "wss" && e.to_string().contains("SSL") => {
-            return tls::alert_failure(&e.to_string());
-        }
-        WsError::Io(e)
-            if config.url.scheme() == "wss"
-                && config.tls.identity.is_none()
-                && e.kind() == std::io::ErrorKind::ConnectionReset =>
-        {
-            return Failure::Tls(
-                "connection reset right after the TLS handshake; the server may require a client \
-                 certificate (--cert, --key)"
-                    .into(),
-            );
-        }
         WsError::Io(e) => {
-            return Failure::Connect(format!(
-                "connection failed during the upgrade: {}",
-                io_words(&e)
-            ));
+            let over_tls = config.url.scheme() == "wss";
+            return over_tls
+                .then(|| tls::failure_after_handshake(&e, config.tls.identity.is_some()))
+                .flatten()
+                .unwrap_or_else(|| {
+                    Failure::Connect(format!(
+                        "connection failed during the upgrade: {}",
+                        io_words(&e)
+                    ))
+                });
         }
         WsError::Tls(e) => return Failure::Tls(format!("TLS failure during the upgrade: {e}")),
         other => format!("upgrade failed: {other}"),

@@ -98,8 +98,29 @@ pub fn handshake_failure(e: &native_tls::Error) -> Failure {
     })
 }
 
-/// A TLS alert that arrived after the handshake (TLS 1.3 reports client-certificate verdicts so).
-pub fn alert_failure(message: &str) -> Failure {
+/// An I/O error while reading the upgrade answer over TLS that is really a TLS failure. With
+/// TLS 1.3 the server's verdict on our certificate arrives as an alert only then, and the alert
+/// itself may be lost to the reset or EOF that follows it.
+pub fn failure_after_handshake(error: &std::io::Error, sent_identity: bool) -> Option<Failure> {
+    use std::io::ErrorKind;
+    let message = error.to_string();
+    if message.contains("SSL") {
+        return Some(alert_failure(&message));
+    }
+    let dropped = matches!(
+        error.kind(),
+        ErrorKind::ConnectionReset | ErrorKind::UnexpectedEof
+    ) || message.contains("unexpected EOF");
+    (dropped && !sent_identity).then(|| {
+        Failure::Tls(format!(
+            "{} right after the TLS handshake; the server may require a client certificate \
+             (--cert, --key)",
+            crate::connect::io_words(error)
+        ))
+    })
+}
+
+fn alert_failure(message: &str) -> Failure {
     let reason = openssl_reason(message);
     Failure::Tls(if reason.contains("certificate required") {
         "server requires a client certificate (use --cert and --key)".to_string()

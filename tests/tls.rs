@@ -273,37 +273,21 @@ async fn a_missing_ca_file_is_a_tls_failure() {
 }
 
 #[tokio::test]
-async fn cert_without_key_is_a_usage_error() {
+async fn a_lone_cert_or_key_is_a_usage_error() {
     let dir = tempfile::tempdir().unwrap();
     let client = cert("wsc client", -1, 30, None, false);
-    let cert = temp_file(&dir, "client.pem", &client.cert_pem());
-    let (listener, port) = listener().await;
-    let run = wsc([
-        format!("wss://127.0.0.1:{port}/"),
-        "--cert".into(),
-        arg(&cert),
-    ])
-    .run()
-    .await;
-    run.assert_status(2).assert_error("required");
-    assert_no_connection(listener).await;
-}
-
-#[tokio::test]
-async fn key_without_cert_is_a_usage_error() {
-    let dir = tempfile::tempdir().unwrap();
-    let client = cert("wsc client", -1, 30, None, false);
-    let key = temp_file(&dir, "client.key", &client.key_pem());
-    let (listener, port) = listener().await;
-    let run = wsc([
-        format!("wss://127.0.0.1:{port}/"),
-        "--key".into(),
-        arg(&key),
-    ])
-    .run()
-    .await;
-    run.assert_status(2).assert_error("required");
-    assert_no_connection(listener).await;
+    let files = [
+        ("--cert", temp_file(&dir, "client.pem", &client.cert_pem())),
+        ("--key", temp_file(&dir, "client.key", &client.key_pem())),
+    ];
+    for (flag, file) in files {
+        let (listener, port) = listener().await;
+        let run = wsc([format!("wss://127.0.0.1:{port}/"), flag.into(), arg(&file)])
+            .run()
+            .await;
+        run.assert_status(2).assert_error("required");
+        assert_no_connection(listener).await;
+    }
 }
 
 #[tokio::test]
