@@ -117,6 +117,34 @@ pub struct Cli {
     #[arg(long, help_heading = "Output")]
     pub jsonl: bool,
 
+    /// When to colour the output.
+    #[arg(long, value_name = "WHEN", value_enum, default_value_t = ColorWhen::Auto, help_heading = "Output")]
+    pub color: ColorWhen,
+
+    /// Never colour the output (same as --color never).
+    #[arg(long, help_heading = "Output")]
+    pub no_color: bool,
+
+    /// Prefix each shown line with the local time, to the millisecond.
+    #[arg(long, help_heading = "Output")]
+    pub timestamps: bool,
+
+    /// Show pings and pongs in both directions, with their payloads.
+    #[arg(short = 'P', long, help_heading = "Output")]
+    pub show_ping_pong: bool,
+
+    /// Send lines that start with / as they are, instead of as slash commands.
+    #[arg(long, help_heading = "REPL")]
+    pub no_slash: bool,
+
+    /// Keep the REPL history in this file [default: $XDG_STATE_HOME/wsc/history].
+    #[arg(long, value_name = "PATH", help_heading = "REPL")]
+    pub history_file: Option<std::path::PathBuf>,
+
+    /// Do not read or write the REPL history.
+    #[arg(long, conflicts_with = "history_file", help_heading = "REPL")]
+    pub no_history: bool,
+
     /// Report connection events on stderr (-vv shows credentials too).
     #[arg(short = 'v', long, action = clap::ArgAction::Count, help_heading = "Output")]
     pub verbose: u8,
@@ -154,4 +182,12 @@ pub struct Cli {
         help_heading = "Session"
     )]
     pub max_message_size: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorWhen {
+    /// Colour when the output is a terminal, unless NO_COLOR is set (CLICOLOR_FORCE forces it).
+    Auto,
+    Always,
+    Never,
 }

@@ -9,7 +9,7 @@ use base64::Engine;
 use tokio_tungstenite::tungstenite::http::{HeaderName, HeaderValue};
 use url::Url;
 
-use crate::cli::Cli;
+use crate::cli::{Cli, ColorWhen};
 use crate::error::Failure;
 
 /// Everything a session needs to know, validated.
@@ -26,6 +26,14 @@ pub struct Config {
     /// Messages sent before stdin (`-x`).
     pub execute: Vec<String>,
     pub output: OutputFormat,
+    pub mode: Mode,
+    pub color: bool,
+    pub timestamps: bool,
+    pub show_ping_pong: bool,
+    /// Whether REPL lines starting with / are commands.
+    pub slash: bool,
+    /// The REPL history file, unless history is off.
+    pub history: Option<PathBuf>,
     pub verbose: u8,
     pub wait: Wait,
     pub count: Option<u64>,
@@ -55,6 +63,40 @@ pub enum InputFormat {
 pub enum OutputFormat {
     Raw,
     Jsonl,
+    /// Sigils, colours and hex dumps: the REPL, or `--color always`.
+    Human,
+}
+
+/// Interactive when both stdin and stdout are terminals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Repl,
+    Pipe,
+}
+
+/// `--no-color` and `--color` win; otherwise NO_COLOR turns colour off, CLICOLOR_FORCE turns it
+/// on, and a terminal decides.
+fn use_color(when: ColorWhen, no_color: bool, terminal: bool) -> bool {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
+    match (no_color, when) {
+        (true, _) | (false, ColorWhen::Never) => false,
+        (false, ColorWhen::Always) => true,
+        (false, ColorWhen::Auto) if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) => {
+            false
+        }
+        (false, ColorWhen::Auto) => set("CLICOLOR_FORCE") || terminal,
+    }
+}
+
+/// `$XDG_STATE_HOME/wsc/history`, or `~/.local/state/wsc/history`.
+fn default_history_file() -> Option<PathBuf> {
+    let state = std::env::var_os("XDG_STATE_HOME")
+        .filter(|dir| !dir.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".local/state"))
+        })?;
+    Some(state.join("wsc").join("history"))
 }
 
 /// How long to keep receiving once input has ended.
@@ -125,6 +167,12 @@ impl Config {
             return Err(usage("--max-message-size must be at least 1".into()));
         }
 
+        let stdout_is_terminal = std::io::stdout().is_terminal();
+        let mode = if std::io::stdin().is_terminal() && stdout_is_terminal {
+            Mode::Repl
+        } else {
+            Mode::Pipe
+        };
         Ok(Config {
             url,
             headers,
@@ -137,17 +185,27 @@ impl Config {
             },
             input,
             execute: cli.execute,
-            output: if cli.jsonl {
-                OutputFormat::Jsonl
-            } else {
-                OutputFormat::Raw
+            output: match (cli.jsonl, mode, cli.color) {
+                (true, _, _) => OutputFormat::Jsonl,
+                (false, Mode::Repl, _) | (false, _, ColorWhen::Always) => OutputFormat::Human,
+                _ => OutputFormat::Raw,
+            },
+            mode,
+            color: use_color(cli.color, cli.no_color, stdout_is_terminal),
+            timestamps: cli.timestamps,
+            show_ping_pong: cli.show_ping_pong,
+            slash: !cli.no_slash,
+            history: match (cli.no_history, cli.history_file) {
+                (true, _) => None,
+                (false, Some(path)) => Some(path),
+                (false, None) => default_history_file(),
             },
             verbose: cli.verbose,
             wait,
             count: cli.count,
             close_timeout: parse_seconds("--close-timeout", &cli.close_timeout)?,
             max_message_size: cli.max_message_size,
-            stdout_is_terminal: std::io::stdout().is_terminal(),
+            stdout_is_terminal,
             stderr_is_terminal: std::io::stderr().is_terminal(),
         })
     }

@@ -18,7 +18,11 @@ pub enum Event {
     Text(Utf8Bytes),
     Binary(Bytes),
     Ping(Bytes),
-    Pong(Bytes),
+    /// A pong, with the round trip when it answers a ping we sent.
+    Pong {
+        data: Bytes,
+        round_trip: Option<Duration>,
+    },
     /// A Close frame from the server (`code` is None when it carried no status).
     Closed {
         code: Option<u16>,

@@ -9,6 +9,7 @@ mod event;
 mod input;
 mod output;
 mod session;
+mod terminal;
 mod tls;
 
 use std::process::ExitCode;
@@ -17,7 +18,7 @@ use clap::Parser;
 use clap::error::ErrorKind;
 
 use cli::Cli;
-use config::Config;
+use config::{Config, Mode};
 use error::Failure;
 
 fn main() -> ExitCode {
@@ -48,11 +49,40 @@ fn main() -> ExitCode {
 }
 
 async fn run(config: Config) -> Result<(), Failure> {
+    match config.mode {
+        Mode::Pipe => pipe(config).await,
+        Mode::Repl => repl(config).await,
+    }
+}
+
+/// The REPL starts once connected, so a failed connection leaves no stray prompt.
+async fn repl(config: Config) -> Result<(), Failure> {
+    let connection = connect::connect(&config).await?;
+    let modes = terminal::SavedModes::save();
+    let (input_tx, input_rx) = input::channel();
+    if !config.execute.is_empty() {
+        let first = config
+            .execute
+            .iter()
+            .map(|m| input::Message::text(m.as_str()))
+            .collect();
+        let _ = input_tx.try_send(input::Input::Batch(first));
+    }
+    let prompt = input::repl::start(&config, input_tx)?;
+    let result = match output::Printer::new(&config, Some(prompt)) {
+        Ok(printer) => session::run(&config, connection, input_rx, printer).await,
+        Err(e) => Err(Failure::Runtime(format!("cannot use stdout: {e}"))),
+    };
+    modes.restore();
+    result
+}
+
+async fn pipe(config: Config) -> Result<(), Failure> {
     // Input starts before the connection so that nothing typed or piped early is lost.
     let (input_tx, input_rx) = input::channel();
     input::pipe::spawn(config.input, config.execute.clone(), input_tx);
     let connection = connect::connect(&config).await?;
-    let printer = output::Printer::new(&config)
+    let printer = output::Printer::new(&config, None)
         .map_err(|e| Failure::Runtime(format!("cannot use stdout: {}", connect::io_words(&e))))?;
     session::run(&config, connection, input_rx, printer).await
 }

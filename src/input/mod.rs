@@ -4,9 +4,11 @@
 
 pub mod jsonl;
 pub mod pipe;
+pub mod repl;
+pub mod slash;
 
 use tokio::sync::mpsc;
-use tokio_tungstenite::tungstenite::Message;
+pub use tokio_tungstenite::tungstenite::Message;
 
 /// What an input source hands over.
 #[derive(Debug)]

@@ -63,7 +63,7 @@ impl JsonlPrinter {
             Event::Ping(data) => JsonEvent::Ping {
                 base64: BASE64.encode(data),
             },
-            Event::Pong(data) => JsonEvent::Pong {
+            Event::Pong { data, .. } => JsonEvent::Pong {
                 base64: BASE64.encode(data),
             },
             Event::Closed { code, reason } => JsonEvent::Close {

@@ -1,5 +1,6 @@
 //! How events are shown: raw payloads or JSON lines on stdout, notices on stderr.
 
+mod human;
 mod jsonl;
 mod raw;
 pub mod sanitize;
@@ -9,6 +10,9 @@ use std::io::{self, Write};
 use crate::config::{Config, OutputFormat};
 use crate::event::{Event, close_code_name};
 
+use rustyline::ExternalPrinter;
+
+pub use human::{HumanPrinter, Screen};
 pub use jsonl::JsonlPrinter;
 pub use raw::RawPrinter;
 
@@ -31,20 +35,38 @@ fn stdout() -> io::Result<Stdout> {
 pub enum Printer {
     Raw(RawPrinter),
     Jsonl(JsonlPrinter),
+    Human(HumanPrinter),
 }
 
 impl Printer {
-    pub fn new(config: &Config) -> io::Result<Printer> {
-        let out = stdout()?;
+    /// The printer for the configured format; in the REPL, `prompt` is rustyline's printer.
+    pub fn new(
+        config: &Config,
+        prompt: Option<Box<dyn ExternalPrinter + Send>>,
+    ) -> io::Result<Printer> {
+        colored::control::set_override(config.color);
         let notices = Notices {
             verbose: config.verbose,
             sanitize: config.stderr_is_terminal,
         };
         Ok(match config.output {
-            OutputFormat::Raw => {
-                Printer::Raw(RawPrinter::new(out, config.stdout_is_terminal, notices))
+            OutputFormat::Raw => Printer::Raw(RawPrinter::new(
+                stdout()?,
+                config.stdout_is_terminal,
+                notices,
+            )),
+            OutputFormat::Jsonl => Printer::Jsonl(JsonlPrinter::new(stdout()?)),
+            OutputFormat::Human => {
+                let screen = match prompt {
+                    Some(printer) => Screen::Prompt(printer),
+                    None => Screen::Plain(stdout()?),
+                };
+                Printer::Human(HumanPrinter::new(
+                    screen,
+                    config.timestamps,
+                    config.show_ping_pong,
+                ))
             }
-            OutputFormat::Jsonl => Printer::Jsonl(JsonlPrinter::new(out)),
         })
     }
 
@@ -52,6 +74,7 @@ impl Printer {
         match self {
             Printer::Raw(p) => p.event(event),
             Printer::Jsonl(p) => p.event(event),
+            Printer::Human(p) => p.event(event),
         }
     }
 
@@ -59,6 +82,7 @@ impl Printer {
         match self {
             Printer::Raw(p) => p.flush(),
             Printer::Jsonl(p) => p.flush(),
+            Printer::Human(p) => p.flush(),
         }
     }
 }
@@ -92,7 +116,7 @@ impl Notices {
                 )
             }
             Event::Ping(data) => format!("ping ({} bytes)", data.len()),
-            Event::Pong(data) => format!("pong ({} bytes)", data.len()),
+            Event::Pong { data, .. } => format!("pong ({} bytes)", data.len()),
             Event::Closed { code, reason } => describe_close(*code, reason),
             Event::Text(_) | Event::Binary(_) => return,
         };

@@ -3,6 +3,7 @@
 //! ended.
 
 mod ending;
+mod pings;
 mod writer;
 
 use std::io;
@@ -24,6 +25,7 @@ use crate::event::Event;
 use crate::input::Input;
 use crate::output::Printer;
 use ending::Ending;
+use pings::Pings;
 use writer::{Control, Note};
 
 /// At most this many ready frames are handled in one turn of the loop, so that timers, notes and
@@ -64,6 +66,7 @@ pub async fn run(
         control,
         phase: Phase::Sending,
         ending: Ending::default(),
+        pings: Pings::default(),
         received: 0,
         last_received: Instant::now(),
         unflushed: false,
@@ -123,6 +126,7 @@ struct Session<'a> {
     control: mpsc::UnboundedSender<Control>,
     phase: Phase,
     ending: Ending,
+    pings: Pings,
     /// Text and binary messages received.
     received: u64,
     last_received: Instant,
@@ -138,7 +142,10 @@ impl Session<'_> {
             Some(Ok(Message::Text(text))) => self.on_data(Event::Text(text)),
             Some(Ok(Message::Binary(data))) => self.on_data(Event::Binary(data)),
             Some(Ok(Message::Ping(data))) => self.emit(&Event::Ping(data)),
-            Some(Ok(Message::Pong(data))) => self.emit(&Event::Pong(data)),
+            Some(Ok(Message::Pong(data))) => {
+                let round_trip = self.pings.answered_by(&data);
+                self.emit(&Event::Pong { data, round_trip });
+            }
             Some(Ok(Message::Close(frame))) => self.on_close(frame),
             Some(Ok(Message::Frame(_))) => {}
             Some(Err(error)) => self.on_error(error),
@@ -262,6 +269,7 @@ impl Session<'_> {
                     Wait::ServerClose => {}
                 }
             }
+            Note::PingSent(payload) => self.pings.sent(payload),
             Note::InputFailed(message) => {
                 self.ending.fail(Failure::Runtime(message));
                 self.begin_close();

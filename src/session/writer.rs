@@ -32,6 +32,8 @@ pub enum Note {
     InputFailed(String),
     /// Our Close frame, with this code, is on the wire (sent on request or scripted).
     CloseSent(Option<u16>),
+    /// A ping from the input went out with this payload.
+    PingSent(Bytes),
     /// Writing to the socket failed.
     Failed(WsError),
 }
@@ -58,7 +60,7 @@ pub async fn run(
                 None => return,
             },
             item = input.recv(), if input_open => match item {
-                Some(Input::Batch(batch)) => match send_batch(&mut sink, batch, &input).await {
+                Some(Input::Batch(batch)) => match send_batch(&mut sink, batch, &input, &notes).await {
                     Ok(None) => continue,
                     Ok(Some(code)) => {
                         input_open = false;
@@ -95,8 +97,12 @@ async fn send_batch(
     sink: &mut SplitSink<Socket, Message>,
     batch: Vec<Message>,
     input: &mpsc::Receiver<Input>,
+    notes: &mpsc::UnboundedSender<Note>,
 ) -> Result<Option<Option<u16>>, WsError> {
     for message in batch {
+        if let Message::Ping(payload) = &message {
+            let _ = notes.send(Note::PingSent(payload.clone()));
+        }
         if let Message::Close(frame) = &message {
             let code = close_code(frame);
             sink.send(message).await?;

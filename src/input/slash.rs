@@ -1,0 +1,172 @@
+//! REPL slash commands: a typed line becomes a message to send or something to do.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use tokio_tungstenite::tungstenite::Message;
+
+use super::jsonl::close_frame;
+
+/// What a typed line asks for.
+#[derive(Debug, PartialEq)]
+pub enum Line {
+    Send(Message),
+    Help,
+    Quit,
+}
+
+pub const HELP: &str = "\
+/ping [data]           send a ping (the round trip is shown when its pong arrives)
+/pong [data]           send an unsolicited pong
+/close [code [reason]] close the connection (default 1000)
+/binary HEX            send bytes given in hex, spaces allowed: /binary 01 ff 7a
+/base64 DATA           send bytes given in base64
+/file PATH             send a file (text if valid UTF-8, binary otherwise)
+/help                  this list
+/quit                  close with 1000 and exit (also Ctrl-D, or Ctrl-C on an empty line)
+//text                 send \"/text\"";
+
+/// Parses a typed line; with `slash` off every line is sent as text.
+pub fn parse(line: &str, slash: bool) -> Result<Line, String> {
+    if !slash || !line.starts_with('/') {
+        return Ok(Line::Send(Message::text(line)));
+    }
+    if let Some(text) = line.strip_prefix("//") {
+        return Ok(Line::Send(Message::text(format!("/{text}"))));
+    }
+    let (command, argument) = match line[1..].split_once(' ') {
+        Some((command, argument)) => (command, argument.trim()),
+        None => (&line[1..], ""),
+    };
+    let message = match command {
+        "ping" => Message::Ping(control_payload("ping", argument)?.into()),
+        "pong" => Message::Pong(control_payload("pong", argument)?.into()),
+        "close" => close(argument)?,
+        "binary" => {
+            let digits: String = argument.split_whitespace().collect();
+            let bytes =
+                hex::decode(&digits).map_err(|_| usage("/binary HEX, e.g. /binary 01 ff 7a"))?;
+            Message::binary(bytes)
+        }
+        "base64" => {
+            let bytes = BASE64
+                .decode(argument)
+                .map_err(|_| usage("/base64 DATA, e.g. /base64 AAE="))?;
+            Message::binary(bytes)
+        }
+        "file" if !argument.is_empty() => {
+            let bytes = std::fs::read(argument).map_err(|e| {
+                format!("cannot read '{argument}': {}", crate::connect::io_words(&e))
+            })?;
+            match String::from_utf8(bytes) {
+                Ok(text) => Message::text(text),
+                Err(e) => Message::binary(e.into_bytes()),
+            }
+        }
+        "file" => return Err(usage("/file PATH")),
+        "help" => return Ok(Line::Help),
+        "quit" | "exit" => return Ok(Line::Quit),
+        other => {
+            return Err(format!(
+                "unknown command /{other} (try /help; //text sends /text)"
+            ));
+        }
+    };
+    Ok(Line::Send(message))
+}
+
+fn usage(form: &str) -> String {
+    format!("usage: {form}")
+}
+
+fn control_payload(command: &str, data: &str) -> Result<Vec<u8>, String> {
+    if data.len() > 125 {
+        return Err(format!("usage: /{command} [data] (data at most 125 bytes)"));
+    }
+    Ok(data.as_bytes().to_vec())
+}
+
+fn close(argument: &str) -> Result<Message, String> {
+    let form = || usage("/close [code [reason]], e.g. /close 4000 done");
+    if argument.is_empty() {
+        return Ok(Message::Close(Some(close_frame(1000, "")?)));
+    }
+    let (code, reason) = argument.split_once(' ').unwrap_or((argument, ""));
+    let code: u16 = code.parse().map_err(|_| form())?;
+    let frame = close_frame(code, reason.trim()).map_err(|e| format!("{e}; {}", form()))?;
+    Ok(Message::Close(Some(frame)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+
+    fn send(line: &str) -> Message {
+        match parse(line, true) {
+            Ok(Line::Send(message)) => message,
+            other => panic!("{line}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn plain_lines_and_escaped_slashes_are_text() {
+        assert_eq!(send("hello /ping"), Message::text("hello /ping"));
+        assert_eq!(send("//ping"), Message::text("/ping"));
+        assert_eq!(
+            parse("/ping", false),
+            Ok(Line::Send(Message::text("/ping")))
+        );
+    }
+
+    #[test]
+    fn commands_make_their_frames() {
+        assert_eq!(send("/ping"), Message::Ping(Default::default()));
+        assert_eq!(send("/ping abc"), Message::Ping(b"abc".to_vec().into()));
+        assert_eq!(send("/pong x"), Message::Pong(b"x".to_vec().into()));
+        assert_eq!(
+            send("/binary 01 ff7a"),
+            Message::binary(vec![1, 0xff, 0x7a])
+        );
+        assert_eq!(send("/base64 AAE="), Message::binary(vec![0, 1]));
+        let close = |code: u16, reason: &str| {
+            Message::Close(Some(CloseFrame {
+                code: code.into(),
+                reason: reason.into(),
+            }))
+        };
+        assert_eq!(send("/close"), close(1000, ""));
+        assert_eq!(send("/close 4000 bye now"), close(4000, "bye now"));
+        assert_eq!(parse("/help", true), Ok(Line::Help));
+        assert_eq!(parse("/quit", true), Ok(Line::Quit));
+    }
+
+    #[test]
+    fn files_are_text_when_utf8_and_binary_otherwise() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = dir.path().join("t.json");
+        let bytes = dir.path().join("b.bin");
+        std::fs::write(&text, "{\"a\": 1}\n").unwrap();
+        std::fs::write(&bytes, [0xff, 0]).unwrap();
+        assert_eq!(
+            send(&format!("/file {}", text.display())),
+            Message::text("{\"a\": 1}\n")
+        );
+        assert_eq!(
+            send(&format!("/file {}", bytes.display())),
+            Message::binary(vec![0xff, 0])
+        );
+    }
+
+    #[test]
+    fn bad_commands_say_the_right_form() {
+        let error = |line: &str| parse(line, true).unwrap_err();
+        assert!(error("/nope").contains("unknown command /nope"));
+        assert!(error("/binary xyz").contains("usage: /binary HEX"));
+        assert!(error("/base64 !!").contains("usage: /base64 DATA"));
+        assert!(error("/close abc").contains("usage: /close [code [reason]]"));
+        assert!(error("/close 1005").contains("1005 is not a close code"));
+        assert!(error("/file").contains("usage: /file PATH"));
+        assert!(error("/file /nonexistent/x").contains("cannot read"));
+        assert!(error(&format!("/ping {}", "x".repeat(126))).contains("at most 125 bytes"));
+    }
+}

@@ -1,0 +1,166 @@
+//! Output for people: sigils (`<` received, `*` events, `!` errors), colours, optional
+//! timestamps, hex dumps for binary, and every server string escaped before it reaches the
+//! terminal. In the REPL, lines go through rustyline's external printer so the line being typed
+//! is redrawn below them.
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+use std::time::Duration;
+
+use colored::Colorize;
+use rustyline::ExternalPrinter;
+
+use super::{Stdout, describe_close, sanitize::escape_text};
+use crate::event::Event;
+
+/// Where finished lines go.
+pub enum Screen {
+    /// Above the REPL prompt.
+    Prompt(Box<dyn ExternalPrinter + Send>),
+    /// Plain stdout (`--color always` in pipe mode).
+    Plain(Stdout),
+}
+
+pub struct HumanPrinter {
+    screen: Screen,
+    timestamps: bool,
+    show_ping_pong: bool,
+}
+
+impl HumanPrinter {
+    pub fn new(screen: Screen, timestamps: bool, show_ping_pong: bool) -> Self {
+        HumanPrinter {
+            screen,
+            timestamps,
+            show_ping_pong,
+        }
+    }
+
+    pub fn event(&mut self, event: &Event) -> io::Result<()> {
+        let line = match event {
+            Event::Opened {
+                url,
+                subprotocol,
+                elapsed,
+                ..
+            } => {
+                let protocol = subprotocol
+                    .as_ref()
+                    .map(|p| format!(" subprotocol {p}"))
+                    .unwrap_or_default();
+                notice(&format!(
+                    "connected to {url}{protocol} in {}",
+                    millis(*elapsed)
+                ))
+            }
+            Event::Text(text) => format!("{} {}", "<".green().bold(), escape_text(text)),
+            Event::Binary(data) => format!(
+                "{} {}\r\n{}",
+                "<".green().bold(),
+                format!("binary, {} bytes", data.len()).green(),
+                hex_dump(data)
+            ),
+            Event::Ping(data) if self.show_ping_pong => {
+                notice(&format!("ping {} (pong sent)", payload(data)))
+            }
+            Event::Pong { data, round_trip } => match round_trip {
+                Some(rtt) => notice(&format!("pong {} after {}", payload(data), millis(*rtt))),
+                None if self.show_ping_pong => notice(&format!("pong {}", payload(data))),
+                None => return Ok(()),
+            },
+            Event::Ping(_) => return Ok(()),
+            Event::Closed { code, reason } => notice(&describe_close(*code, &escape_text(reason))),
+        };
+        self.line(line)
+    }
+
+    fn line(&mut self, line: String) -> io::Result<()> {
+        let line = if self.timestamps {
+            format!(
+                "{} {line}",
+                chrono::Local::now()
+                    .format("%H:%M:%S%.3f")
+                    .to_string()
+                    .dimmed()
+            )
+        } else {
+            line
+        };
+        match &mut self.screen {
+            // Ending the line ourselves: when rustyline is not reading, it prints as is.
+            Screen::Prompt(printer) => printer.print(line + "\r\n").map_err(io::Error::other),
+            Screen::Plain(out) => writeln!(out, "{}", line.replace("\r\n", "\n")),
+        }
+    }
+
+    pub fn flush(&mut self) -> io::Result<()> {
+        match &mut self.screen {
+            Screen::Prompt(_) => Ok(()),
+            Screen::Plain(out) => out.flush(),
+        }
+    }
+}
+
+fn notice(text: &str) -> String {
+    format!("{} {}", "*".yellow().bold(), text.yellow())
+}
+
+fn millis(duration: Duration) -> String {
+    format!("{:.1} ms", duration.as_secs_f64() * 1e3)
+}
+
+/// A control frame's payload, quoted and escaped.
+fn payload(data: &[u8]) -> String {
+    format!("{:?}", escape_text(&String::from_utf8_lossy(data)))
+}
+
+/// Offset, 16 bytes in hex, and their printable ASCII; rows joined with `\r\n` so they stay
+/// aligned while the terminal is in raw mode.
+pub fn hex_dump(data: &[u8]) -> String {
+    let mut out = String::new();
+    for (row, chunk) in data.chunks(16).enumerate() {
+        if row > 0 {
+            out.push_str("\r\n");
+        }
+        let _ = write!(out, "  {:08x}  ", row * 16);
+        for i in 0..16 {
+            match chunk.get(i) {
+                Some(byte) => {
+                    let _ = write!(out, "{byte:02x} ");
+                }
+                None => out.push_str("   "),
+            }
+            if i == 7 {
+                out.push(' ');
+            }
+        }
+        out.push(' ');
+        out.extend(chunk.iter().map(|&b| {
+            if b.is_ascii_graphic() || b == b' ' {
+                b as char
+            } else {
+                '.'
+            }
+        }));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_dump_shows_offset_hex_and_ascii() {
+        let dump = hex_dump(b"hello, binary world\x00\xff");
+        let rows: Vec<&str> = dump.split("\r\n").collect();
+        assert_eq!(
+            rows[0],
+            "  00000000  68 65 6c 6c 6f 2c 20 62  69 6e 61 72 79 20 77 6f  hello, binary wo"
+        );
+        assert_eq!(
+            rows[1],
+            "  00000010  72 6c 64 00 ff                                    rld.."
+        );
+    }
+}

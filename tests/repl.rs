@@ -1,0 +1,299 @@
+//! The REPL in a real pseudo-terminal, read back through a vt100 screen model.
+
+mod common;
+
+use common::pty::Terminal;
+use common::*;
+use futures_util::{SinkExt, StreamExt};
+use tokio::sync::oneshot;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+
+/// A server that sends `message` when told to, and records everything until the end.
+async fn server_sending_on_cue(message: Message) -> (Server<Vec<Message>>, oneshot::Sender<()>) {
+    let (cue, wait) = oneshot::channel::<()>();
+    let server = ws_server(move |mut ws: Ws| async move {
+        let mut received = Vec::new();
+        let mut wait = Some(wait);
+        loop {
+            tokio::select! {
+                Ok(()) = async { wait.as_mut().unwrap().await }, if wait.is_some() => {
+                    wait = None;
+                    ws.send(message.clone()).await.unwrap();
+                }
+                next = ws.next() => match next {
+                    Some(Ok(m)) => received.push(m),
+                    _ => break,
+                },
+            }
+        }
+        received
+    })
+    .await;
+    (server, cue)
+}
+
+fn start(url: &str, extra: &[&str], cols: u16, state: &tempfile::TempDir) -> Terminal {
+    let mut args = vec![url];
+    args.extend_from_slice(extra);
+    Terminal::start(&args, 24, cols, state.path())
+}
+
+#[tokio::test]
+async fn the_prompt_appears_and_a_typed_line_reaches_the_server_exactly() {
+    let state = tempfile::tempdir().unwrap();
+    let server = ws_server(echo).await;
+    let mut terminal = start(&server.url, &[], 80, &state);
+    terminal
+        .wait_for_text("* connected to ws://127.0.0.1")
+        .await;
+    terminal
+        .wait_for("the prompt", |t| t.cursor_row() == ">")
+        .await;
+    terminal.keys("hello, server\r");
+    terminal.wait_for_text("< hello, server").await;
+    terminal.keys("\x04");
+    assert_eq!(terminal.exit_status().await, 0, "Ctrl-D exits 0");
+    let received = server.finish().await;
+    assert_eq!(
+        received,
+        [Message::text("hello, server")],
+        "no newline, no key codes"
+    );
+    assert!(terminal.is_cooked());
+}
+
+#[tokio::test]
+async fn a_message_arriving_while_typing_appears_above_the_half_typed_line() {
+    let state = tempfile::tempdir().unwrap();
+    let (server, cue) = server_sending_on_cue(Message::text("news from the server")).await;
+    let mut terminal = start(&server.url, &[], 80, &state);
+    terminal
+        .wait_for("the prompt", |t| t.cursor_row() == ">")
+        .await;
+    terminal.keys("half a li");
+    terminal
+        .wait_for("the half line", |t| t.cursor_row() == "> half a li")
+        .await;
+    cue.send(()).unwrap();
+    terminal.wait_for_text("< news from the server").await;
+    terminal
+        .wait_for("the half line redrawn", |t| t.cursor_row() == "> half a li")
+        .await;
+    let rows = terminal.rows();
+    let news = rows
+        .iter()
+        .position(|r| r == "< news from the server")
+        .unwrap();
+    let prompt = rows.iter().position(|r| r == "> half a li").unwrap();
+    assert!(
+        news < prompt,
+        "message above the prompt:\n{}",
+        terminal.text()
+    );
+    terminal.keys("ne\r");
+    terminal
+        .wait_for("a fresh prompt", |t| t.cursor_row() == ">")
+        .await;
+    terminal.keys("\x04");
+    assert_eq!(terminal.exit_status().await, 0);
+    assert_eq!(texts(&server.finish().await), ["half a line"]);
+}
+
+#[tokio::test]
+async fn a_half_typed_line_wider_than_the_terminal_survives_an_incoming_message() {
+    let state = tempfile::tempdir().unwrap();
+    let (server, cue) = server_sending_on_cue(Message::text("interruption")).await;
+    let mut terminal = start(&server.url, &[], 30, &state);
+    terminal
+        .wait_for("the prompt", |t| t.cursor_row() == ">")
+        .await;
+    let long = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ"; // wraps in 30 columns
+    terminal.keys(long);
+    terminal
+        .wait_for("the wrapped line", |t| t.text().contains("wxyzABCDEFGHIJ"))
+        .await;
+    cue.send(()).unwrap();
+    terminal.wait_for_text("< interruption").await;
+    terminal
+        .wait_for("the wrapped line redrawn below", |t| {
+            let text = t.text();
+            let at = text.find("< interruption").unwrap();
+            text[at..].replace('\n', "").contains(&format!("> {long}"))
+        })
+        .await;
+    terminal.keys("\r");
+    terminal
+        .wait_for("a fresh prompt", |t| t.cursor_row() == ">")
+        .await;
+    terminal.keys("\x04");
+    assert_eq!(terminal.exit_status().await, 0);
+    assert_eq!(texts(&server.finish().await), [long]);
+}
+
+#[tokio::test]
+async fn binary_messages_show_as_a_hex_dump() {
+    let state = tempfile::tempdir().unwrap();
+    let (server, cue) = server_sending_on_cue(Message::binary(b"AB\x00\xff".to_vec())).await;
+    let mut terminal = start(&server.url, &[], 100, &state);
+    terminal
+        .wait_for("the prompt", |t| t.cursor_row() == ">")
+        .await;
+    cue.send(()).unwrap();
+    terminal.wait_for_text("< binary, 4 bytes").await;
+    terminal.wait_for_text("00000000  41 42 00 ff").await;
+    terminal.wait_for_text("AB..").await;
+    terminal.keys("\x04");
+    assert_eq!(terminal.exit_status().await, 0);
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn escape_sequences_from_the_server_are_shown_not_obeyed() {
+    let state = tempfile::tempdir().unwrap();
+    let hostile = "\x1b]0;pwned\x07\x1b[2J\u{202e}evil";
+    let (server, cue) = server_sending_on_cue(Message::text(hostile)).await;
+    let mut terminal = start(&server.url, &[], 100, &state);
+    terminal
+        .wait_for("the prompt", |t| t.cursor_row() == ">")
+        .await;
+    cue.send(()).unwrap();
+    terminal
+        .wait_for_text(r"< \x1b]0;pwned\x07\x1b[2J\u{202e}evil")
+        .await;
+    let raw = terminal.raw_output();
+    assert!(
+        !raw.windows(5).any(|w| w == b"\x1b]0;p"),
+        "the OSC sequence reached the terminal"
+    );
+    terminal.keys("\x04");
+    assert_eq!(terminal.exit_status().await, 0);
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn slash_ping_shows_the_round_trip() {
+    let state = tempfile::tempdir().unwrap();
+    let server = ws_server(echo).await;
+    let mut terminal = start(&server.url, &[], 80, &state);
+    terminal
+        .wait_for("the prompt", |t| t.cursor_row() == ">")
+        .await;
+    terminal.keys("/ping hello\r");
+    terminal
+        .wait_for("the pong", |t| t.text().contains("* pong \"hello\" after "))
+        .await;
+    assert!(terminal.text().contains(" ms"));
+    terminal.keys("\x04");
+    assert_eq!(terminal.exit_status().await, 0);
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn slash_close_sends_that_code_and_reason() {
+    let state = tempfile::tempdir().unwrap();
+    let server = ws_server(record).await;
+    let mut terminal = start(&server.url, &[], 80, &state);
+    terminal
+        .wait_for("the prompt", |t| t.cursor_row() == ">")
+        .await;
+    terminal.keys("/close 4000 bye\r");
+    assert_eq!(
+        terminal.exit_status().await,
+        0,
+        "the server's echo acknowledges our close"
+    );
+    assert_eq!(close_of(&server.finish().await), Some((4000, "bye".into())));
+}
+
+#[tokio::test]
+async fn an_unknown_command_says_the_right_form_and_sends_nothing() {
+    let state = tempfile::tempdir().unwrap();
+    let server = ws_server(record).await;
+    let mut terminal = start(&server.url, &[], 100, &state);
+    terminal
+        .wait_for("the prompt", |t| t.cursor_row() == ">")
+        .await;
+    terminal.keys("/binary zz\r");
+    terminal.wait_for_text("! usage: /binary HEX").await;
+    terminal.keys("\x04");
+    assert_eq!(terminal.exit_status().await, 0);
+    let received = server.finish().await;
+    assert_eq!(received.len(), 1, "only the close: {received:?}");
+}
+
+#[tokio::test]
+async fn history_is_there_after_a_restart() {
+    let state = tempfile::tempdir().unwrap();
+    let first = ws_server(echo).await;
+    let mut terminal = start(&first.url, &[], 80, &state);
+    terminal
+        .wait_for("the prompt", |t| t.cursor_row() == ">")
+        .await;
+    terminal.keys("remember me\r");
+    terminal.wait_for_text("< remember me").await;
+    terminal.keys("\x04");
+    assert_eq!(terminal.exit_status().await, 0);
+    first.finish().await;
+    assert!(state.path().join("wsc/history").exists());
+
+    let second = ws_server(echo).await;
+    let mut terminal = start(&second.url, &[], 80, &state);
+    terminal
+        .wait_for("the prompt", |t| t.cursor_row() == ">")
+        .await;
+    terminal.keys("\x1b[A"); // Up
+    terminal
+        .wait_for("the recalled line", |t| t.cursor_row() == "> remember me")
+        .await;
+    terminal.keys("\r");
+    terminal.wait_for_text("< remember me").await;
+    terminal
+        .wait_for("a fresh prompt", |t| t.cursor_row() == ">")
+        .await;
+    terminal.keys("\x04");
+    assert_eq!(terminal.exit_status().await, 0);
+    assert_eq!(texts(&second.finish().await), ["remember me"]);
+}
+
+#[tokio::test]
+async fn a_server_close_while_waiting_for_input_restores_the_terminal() {
+    let state = tempfile::tempdir().unwrap();
+    let close = Message::Close(Some(CloseFrame {
+        code: 4001.into(),
+        reason: "bye now".into(),
+    }));
+    let (server, cue) = server_sending_on_cue(close).await;
+    let mut terminal = start(&server.url, &[], 100, &state);
+    terminal
+        .wait_for("the prompt", |t| t.cursor_row() == ">")
+        .await;
+    assert!(!terminal.is_cooked(), "rustyline reads in raw mode");
+    cue.send(()).unwrap();
+    assert_eq!(terminal.exit_status().await, 7);
+    terminal
+        .wait_for_text("* closed by server: 4001 (application) \"bye now\"")
+        .await;
+    assert!(terminal.is_cooked(), "echo and canonical mode restored");
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn a_dropped_connection_restores_the_terminal() {
+    let state = tempfile::tempdir().unwrap();
+    let server = tcp_server(|mut tcp: tokio::net::TcpStream| async move {
+        raw_upgrade(&mut tcp, "").await;
+        // Wait for a line, then drop the connection without a close frame.
+        let mut byte = [0u8; 1];
+        let _ = tokio::io::AsyncReadExt::read(&mut tcp, &mut byte).await;
+    })
+    .await;
+    let mut terminal = start(&server.url, &[], 100, &state);
+    terminal
+        .wait_for("the prompt", |t| t.cursor_row() == ">")
+        .await;
+    terminal.keys("x\r");
+    assert_eq!(terminal.exit_status().await, 6);
+    terminal.wait_for_text("wsc: error: connection lost").await;
+    assert!(terminal.is_cooked(), "echo and canonical mode restored");
+    server.finish().await;
+}
