@@ -358,3 +358,25 @@ async fn a_flood_of_messages_is_printed_completely_and_in_order() {
     assert_eq!(run.stdout_text(), want);
     server.finish().await;
 }
+
+#[tokio::test]
+async fn color_always_gives_the_human_format_in_a_pipe_and_no_color_wins() {
+    let server = ws_server(echo).await;
+    let run = wsc([&server.url, "--color", "always"])
+        .stdin("hi\n")
+        .run()
+        .await;
+    run.assert_status(0);
+    let out = run.stdout_text();
+    assert!(out.contains("\x1b["), "coloured: {out:?}");
+    assert!(out.contains("<\x1b[0m hi\n"), "{out:?}");
+    server.finish().await;
+
+    let server = ws_server(echo).await;
+    let run = wsc([&server.url, "--color", "always", "--no-color"])
+        .stdin("hi\n")
+        .run()
+        .await;
+    assert!(run.stdout_text().contains("< hi") && !run.stdout_text().contains("\x1b["));
+    server.finish().await;
+}

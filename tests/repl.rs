@@ -297,3 +297,113 @@ async fn a_dropped_connection_restores_the_terminal() {
     assert!(terminal.is_cooked(), "echo and canonical mode restored");
     server.finish().await;
 }
+
+#[tokio::test]
+async fn a_bracketed_paste_of_several_lines_is_one_message() {
+    let state = tempfile::tempdir().unwrap();
+    let server = ws_server(record).await;
+    let mut terminal = start(&server.url, &[], 80, &state);
+    terminal
+        .wait_for("the prompt", |t| t.cursor_row() == ">")
+        .await;
+    terminal.keys("\x1b[200~first line\nsecond line\x1b[201~");
+    terminal.wait_for_text("second line").await;
+    terminal.keys("\r");
+    terminal
+        .wait_for("a fresh prompt", |t| t.cursor_row() == ">")
+        .await;
+    terminal.keys("\x04");
+    assert_eq!(terminal.exit_status().await, 0);
+    let received = server.finish().await;
+    assert_eq!(texts(&received), ["first line\nsecond line"]);
+}
+
+#[tokio::test]
+async fn ctrl_c_clears_a_line_and_leaves_on_an_empty_one() {
+    let state = tempfile::tempdir().unwrap();
+    let server = ws_server(record).await;
+    let mut terminal = start(&server.url, &[], 80, &state);
+    terminal
+        .wait_for("the prompt", |t| t.cursor_row() == ">")
+        .await;
+    terminal.keys("never sent");
+    terminal
+        .wait_for("the typed line", |t| t.cursor_row() == "> never sent")
+        .await;
+    terminal.keys("\x03");
+    terminal
+        .wait_for("the cleared line", |t| t.cursor_row() == ">")
+        .await;
+    terminal.keys("\x03");
+    assert_eq!(terminal.exit_status().await, 0);
+    let received = server.finish().await;
+    assert_eq!(received.len(), 1, "nothing but the close: {received:?}");
+    assert_eq!(close_of(&received), Some((1000, String::new())));
+    assert!(terminal.is_cooked());
+}
+
+#[tokio::test]
+async fn a_failed_connection_prints_one_error_line_and_no_prompt() {
+    let state = tempfile::tempdir().unwrap();
+    let (listener, port) = listener().await;
+    drop(listener);
+    let url = format!("ws://127.0.0.1:{port}/");
+    let mut terminal = start(&url, &[], 100, &state);
+    assert_eq!(terminal.exit_status().await, 3);
+    terminal
+        .wait_for_text("wsc: error: cannot connect to 127.0.0.1")
+        .await;
+    assert!(
+        !terminal.text().contains('>'),
+        "stray prompt:\n{}",
+        terminal.text()
+    );
+}
+
+#[tokio::test]
+async fn no_color_turns_colours_off_and_timestamps_prefix_lines() {
+    let state = tempfile::tempdir().unwrap();
+    let server = ws_server(echo).await;
+    let mut terminal = start(&server.url, &["--no-color", "--timestamps"], 100, &state);
+    terminal
+        .wait_for("the prompt", |t| t.cursor_row() == ">")
+        .await;
+    terminal.keys("tick\r");
+    terminal.wait_for_text("< tick").await;
+    let line = terminal
+        .rows()
+        .into_iter()
+        .find(|r| r.ends_with("< tick"))
+        .unwrap();
+    let stamp = &line[..12];
+    assert!(
+        stamp.len() == 12 && stamp.as_bytes()[2] == b':' && stamp.as_bytes()[8] == b'.',
+        "HH:MM:SS.mmm prefix in {line:?}"
+    );
+    assert!(
+        !terminal.raw_output().windows(3).any(|w| w == b"\x1b[3"),
+        "a colour code was sent"
+    );
+    terminal.keys("\x04");
+    assert_eq!(terminal.exit_status().await, 0);
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn show_ping_pong_shows_server_pings() {
+    let state = tempfile::tempdir().unwrap();
+    let (server, cue) = server_sending_on_cue(Message::Ping(b"beat".to_vec().into())).await;
+    let mut terminal = start(&server.url, &["-P"], 100, &state);
+    terminal
+        .wait_for("the prompt", |t| t.cursor_row() == ">")
+        .await;
+    cue.send(()).unwrap();
+    terminal.wait_for_text("* ping \"beat\" (pong sent)").await;
+    terminal.keys("\x04");
+    assert_eq!(terminal.exit_status().await, 0);
+    let received = server.finish().await;
+    assert!(
+        received.contains(&Message::Pong(b"beat".to_vec().into())),
+        "{received:?}"
+    );
+}
