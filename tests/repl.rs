@@ -51,8 +51,7 @@ async fn the_prompt_appears_and_a_typed_line_reaches_the_server_exactly() {
         .await;
     terminal.keys("hello, server\r");
     terminal.wait_for_text("< hello, server").await;
-    terminal.keys("\x04");
-    assert_eq!(terminal.exit_status().await, 0, "Ctrl-D exits 0");
+    terminal.quit_with_ctrl_d().await;
     let received = server.finish().await;
     assert_eq!(
         received,
@@ -94,8 +93,7 @@ async fn a_message_arriving_while_typing_appears_above_the_half_typed_line() {
     terminal
         .wait_for("a fresh prompt", |t| t.cursor_row() == ">")
         .await;
-    terminal.keys("\x04");
-    assert_eq!(terminal.exit_status().await, 0);
+    terminal.quit_with_ctrl_d().await;
     assert_eq!(texts(&server.finish().await), ["half a line"]);
 }
 
@@ -125,8 +123,7 @@ async fn a_half_typed_line_wider_than_the_terminal_survives_an_incoming_message(
     terminal
         .wait_for("a fresh prompt", |t| t.cursor_row() == ">")
         .await;
-    terminal.keys("\x04");
-    assert_eq!(terminal.exit_status().await, 0);
+    terminal.quit_with_ctrl_d().await;
     assert_eq!(texts(&server.finish().await), [long]);
 }
 
@@ -142,8 +139,7 @@ async fn binary_messages_show_as_a_hex_dump() {
     terminal.wait_for_text("< binary, 4 bytes").await;
     terminal.wait_for_text("00000000  41 42 00 ff").await;
     terminal.wait_for_text("AB..").await;
-    terminal.keys("\x04");
-    assert_eq!(terminal.exit_status().await, 0);
+    terminal.quit_with_ctrl_d().await;
     server.finish().await;
 }
 
@@ -165,8 +161,7 @@ async fn escape_sequences_from_the_server_are_shown_not_obeyed() {
         !raw.windows(5).any(|w| w == b"\x1b]0;p"),
         "the OSC sequence reached the terminal"
     );
-    terminal.keys("\x04");
-    assert_eq!(terminal.exit_status().await, 0);
+    terminal.quit_with_ctrl_d().await;
     server.finish().await;
 }
 
@@ -183,8 +178,7 @@ async fn slash_ping_shows_the_round_trip() {
         .wait_for("the pong", |t| t.text().contains("* pong \"hello\" after "))
         .await;
     assert!(terminal.text().contains(" ms"));
-    terminal.keys("\x04");
-    assert_eq!(terminal.exit_status().await, 0);
+    terminal.quit_with_ctrl_d().await;
     server.finish().await;
 }
 
@@ -215,8 +209,7 @@ async fn an_unknown_command_says_the_right_form_and_sends_nothing() {
         .await;
     terminal.keys("/binary zz\r");
     terminal.wait_for_text("! usage: /binary HEX").await;
-    terminal.keys("\x04");
-    assert_eq!(terminal.exit_status().await, 0);
+    terminal.quit_with_ctrl_d().await;
     let received = server.finish().await;
     assert_eq!(received.len(), 1, "only the close: {received:?}");
 }
@@ -231,8 +224,7 @@ async fn history_is_there_after_a_restart() {
         .await;
     terminal.keys("remember me\r");
     terminal.wait_for_text("< remember me").await;
-    terminal.keys("\x04");
-    assert_eq!(terminal.exit_status().await, 0);
+    terminal.quit_with_ctrl_d().await;
     first.finish().await;
     assert!(state.path().join("wsc/history").exists());
 
@@ -250,8 +242,7 @@ async fn history_is_there_after_a_restart() {
     terminal
         .wait_for("a fresh prompt", |t| t.cursor_row() == ">")
         .await;
-    terminal.keys("\x04");
-    assert_eq!(terminal.exit_status().await, 0);
+    terminal.quit_with_ctrl_d().await;
     assert_eq!(texts(&second.finish().await), ["remember me"]);
 }
 
@@ -312,8 +303,7 @@ async fn a_bracketed_paste_of_several_lines_is_one_message() {
     terminal
         .wait_for("a fresh prompt", |t| t.cursor_row() == ">")
         .await;
-    terminal.keys("\x04");
-    assert_eq!(terminal.exit_status().await, 0);
+    terminal.quit_with_ctrl_d().await;
     let received = server.finish().await;
     assert_eq!(texts(&received), ["first line\nsecond line"]);
 }
@@ -384,8 +374,7 @@ async fn no_color_turns_colours_off_and_timestamps_prefix_lines() {
         !terminal.raw_output().windows(3).any(|w| w == b"\x1b[3"),
         "a colour code was sent"
     );
-    terminal.keys("\x04");
-    assert_eq!(terminal.exit_status().await, 0);
+    terminal.quit_with_ctrl_d().await;
     server.finish().await;
 }
 
@@ -399,8 +388,7 @@ async fn show_ping_pong_shows_server_pings() {
         .await;
     cue.send(()).unwrap();
     terminal.wait_for_text("* ping \"beat\" (pong sent)").await;
-    terminal.keys("\x04");
-    assert_eq!(terminal.exit_status().await, 0);
+    terminal.quit_with_ctrl_d().await;
     let received = server.finish().await;
     assert!(
         received.contains(&Message::Pong(b"beat".to_vec().into())),

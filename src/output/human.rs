@@ -10,7 +10,7 @@ use std::time::Duration;
 use colored::Colorize;
 use rustyline::ExternalPrinter;
 
-use super::{Stdout, describe_close, sanitize::escape_text};
+use super::{Stdout, describe_close, describe_open, sanitize::escape_text};
 use crate::event::Event;
 
 /// Where finished lines go.
@@ -43,16 +43,7 @@ impl HumanPrinter {
                 subprotocol,
                 elapsed,
                 ..
-            } => {
-                let protocol = subprotocol
-                    .as_ref()
-                    .map(|p| format!(" subprotocol {p}"))
-                    .unwrap_or_default();
-                notice(&format!(
-                    "connected to {url}{protocol} in {}",
-                    millis(*elapsed)
-                ))
-            }
+            } => notice(&describe_open(url, subprotocol.as_deref(), *elapsed)),
             Event::Text(text) => format!("{} {}", "<".green().bold(), escape_text(text)),
             Event::Binary(data) => format!(
                 "{} {}\r\n{}",

@@ -105,16 +105,7 @@ impl Notices {
                 subprotocol,
                 elapsed,
                 ..
-            } => {
-                let protocol = subprotocol
-                    .as_ref()
-                    .map(|p| format!(", subprotocol {p}"))
-                    .unwrap_or_default();
-                format!(
-                    "connected to {url}{protocol} in {:.1} ms",
-                    elapsed.as_secs_f64() * 1e3
-                )
-            }
+            } => describe_open(url, subprotocol.as_deref(), *elapsed),
             Event::Ping(data) => format!("ping ({} bytes)", data.len()),
             Event::Pong { data, .. } => format!("pong ({} bytes)", data.len()),
             Event::Closed { code, reason } => describe_close(*code, reason),
@@ -127,6 +118,17 @@ impl Notices {
         };
         let _ = writeln!(io::stderr(), "* {line}");
     }
+}
+
+/// `connected to ws://host/ (subprotocol chat) in 1.2 ms`.
+pub fn describe_open(url: &str, subprotocol: Option<&str>, elapsed: std::time::Duration) -> String {
+    let protocol = subprotocol
+        .map(|p| format!(" (subprotocol {p})"))
+        .unwrap_or_default();
+    format!(
+        "connected to {url}{protocol} in {:.1} ms",
+        elapsed.as_secs_f64() * 1e3
+    )
 }
 
 /// `closed by server: 4001 (application) "bye now"`.

@@ -111,6 +111,18 @@ impl Terminal {
             .await;
     }
 
+    /// Waits for an empty prompt line under the cursor.
+    pub async fn wait_for_prompt(&self) {
+        self.wait_for("an empty prompt", |t| t.cursor_row() == ">")
+            .await;
+    }
+
+    /// Leaves the REPL with Ctrl-D, which must end the session with status 0.
+    pub async fn quit_with_ctrl_d(&mut self) {
+        self.keys("\x04");
+        assert_eq!(self.exit_status().await, 0, "Ctrl-D exits 0");
+    }
+
     /// Waits for wsc to exit and returns its status.
     pub async fn exit_status(&mut self) -> u32 {
         let deadline = tokio::time::Instant::now() + DEADLINE;
