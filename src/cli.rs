@@ -164,6 +164,75 @@ pub struct Cli {
     #[arg(long, value_name = "N", help_heading = "Session")]
     pub count: Option<u64>,
 
+    /// Succeed once received messages have matched these patterns, in order (repeatable);
+    /// status 8 if the session ends first.
+    #[arg(long, value_name = "REGEX", help_heading = "Session")]
+    pub expect: Vec<String>,
+
+    /// End the whole session after this long (status 8).
+    #[arg(
+        long,
+        value_name = "SECS",
+        allow_negative_numbers = true,
+        help_heading = "Session"
+    )]
+    pub max_time: Option<String>,
+
+    /// End the session when no message has gone either way for this long (status 8).
+    #[arg(
+        long,
+        value_name = "SECS",
+        allow_negative_numbers = true,
+        help_heading = "Session"
+    )]
+    pub idle_timeout: Option<String>,
+
+    /// Send a ping this often.
+    #[arg(
+        long,
+        value_name = "SECS",
+        allow_negative_numbers = true,
+        help_heading = "Session"
+    )]
+    pub ping_interval: Option<String>,
+
+    /// With --ping-interval: status 6 when a pong takes longer than this [default: the interval].
+    #[arg(
+        long,
+        value_name = "SECS",
+        requires = "ping_interval",
+        allow_negative_numbers = true,
+        help_heading = "Session"
+    )]
+    pub ping_timeout: Option<String>,
+
+    /// Send every received message back unchanged, ignoring stdin, until the server closes.
+    #[arg(long, conflicts_with_all = ["execute", "count"], help_heading = "Session")]
+    pub echo: bool,
+
+    /// At exit, print one line of figures on stderr (time, messages and bytes each way, ping
+    /// round trips, close).
+    #[arg(long, help_heading = "Session")]
+    pub stats: bool,
+
+    /// The code of the Close that wsc sends.
+    #[arg(
+        long,
+        value_name = "CODE",
+        default_value_t = 1000,
+        help_heading = "Session"
+    )]
+    pub close_code: u16,
+
+    /// The reason of the Close that wsc sends.
+    #[arg(
+        long,
+        value_name = "TEXT",
+        default_value = "",
+        help_heading = "Session"
+    )]
+    pub close_reason: String,
+
     /// How long to wait for the server's answer to our Close.
     #[arg(
         long,

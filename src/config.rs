@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use base64::Engine;
+use regex::Regex;
 use tokio_tungstenite::tungstenite::http::{HeaderName, HeaderValue};
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use url::Url;
 
 use crate::cli::{Cli, ColorWhen};
@@ -37,6 +39,16 @@ pub struct Config {
     pub verbose: u8,
     pub wait: Wait,
     pub count: Option<u64>,
+    /// Patterns received messages must match, in order.
+    pub expect: Vec<Regex>,
+    pub max_time: Option<Duration>,
+    pub idle_timeout: Option<Duration>,
+    /// Keepalive pings: how often, and how long a pong may take.
+    pub ping: Option<(Duration, Duration)>,
+    pub echo: bool,
+    pub stats: bool,
+    /// The Close that wsc sends.
+    pub close: CloseFrame,
     pub close_timeout: Duration,
     pub max_message_size: usize,
     /// Whether stdout/stderr are terminals: decides sanitising of server text.
@@ -157,12 +169,37 @@ impl Config {
             (false, true) => InputFormat::Binary,
             (false, false) => InputFormat::Text,
         };
-        // With --count the count decides when to stop, unless a wait is given too.
-        let wait = match (cli.wait.as_deref().map(str::trim), cli.count) {
-            (Some("-1"), _) | (None, Some(_)) => Wait::ServerClose,
+        // With --count or --expect they decide when to stop, unless a wait is given too; --echo
+        // never closes on its own.
+        let decided = cli.count.is_some() || !cli.expect.is_empty() || cli.echo;
+        let wait = match (cli.wait.as_deref().map(str::trim), decided) {
+            (_, true) if cli.echo => Wait::ServerClose,
+            (Some("-1"), _) | (None, true) => Wait::ServerClose,
             (Some(secs), _) => Wait::Quiet(parse_seconds("--wait", secs)?),
-            (None, None) => Wait::Quiet(Duration::from_secs(1)),
+            (None, false) => Wait::Quiet(Duration::from_secs(1)),
         };
+        let expect = cli
+            .expect
+            .iter()
+            .map(|p| {
+                Regex::new(p).map_err(|e| usage(format!("invalid --expect pattern '{p}': {e}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let seconds = |flag: &str, value: &Option<String>| {
+            value.as_deref().map(|v| parse_seconds(flag, v)).transpose()
+        };
+        let ping = match seconds("--ping-interval", &cli.ping_interval)? {
+            Some(interval) if interval.is_zero() => {
+                return Err(usage("--ping-interval must be more than 0".into()));
+            }
+            Some(interval) => Some((
+                interval,
+                seconds("--ping-timeout", &cli.ping_timeout)?.unwrap_or(interval),
+            )),
+            None => None,
+        };
+        let close = crate::input::jsonl::close_frame(cli.close_code, &cli.close_reason)
+            .map_err(|e| usage(format!("--close-code/--close-reason: {e}")))?;
         if cli.max_message_size == 0 {
             return Err(usage("--max-message-size must be at least 1".into()));
         }
@@ -203,6 +240,13 @@ impl Config {
             verbose: cli.verbose,
             wait,
             count: cli.count,
+            expect,
+            max_time: seconds("--max-time", &cli.max_time)?,
+            idle_timeout: seconds("--idle-timeout", &cli.idle_timeout)?,
+            ping,
+            echo: cli.echo,
+            stats: cli.stats,
+            close,
             close_timeout: parse_seconds("--close-timeout", &cli.close_timeout)?,
             max_message_size: cli.max_message_size,
             stdout_is_terminal,

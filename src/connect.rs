@@ -16,6 +16,7 @@ use url::Host;
 use crate::config::Config;
 use crate::error::Failure;
 use crate::tls;
+use crate::verbose::Verbose;
 
 pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
@@ -39,7 +40,11 @@ enum Stage {
 pub async fn connect(config: &Config) -> Result<Connection, Failure> {
     let started = Instant::now();
     let mut stage = Stage::Dns;
-    match tokio::time::timeout(config.connect_timeout, attempt(config, &mut stage)).await {
+    // --max-time covers the connection too.
+    let limit = config
+        .max_time
+        .map_or(config.connect_timeout, |m| m.min(config.connect_timeout));
+    match tokio::time::timeout(limit, attempt(config, &mut stage)).await {
         Ok(result) => result.map(|(socket, response)| {
             let subprotocol = response
                 .headers()
@@ -60,6 +65,12 @@ pub async fn connect(config: &Config) -> Result<Connection, Failure> {
                 Stage::Tls => "in the TLS handshake",
                 Stage::Upgrade => "waiting for the server to accept the WebSocket upgrade",
             };
+            if limit < config.connect_timeout {
+                return Err(Failure::Unmet(format!(
+                    "--max-time of {} s expired while {doing}",
+                    limit.as_secs_f64()
+                )));
+            }
             Err(Failure::Connect(format!(
                 "connect timeout: no success within {} s ({doing})",
                 config.connect_timeout.as_secs_f64()
@@ -86,11 +97,20 @@ async fn attempt(config: &Config, stage: &mut Stage) -> Result<(Socket, Response
         _ => None,
     };
 
+    let verbose = Verbose::new(config.verbose, config.stderr_is_terminal);
+    let mut stages: Vec<(&str, Duration)> = Vec::new();
+    let mut mark = Instant::now();
+    let mut lap = |name| {
+        stages.push((name, mark.elapsed()));
+        mark = Instant::now();
+    };
+
     *stage = Stage::Dns;
     let addresses: Vec<_> = lookup_host((host.as_str(), port))
         .await
         .map_err(|e| Failure::Connect(format!("cannot resolve host '{host}': {}", io_words(&e))))?
         .collect();
+    lap("DNS");
 
     *stage = Stage::Tcp;
     let mut last_error = None;
@@ -110,6 +130,7 @@ async fn attempt(config: &Config, stage: &mut Stage) -> Result<(Socket, Response
     })?;
     tcp.set_nodelay(true)
         .map_err(|e| Failure::Connect(format!("cannot set TCP_NODELAY: {}", io_words(&e))))?;
+    lap("TCP");
 
     let stream = match tls {
         Some(connector) => {
@@ -118,6 +139,7 @@ async fn attempt(config: &Config, stage: &mut Stage) -> Result<(Socket, Response
                 .connect(&host, tcp)
                 .await
                 .map_err(|e| tls::handshake_failure(&e))?;
+            lap("TLS");
             MaybeTlsStream::NativeTls(tls)
         }
         None => MaybeTlsStream::Plain(tcp),
@@ -127,10 +149,14 @@ async fn attempt(config: &Config, stage: &mut Stage) -> Result<(Socket, Response
     let ws_config = WebSocketConfig::default()
         .max_message_size(Some(config.max_message_size))
         .max_frame_size(Some(config.max_message_size));
+    verbose.request(&request);
     let (socket, response) =
         tokio_tungstenite::client_async_with_config(request, stream, Some(ws_config))
             .await
             .map_err(|e| upgrade_failure(e, config))?;
+    lap("upgrade");
+    verbose.response(&response);
+    verbose.timings(&stages);
     // tungstenite leaves this check to us: we offer no extension, so the server may select none.
     if let Some(extensions) = response.headers().get(header::SEC_WEBSOCKET_EXTENSIONS) {
         let extensions = String::from_utf8_lossy(extensions.as_bytes());
@@ -174,15 +200,25 @@ fn request(config: &Config) -> Result<Request, Failure> {
     Ok(request)
 }
 
+/// How much of a refusal's body the error shows.
+const BODY_SHOWN: usize = 1024;
+
 fn upgrade_failure(error: WsError, config: &Config) -> Failure {
     let offered = || config.subprotocols.join(", ");
     let message = match error {
         WsError::Http(response) => {
             let status = response.status();
             let reason = status.canonical_reason().unwrap_or("");
-            format!("server answered {} {reason}", status.as_u16())
-                .trim_end()
-                .to_string()
+            let answer = format!("server answered {} {reason}", status.as_u16());
+            // The start of the body, on the same line: it usually says why.
+            let body = response.body().as_deref().unwrap_or_default();
+            let start = String::from_utf8_lossy(&body[..body.len().min(BODY_SHOWN)]);
+            let start = start.trim().replace('\r', "").replace('\n', "\\n");
+            if start.is_empty() {
+                answer.trim_end().to_string()
+            } else {
+                format!("{}: {start}", answer.trim_end())
+            }
         }
         WsError::Protocol(ProtocolError::SecWebSocketAcceptKeyMismatch) => {
             "server sent a wrong Sec-WebSocket-Accept key".into()

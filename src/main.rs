@@ -11,6 +11,7 @@ mod output;
 mod session;
 mod terminal;
 mod tls;
+mod verbose;
 
 use std::process::ExitCode;
 
@@ -80,7 +81,12 @@ async fn repl(config: Config) -> Result<(), Failure> {
 async fn pipe(config: Config) -> Result<(), Failure> {
     // Input starts before the connection so that nothing typed or piped early is lost.
     let (input_tx, input_rx) = input::channel();
-    input::pipe::spawn(config.input, config.execute.clone(), input_tx);
+    if config.echo {
+        // A mirror reads no input; its end changes nothing.
+        drop(input_tx);
+    } else {
+        input::pipe::spawn(config.input, config.execute.clone(), input_tx);
+    }
     let connection = connect::connect(&config).await?;
     let printer = output::Printer::new(&config, None)
         .map_err(|e| Failure::Runtime(format!("cannot use stdout: {}", connect::io_words(&e))))?;

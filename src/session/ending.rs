@@ -38,11 +38,17 @@ impl Ending {
         self.sent_code = code;
     }
 
+    /// The server's Close, as (code, reason).
+    pub fn server_close_frame(&self) -> Option<(Option<u16>, String)> {
+        self.close.as_ref().map(|c| (c.code, c.reason.clone()))
+    }
+
     pub fn server_closed(&self) -> bool {
         self.close.is_some()
     }
 
-    pub fn outcome(self, count: Option<u64>, received: u64) -> Result<(), Failure> {
+    /// The result of the session; `unmet` says what the user asked for that did not happen.
+    pub fn outcome(self, unmet: Option<String>) -> Result<(), Failure> {
         if self.interrupted {
             return Err(Failure::Interrupted);
         }
@@ -65,11 +71,9 @@ impl Ending {
             code if code == self.sent_code => {}
             code => return Err(Failure::ServerClosed(describe_close(code, &close.reason))),
         }
-        match count {
-            Some(wanted) if received < wanted => Err(Failure::Unmet(format!(
-                "received {received} of {wanted} messages (--count) before the session ended"
-            ))),
-            _ => Ok(()),
+        match unmet {
+            Some(what) => Err(Failure::Unmet(what)),
+            None => Ok(()),
         }
     }
 }
@@ -86,23 +90,20 @@ mod tests {
 
     #[test]
     fn normal_codes_are_clean() {
-        assert_eq!(closed(Some(1000)).outcome(None, 0), Ok(()));
-        assert_eq!(closed(Some(1001)).outcome(None, 0), Ok(()));
-        assert_eq!(closed(None).outcome(None, 0), Ok(()), "no status code");
+        assert_eq!(closed(Some(1000)).outcome(None), Ok(()));
+        assert_eq!(closed(Some(1001)).outcome(None), Ok(()));
+        assert_eq!(closed(None).outcome(None), Ok(()), "no status code");
     }
 
     #[test]
     fn other_codes_are_reported_with_their_reason() {
-        let err = closed(Some(4001)).outcome(None, 0).unwrap_err();
+        let err = closed(Some(4001)).outcome(None).unwrap_err();
         assert_eq!(
             err,
             Failure::ServerClosed("closed by server: 4001 (application) \"bye\"".into())
         );
         assert_eq!(
-            closed(Some(1011))
-                .outcome(None, 0)
-                .unwrap_err()
-                .exit_status(),
+            closed(Some(1011)).outcome(None).unwrap_err().exit_status(),
             7
         );
     }
@@ -111,10 +112,10 @@ mod tests {
     fn an_echo_of_our_own_close_code_is_clean() {
         let mut ending = closed(Some(4000));
         ending.sent_close(Some(4000));
-        assert_eq!(ending.outcome(None, 0), Ok(()));
+        assert_eq!(ending.outcome(None), Ok(()));
         ending = closed(Some(4001));
         ending.sent_close(Some(4000));
-        assert_eq!(ending.outcome(None, 0).unwrap_err().exit_status(), 7);
+        assert_eq!(ending.outcome(None).unwrap_err().exit_status(), 7);
     }
 
     #[test]
@@ -122,25 +123,22 @@ mod tests {
         let mut ending = closed(Some(1000));
         ending.fail(Failure::Runtime("first".into()));
         ending.fail(Failure::ConnectionLost("second".into()));
-        assert_eq!(
-            ending.outcome(None, 0),
-            Err(Failure::Runtime("first".into()))
-        );
+        assert_eq!(ending.outcome(None), Err(Failure::Runtime("first".into())));
         let mut ending = closed(Some(4000));
         ending.interrupted = true;
-        assert_eq!(ending.outcome(None, 0), Err(Failure::Interrupted));
+        assert_eq!(ending.outcome(None), Err(Failure::Interrupted));
     }
 
     #[test]
-    fn a_short_count_is_unmet() {
+    fn what_was_asked_and_did_not_happen_is_unmet() {
         assert_eq!(
             closed(Some(1000))
-                .outcome(Some(3), 2)
+                .outcome(Some("received 2 of 3".into()))
                 .unwrap_err()
                 .exit_status(),
             8
         );
-        assert_eq!(closed(Some(1000)).outcome(Some(3), 3), Ok(()));
+        assert_eq!(closed(Some(1000)).outcome(None), Ok(()));
     }
 
     #[test]
@@ -150,6 +148,6 @@ mod tests {
             ..Ending::default()
         };
         ending.fail(Failure::ConnectionLost("later".into()));
-        assert_eq!(ending.outcome(None, 0), Ok(()));
+        assert_eq!(ending.outcome(None), Ok(()));
     }
 }

@@ -3,7 +3,9 @@
 //! ended.
 
 mod ending;
+mod limits;
 mod pings;
+mod stats;
 mod writer;
 
 use std::io;
@@ -25,7 +27,9 @@ use crate::event::Event;
 use crate::input::Input;
 use crate::output::Printer;
 use ending::Ending;
+use limits::{Alarm, Limits};
 use pings::Pings;
+use stats::Stats;
 use writer::{Control, Note};
 
 /// At most this many ready frames are handled in one turn of the loop, so that timers, notes and
@@ -60,8 +64,12 @@ pub async fn run(
     let mut interrupts = signal(SignalKind::interrupt())
         .map_err(|e| Failure::Runtime(format!("cannot handle SIGINT: {e}")))?;
 
+    let started = Instant::now() - connection.elapsed;
     let mut session = Session {
         config,
+        limits: Limits::new(config, started),
+        stats: Stats::new(started),
+        expected: 0,
         printer,
         control,
         phase: Phase::Sending,
@@ -103,9 +111,11 @@ pub async fn run(
                 // One clock reading per turn, not per message.
                 if session.received != received_before {
                     session.last_received = Instant::now();
+                    session.limits.activity();
                 }
             }
             () = &mut session.timer, if session.timer_armed => session.on_timer(),
+            alarm = session.limits.next() => session.on_alarm(alarm),
             // Every branch above is pending: the socket is quiet, so show what we have.
             () = std::future::ready(()), if session.unflushed => session.flush(),
         }
@@ -117,11 +127,20 @@ pub async fn run(
             session.ending.sent_close(code);
         }
     }
-    session.ending.outcome(config.count, session.received)
+    if config.stats {
+        session.stats.close = session.ending.server_close_frame();
+        eprintln!("wsc: stats: {}", session.stats);
+    }
+    let unmet = session.unmet();
+    session.ending.outcome(unmet)
 }
 
 struct Session<'a> {
     config: &'a Config,
+    limits: Limits,
+    stats: Stats,
+    /// How many --expect patterns have matched so far.
+    expected: usize,
     printer: Printer,
     control: mpsc::UnboundedSender<Control>,
     phase: Phase,
@@ -144,6 +163,10 @@ impl Session<'_> {
             Some(Ok(Message::Ping(data))) => self.emit(&Event::Ping(data)),
             Some(Ok(Message::Pong(data))) => {
                 let round_trip = self.pings.answered_by(&data);
+                if let Some(rtt) = round_trip {
+                    self.stats.round_trip(rtt);
+                    self.limits.pong_received();
+                }
                 self.emit(&Event::Pong { data, round_trip });
             }
             Some(Ok(Message::Close(frame))) => self.on_close(frame),
@@ -162,14 +185,89 @@ impl Session<'_> {
 
     fn on_data(&mut self, event: Event) {
         self.received += 1;
+        let (payload, echo) = match &event {
+            Event::Text(text) => (text.as_bytes(), Message::Text(text.clone())),
+            Event::Binary(data) => (data.as_ref(), Message::Binary(data.clone())),
+            _ => return,
+        };
+        self.stats.received_messages += 1;
+        self.stats.received_bytes += payload.len() as u64;
+        if let Some(pattern) = self.config.expect.get(self.expected) {
+            if pattern.is_match(&String::from_utf8_lossy(payload)) {
+                self.expected += 1;
+            }
+        }
+        if self.config.echo && matches!(self.phase, Phase::Sending | Phase::Draining) {
+            let _ = self.control.send(Control::Send(echo));
+        }
         self.emit(&event);
-        if self.phase == Phase::Draining && self.count_reached() {
+        if self.phase == Phase::Draining && self.goal_reached() {
             self.begin_close();
         }
     }
 
-    fn count_reached(&self) -> bool {
-        self.config.count.is_some_and(|n| self.received >= n)
+    /// Whether --count and --expect (those given) are satisfied.
+    fn goal_reached(&self) -> bool {
+        let counted = self.config.count.map(|n| self.received >= n);
+        let expected =
+            (!self.config.expect.is_empty()).then_some(self.expected == self.config.expect.len());
+        match (counted, expected) {
+            (None, None) => false,
+            (counted, expected) => counted.unwrap_or(true) && expected.unwrap_or(true),
+        }
+    }
+
+    /// What the user asked for that did not happen, for status 8.
+    fn unmet(&self) -> Option<String> {
+        let patterns = self.config.expect.len();
+        if let Some(pattern) = self.config.expect.get(self.expected) {
+            return Some(format!(
+                "--expect pattern {} of {patterns} ({pattern}) not matched; {} messages received",
+                self.expected + 1,
+                self.received
+            ));
+        }
+        match self.config.count {
+            Some(wanted) if self.received < wanted => Some(format!(
+                "received {} of {wanted} messages (--count) before the session ended",
+                self.received
+            )),
+            _ => None,
+        }
+    }
+
+    fn on_alarm(&mut self, alarm: Alarm) {
+        match alarm {
+            Alarm::Ping => {
+                let payload = bytes::Bytes::from(format!("wsc {}", self.stats.sent_messages));
+                self.pings.sent(payload.clone());
+                self.limits.ping_sent();
+                let _ = self.control.send(Control::Send(Message::Ping(payload)));
+            }
+            Alarm::PongLate(timeout) => {
+                self.ending.fail(Failure::ConnectionLost(format!(
+                    "no pong within {} s; connection presumed dead",
+                    timeout.as_secs_f64()
+                )));
+                self.done = true;
+            }
+            Alarm::MaxTime(limit) => {
+                self.time_is_up(format!("--max-time of {} s expired", limit.as_secs_f64()))
+            }
+            Alarm::Idle(limit) => self.time_is_up(format!(
+                "--idle-timeout: no message either way for {} s",
+                limit.as_secs_f64()
+            )),
+        }
+    }
+
+    fn time_is_up(&mut self, why: String) {
+        self.ending.fail(Failure::Unmet(why));
+        if matches!(self.phase, Phase::Sending | Phase::Draining) {
+            self.begin_close();
+        } else {
+            self.done = true;
+        }
     }
 
     fn on_close(&mut self, frame: Option<CloseFrame>) {
@@ -263,13 +361,18 @@ impl Session<'_> {
                 self.phase = Phase::Draining;
                 self.last_received = Instant::now();
                 match self.config.wait {
-                    _ if self.count_reached() => self.begin_close(),
+                    _ if self.goal_reached() => self.begin_close(),
                     Wait::Quiet(quiet) if quiet.is_zero() => self.begin_close(),
                     Wait::Quiet(quiet) => self.arm_timer(quiet),
                     Wait::ServerClose => {}
                 }
             }
             Note::PingSent(payload) => self.pings.sent(payload),
+            Note::Sent { messages, bytes } => {
+                self.stats.sent_messages += messages;
+                self.stats.sent_bytes += bytes;
+                self.limits.activity();
+            }
             Note::InputFailed(message) => {
                 self.ending.fail(Failure::Runtime(message));
                 self.begin_close();
@@ -334,11 +437,9 @@ impl Session<'_> {
     /// Starts the close handshake with 1000, unless it is already under way.
     fn begin_close(&mut self) {
         if matches!(self.phase, Phase::Sending | Phase::Draining) {
-            let frame = CloseFrame {
-                code: CloseCode::Normal,
-                reason: "".into(),
-            };
-            let _ = self.control.send(Control::Close(Some(frame)));
+            let _ = self
+                .control
+                .send(Control::Close(Some(self.config.close.clone())));
             self.phase = Phase::Closing;
             self.arm_timer(self.config.close_timeout);
         }

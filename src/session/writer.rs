@@ -21,6 +21,8 @@ use crate::input::Input;
 pub enum Control {
     /// Stop sending input, send this Close and flush it.
     Close(Option<CloseFrame>),
+    /// Send this message now (an echo, a keepalive ping).
+    Send(Message),
 }
 
 /// What the writer tells the session.
@@ -32,6 +34,8 @@ pub enum Note {
     InputFailed(String),
     /// Our Close frame, with this code, is on the wire (sent on request or scripted).
     CloseSent(Option<u16>),
+    /// Messages (text and binary) and their bytes went out.
+    Sent { messages: u64, bytes: u64 },
     /// A ping from the input went out with this payload.
     PingSent(Bytes),
     /// Writing to the socket failed.
@@ -45,15 +49,26 @@ pub async fn run(
     notes: mpsc::UnboundedSender<Note>,
 ) {
     let mut input_open = true;
+    let mut closed = false;
     loop {
         let note = tokio::select! {
             biased;
             request = control.recv() => match request {
+                Some(Control::Close(_) | Control::Send(_)) if closed => continue,
                 Some(Control::Close(frame)) => {
                     input_open = false;
+                    closed = true;
                     let code = close_code(&frame);
                     match sink.send(Message::Close(frame)).await {
                         Ok(()) => Note::CloseSent(code),
+                        Err(e) => Note::Failed(e),
+                    }
+                }
+                Some(Control::Send(message)) => {
+                    let sent = data_size(&message);
+                    match feed(&mut sink, message).await.and(sink.flush().await) {
+                        Ok(()) if sent.0 == 0 => continue,
+                        Ok(()) => Note::Sent { messages: sent.0, bytes: sent.1 },
                         Err(e) => Note::Failed(e),
                     }
                 }
@@ -64,6 +79,7 @@ pub async fn run(
                     Ok(None) => continue,
                     Ok(Some(code)) => {
                         input_open = false;
+                        closed = true;
                         Note::CloseSent(code)
                     }
                     Err(e) => Note::Failed(e),
@@ -99,21 +115,36 @@ async fn send_batch(
     input: &mpsc::Receiver<Input>,
     notes: &mpsc::UnboundedSender<Note>,
 ) -> Result<Option<Option<u16>>, WsError> {
+    let (mut messages, mut bytes) = (0, 0);
+    let mut closed = None;
     for message in batch {
         if let Message::Ping(payload) = &message {
             let _ = notes.send(Note::PingSent(payload.clone()));
         }
+        let (count, size) = data_size(&message);
+        (messages, bytes) = (messages + count, bytes + size);
         if let Message::Close(frame) = &message {
-            let code = close_code(frame);
+            closed = Some(close_code(frame));
             sink.send(message).await?;
-            return Ok(Some(code));
+            break;
         }
         feed(sink, message).await?;
     }
-    if input.is_empty() {
+    if closed.is_none() && input.is_empty() {
         sink.flush().await?;
     }
-    Ok(None)
+    if messages > 0 {
+        let _ = notes.send(Note::Sent { messages, bytes });
+    }
+    Ok(closed)
+}
+
+/// (1, its length) for a text or binary message, (0, 0) for control frames.
+fn data_size(message: &Message) -> (u64, u64) {
+    match message {
+        Message::Text(_) | Message::Binary(_) => (1, message.len() as u64),
+        _ => (0, 0),
+    }
 }
 
 /// Messages above this size go out as fragments of it, so tungstenite never copies a whole large

@@ -1,0 +1,98 @@
+//! `--stats`: what went each way, counted as the session runs, printed as one line at exit.
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use crate::event::close_code_name;
+
+pub struct Stats {
+    started: Instant,
+    pub sent_messages: u64,
+    pub sent_bytes: u64,
+    pub received_messages: u64,
+    pub received_bytes: u64,
+    round_trips: Vec<Duration>,
+    /// The server's Close, if one came.
+    pub close: Option<(Option<u16>, String)>,
+}
+
+impl Stats {
+    pub fn new(started: Instant) -> Stats {
+        Stats {
+            started,
+            sent_messages: 0,
+            sent_bytes: 0,
+            received_messages: 0,
+            received_bytes: 0,
+            round_trips: Vec::new(),
+            close: None,
+        }
+    }
+
+    pub fn round_trip(&mut self, rtt: Duration) {
+        self.round_trips.push(rtt);
+    }
+}
+
+impl fmt::Display for Stats {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ms = |d: Duration| d.as_secs_f64() * 1e3;
+        write!(
+            f,
+            "{:.3} s; sent {} messages ({} bytes); received {} messages ({} bytes); ",
+            self.started.elapsed().as_secs_f64(),
+            self.sent_messages,
+            self.sent_bytes,
+            self.received_messages,
+            self.received_bytes
+        )?;
+        match (self.round_trips.iter().min(), self.round_trips.iter().max()) {
+            (Some(min), Some(max)) => {
+                let sum: Duration = self.round_trips.iter().sum();
+                let avg = sum / self.round_trips.len() as u32;
+                write!(
+                    f,
+                    "ping rtt min/avg/max {:.3}/{:.3}/{:.3} ms; ",
+                    ms(*min),
+                    ms(avg),
+                    ms(*max)
+                )?;
+            }
+            _ => f.write_str("no ping rtt; ")?,
+        }
+        match &self.close {
+            Some((Some(code), reason)) => {
+                write!(f, "close {code} ({}) {reason:?}", close_code_name(*code))
+            }
+            Some((None, _)) => f.write_str("close without status"),
+            None => f.write_str("no close from the server"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_line_with_every_figure() {
+        let mut stats = Stats::new(Instant::now());
+        stats.sent_messages = 2;
+        stats.sent_bytes = 10;
+        stats.received_messages = 3;
+        stats.received_bytes = 12;
+        stats.round_trip(Duration::from_millis(1));
+        stats.round_trip(Duration::from_millis(3));
+        stats.close = Some((Some(1000), String::new()));
+        let line = stats.to_string();
+        assert!(
+            line.contains("sent 2 messages (10 bytes); received 3 messages (12 bytes)"),
+            "{line}"
+        );
+        assert!(
+            line.contains("ping rtt min/avg/max 1.000/2.000/3.000 ms"),
+            "{line}"
+        );
+        assert!(line.ends_with("close 1000 (normal) \"\""), "{line}");
+    }
+}
