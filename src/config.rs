@@ -182,7 +182,16 @@ impl Config {
             .expect
             .iter()
             .map(|p| {
-                Regex::new(p).map_err(|e| usage(format!("invalid --expect pattern '{p}': {e}")))
+                Regex::new(p).map_err(|e| {
+                    // regex explains over several lines; the last one names the problem.
+                    let text = e.to_string();
+                    let why = text
+                        .lines()
+                        .last()
+                        .unwrap_or_default()
+                        .trim_start_matches("error: ");
+                    usage(format!("invalid --expect pattern '{p}': {why}"))
+                })
             })
             .collect::<Result<Vec<_>, _>>()?;
         let seconds = |flag: &str, value: &Option<String>| {

@@ -395,3 +395,15 @@ async fn show_ping_pong_shows_server_pings() {
         "{received:?}"
     );
 }
+
+#[tokio::test]
+async fn max_time_applies_in_the_repl_too() {
+    let state = tempfile::tempdir().unwrap();
+    let server = ws_server(record).await;
+    let mut terminal = start(&server.url, &["--max-time", "0.3"], 100, &state);
+    terminal.wait_for_prompt().await;
+    assert_eq!(terminal.exit_status().await, 8);
+    terminal.wait_for_text("wsc: error: --max-time of 0.3 s expired").await;
+    assert!(terminal.is_cooked(), "echo and canonical mode restored");
+    assert_eq!(close_of(&server.finish().await), Some((1000, String::new())));
+}

@@ -1,0 +1,243 @@
+//! CI options: expectations, time limits, keepalive pings and the Close wsc sends.
+
+mod common;
+
+use common::*;
+use futures_util::{SinkExt, StreamExt};
+use tokio::net::TcpStream;
+
+/// A server that answers each text message with `replies`, then keeps the connection open
+/// until the client closes.
+async fn replying(replies: &'static [&'static str]) -> Server<Vec<Message>> {
+    ws_server(move |mut ws: Ws| async move {
+        let mut received = Vec::new();
+        while let Some(Ok(message)) = ws.next().await {
+            if message.is_text() {
+                for reply in replies {
+                    ws.send(Message::text(*reply)).await.unwrap();
+                }
+            }
+            received.push(message);
+        }
+        received
+    })
+    .await
+}
+
+#[tokio::test]
+async fn an_expectation_met_ends_the_session_at_once_with_status_0() {
+    let server = replying(&[r#"{"op":"pong"}"#]).await;
+    // The server never closes: only the expectation can end this before --max-time.
+    let run = wsc([
+        &server.url,
+        "-x",
+        r#"{"op":"ping"}"#,
+        "--expect",
+        "pong",
+        "--max-time",
+        "20",
+    ])
+    .run()
+    .await;
+    run.assert_status(0);
+    assert_eq!(run.stdout_lines(), [r#"{"op":"pong"}"#]);
+    let received = server.finish().await;
+    assert_eq!(texts(&received), [r#"{"op":"ping"}"#]);
+    assert_eq!(close_of(&received), Some((1000, String::new())));
+}
+
+#[tokio::test]
+async fn patterns_are_matched_in_order() {
+    let server = replying(&["beta", "alpha", "beta"]).await;
+    let run = wsc([
+        &server.url,
+        "-x",
+        "go",
+        "--expect",
+        "^alpha$",
+        "--expect",
+        "^beta$",
+    ])
+    .run()
+    .await;
+    run.assert_status(0);
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn an_expectation_not_met_before_the_server_closes_is_status_8() {
+    let server = ws_server(|mut ws: Ws| async move {
+        let _ = ws.next().await;
+        for reply in ["alpha", "beta"] {
+            ws.send(Message::text(reply)).await.unwrap();
+        }
+        ws.close(None).await.unwrap();
+        record(ws).await
+    })
+    .await;
+    let run = wsc([
+        &server.url,
+        "-x",
+        "go",
+        "--expect",
+        "beta",
+        "--expect",
+        "alpha",
+    ])
+    .run()
+    .await;
+    run.assert_status(8)
+        .assert_error("--expect pattern 2 of 2 (alpha) not matched; 2 messages received");
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn an_invalid_pattern_is_a_usage_error() {
+    let run = wsc(["ws://127.0.0.1:1/", "--expect", "(unclosed"])
+        .run()
+        .await;
+    run.assert_status(2)
+        .assert_error("invalid --expect pattern '(unclosed'");
+}
+
+#[tokio::test]
+async fn max_time_ends_a_session_that_would_go_on() {
+    let server = ws_server(record).await;
+    let run = wsc([&server.url, "-w", "-1", "--max-time", "0.3"])
+        .run()
+        .await;
+    run.assert_status(8)
+        .assert_error("--max-time of 0.3 s expired");
+    assert_eq!(
+        close_of(&server.finish().await),
+        Some((1000, String::new()))
+    );
+}
+
+#[tokio::test]
+async fn max_time_also_bounds_the_connection() {
+    let server = tcp_server(|mut tcp: TcpStream| async move {
+        // Accepts, never answers the upgrade.
+        read_to_end(&mut tcp).await
+    })
+    .await;
+    let run = wsc([&server.url, "--max-time", "0.3"]).run().await;
+    run.assert_status(8)
+        .assert_error("--max-time of 0.3 s expired while waiting for the server");
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn idle_timeout_ends_a_quiet_session() {
+    let server = ws_server(|mut ws: Ws| async move {
+        // Two quick messages, then silence.
+        ws.send(Message::text("one")).await.unwrap();
+        ws.send(Message::text("two")).await.unwrap();
+        record(ws).await
+    })
+    .await;
+    let run = wsc([&server.url, "-w", "-1", "--idle-timeout", "0.3"])
+        .run()
+        .await;
+    run.assert_status(8)
+        .assert_error("--idle-timeout: no message either way for 0.3 s");
+    assert_eq!(run.stdout_lines(), ["one", "two"]);
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn keepalive_pings_go_out_and_their_pongs_keep_the_session_alive() {
+    let server = ws_server(|mut ws: Ws| async move {
+        let mut pings = 0;
+        while let Some(Ok(message)) = ws.next().await {
+            if message.is_ping() {
+                pings += 1;
+                if pings == 3 {
+                    // The pong tungstenite queued must go before the close.
+                    ws.flush().await.unwrap();
+                    ws.close(None).await.unwrap();
+                }
+            }
+        }
+        pings
+    })
+    .await;
+    let run = wsc([
+        &server.url,
+        "-w",
+        "-1",
+        "--ping-interval",
+        "0.05",
+        "--ping-timeout",
+        "5",
+    ])
+    .run()
+    .await;
+    run.assert_status(0);
+    assert!(server.finish().await >= 3);
+}
+
+#[tokio::test]
+async fn a_server_that_stops_answering_pings_is_presumed_dead() {
+    let server = tcp_server(|mut tcp: TcpStream| async move {
+        raw_upgrade(&mut tcp, "").await;
+        // Reads everything (the pings too) and answers nothing.
+        client_frames(&read_to_end(&mut tcp).await)
+    })
+    .await;
+    let run = wsc([
+        &server.url,
+        "-w",
+        "-1",
+        "--ping-interval",
+        "0.1",
+        "--ping-timeout",
+        "0.2",
+    ])
+    .run()
+    .await;
+    run.assert_status(6)
+        .assert_error("no pong within 0.2 s; connection presumed dead");
+    let frames = server.finish().await;
+    assert!(
+        frames.iter().any(|(opcode, _)| *opcode == 9),
+        "a ping was sent: {frames:?}"
+    );
+}
+
+#[tokio::test]
+async fn close_code_and_reason_are_what_the_server_sees() {
+    let server = ws_server(record).await;
+    let run = wsc([
+        &server.url,
+        "-w",
+        "0",
+        "--close-code",
+        "4321",
+        "--close-reason",
+        "all done",
+    ])
+    .stdin("x\n")
+    .run()
+    .await;
+    run.assert_status(0);
+    assert_eq!(
+        close_of(&server.finish().await),
+        Some((4321, "all done".into()))
+    );
+}
+
+#[tokio::test]
+async fn close_codes_that_may_not_be_sent_are_usage_errors() {
+    for code in ["1005", "1006", "999", "1015", "5000"] {
+        let run = wsc(["ws://127.0.0.1:1/", "--close-code", code]).run().await;
+        run.assert_status(2)
+            .assert_error(&format!("{code} is not a close code that may be sent"));
+    }
+    let long = "r".repeat(124);
+    let run = wsc(["ws://127.0.0.1:1/", "--close-reason", &long])
+        .run()
+        .await;
+    run.assert_status(2)
+        .assert_error("close reason over 123 bytes");
+}
