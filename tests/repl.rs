@@ -403,7 +403,12 @@ async fn max_time_applies_in_the_repl_too() {
     let mut terminal = start(&server.url, &["--max-time", "0.3"], 100, &state);
     terminal.wait_for_prompt().await;
     assert_eq!(terminal.exit_status().await, 8);
-    terminal.wait_for_text("wsc: error: --max-time of 0.3 s expired").await;
+    terminal
+        .wait_for_text("wsc: error: --max-time of 0.3 s expired")
+        .await;
     assert!(terminal.is_cooked(), "echo and canonical mode restored");
-    assert_eq!(close_of(&server.finish().await), Some((1000, String::new())));
+    assert_eq!(
+        close_of(&server.finish().await),
+        Some((1000, String::new()))
+    );
 }
