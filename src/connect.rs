@@ -153,7 +153,12 @@ async fn attempt(config: &Config, stage: &mut Stage) -> Result<(Socket, Response
     let (socket, response) =
         tokio_tungstenite::client_async_with_config(request, stream, Some(ws_config))
             .await
-            .map_err(|e| upgrade_failure(e, config))?;
+            .map_err(|e| {
+                if let WsError::Http(refusal) = &e {
+                    verbose.response(refusal);
+                }
+                upgrade_failure(e, config)
+            })?;
     lap("upgrade");
     verbose.response(&response);
     verbose.timings(&stages);

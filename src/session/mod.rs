@@ -36,6 +36,9 @@ use writer::{Control, Note};
 /// SIGINT are still looked at under a flood.
 const FRAMES_PER_TURN: usize = 256;
 
+/// How long the end of a session waits for the writer's last notes.
+const WRITER_SETTLE: Duration = Duration::from_millis(100);
+
 /// Where the session is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
@@ -121,10 +124,23 @@ pub async fn run(
         }
     }
     session.flush();
-    // A Close we scripted may have been answered before its note was read.
-    while let Ok(note) = notes.try_recv() {
-        if let Note::CloseSent(code) = note {
-            session.ending.sent_close(code);
+    // Let the writer stop and read its last notes: a Close we scripted may have been answered,
+    // and messages counted, before their notes were read. Bounded, in case it is stuck writing.
+    session.control = mpsc::unbounded_channel().0;
+    let settled = tokio::time::sleep(WRITER_SETTLE);
+    tokio::pin!(settled);
+    loop {
+        tokio::select! {
+            note = notes.recv() => match note {
+                Some(Note::CloseSent(code)) => session.ending.sent_close(code),
+                Some(Note::Sent { messages, bytes }) => {
+                    session.stats.sent_messages += messages;
+                    session.stats.sent_bytes += bytes;
+                }
+                Some(_) => {}
+                None => break,
+            },
+            () = &mut settled => break,
         }
     }
     if config.stats {
