@@ -145,21 +145,25 @@ async fn cookie_server() -> Server<Vec<Message>> {
     .await
 }
 
-#[tokio::test]
-async fn verbose_masks_credentials_and_cookies() {
-    let server = cookie_server().await;
-    let run = wsc([
-        server.url.as_str(),
-        "-v",
+/// wsc with credentials and a cookie, at this verbosity.
+async fn with_secrets(url: &str, verbosity: &str) -> Run {
+    let args = [
+        url,
+        verbosity,
         "--auth",
         "u:p",
         "-H",
         "Cookie: a=b",
         "-w",
         "-1",
-    ])
-    .run()
-    .await;
+    ];
+    wsc(args).run().await
+}
+
+#[tokio::test]
+async fn verbose_masks_credentials_and_cookies() {
+    let server = cookie_server().await;
+    let run = with_secrets(&server.url, "-v").await;
     run.assert_status(0);
     assert_eq!(run.stdout_text(), "");
     let err = &run.stderr;
@@ -181,18 +185,7 @@ async fn verbose_masks_credentials_and_cookies() {
 #[tokio::test]
 async fn very_verbose_shows_credentials_and_cookies() {
     let server = cookie_server().await;
-    let run = wsc([
-        server.url.as_str(),
-        "-vv",
-        "--auth",
-        "u:p",
-        "-H",
-        "Cookie: a=b",
-        "-w",
-        "-1",
-    ])
-    .run()
-    .await;
+    let run = with_secrets(&server.url, "-vv").await;
     run.assert_status(0);
     let err = &run.stderr;
     position(err, &format!("> authorization: {BASIC_U_P}\n"));
