@@ -1,18 +1,62 @@
 //! The command line as clap sees it. Doc comments here are the help text; `config.rs` turns the
 //! parsed flags into validated settings.
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
+
+use crate::error::EXIT_STATUSES;
+
+/// Examples of the three uses, for `--help` and the man page.
+pub const EXAMPLES: [(&str, &str); 6] = [
+    ("wsc ws://127.0.0.1:9001", "talk to a server interactively"),
+    (
+        "echo '{\"op\":\"subscribe\"}' | wsc wss://example.test/feed --count 3",
+        "send a line, print three replies, close",
+    ),
+    (
+        "seq 1 1000 | wsc ws://127.0.0.1:9001 > replies.txt",
+        "pipe lines in, replies out, nothing lost",
+    ),
+    (
+        "wsc wss://example.test/ws -x '{\"op\":\"ping\"}' --expect pong --max-time 5",
+        "CI smoke test: status 0 only if a pong arrives in time",
+    ),
+    (
+        "wsc --jsonl ws://127.0.0.1:9001 < session.jsonl",
+        "replay a session, every frame type included",
+    ),
+    (
+        "wsc -v --stats wss://example.test/ws -w 0 < /dev/null",
+        "see the handshake, timings and figures",
+    ),
+];
+
+/// The command with the long help's closing sections (examples, exit statuses).
+pub fn command() -> clap::Command {
+    let mut after = String::from("Examples:\n");
+    for (command, what) in EXAMPLES {
+        after.push_str(&format!("  {command}\n      {what}\n"));
+    }
+    after.push_str("\nExit status:\n");
+    for (code, meaning) in EXIT_STATUSES {
+        after.push_str(&format!("  {code:>3}  {meaning}\n"));
+    }
+    Cli::command().after_long_help(after)
+}
 
 /// A WebSocket client for terminals, shell pipes and CI.
 ///
 /// Connects to a ws:// or wss:// URL. With a terminal on both ends it is interactive; otherwise
 /// every stdin line becomes a message and every received message becomes a stdout line.
 #[derive(Debug, Parser)]
-#[command(name = "wsc", version, about, max_term_width = 100)]
+#[command(name = "wsc", version, about, long_about, term_width = 100)]
 pub struct Cli {
     /// The server: ws://, wss://, http:// or https:// (no scheme means ws://).
-    #[arg(value_name = "URL", required_unless_present = "connect")]
+    #[arg(value_name = "URL", required_unless_present_any = ["connect", "generate"])]
     pub url: Option<String>,
+
+    /// Write shell completions or the man page to stdout (for packagers).
+    #[arg(long, value_name = "KIND", value_enum, hide = true)]
+    pub generate: Option<Generate>,
 
     /// The server, as wscat takes it (same as the URL argument).
     #[arg(
@@ -251,6 +295,16 @@ pub struct Cli {
         help_heading = "Session"
     )]
     pub max_message_size: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Generate {
+    Bash,
+    Zsh,
+    Fish,
+    Elvish,
+    Powershell,
+    Man,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -7,6 +7,38 @@ use std::fmt;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
+/// The exit statuses, for the help, the man page and the README (checked by a test).
+pub const EXIT_STATUSES: [(u8, &str); 10] = [
+    (
+        0,
+        "the session ended cleanly (close handshake with 1000 or 1001, or the user quit), or stdout was closed",
+    ),
+    (1, "another runtime error (I/O, invalid input)"),
+    (2, "usage error (bad flag, bad URL)"),
+    (
+        3,
+        "could not connect (DNS, refused, unreachable, connect timeout, proxy failure)",
+    ),
+    (4, "TLS failure (certificate, handshake)"),
+    (
+        5,
+        "WebSocket handshake rejected (non-101 status, bad accept key, subprotocol mismatch)",
+    ),
+    (
+        6,
+        "connection lost without a Close frame, protocol violation by the server, or ping timeout",
+    ),
+    (
+        7,
+        "the server closed with a code other than 1000/1001 (code and reason printed)",
+    ),
+    (
+        8,
+        "a time limit or expectation was not met (`--max-time`, `--idle-timeout`, `--expect`, `--count`)",
+    ),
+    (130, "interrupted by SIGINT in pipe mode"),
+];
+
 /// Why a run failed. The message is one line, in words, for `wsc: error: ...`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Failure {

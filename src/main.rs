@@ -6,6 +6,7 @@ mod config;
 mod connect;
 mod error;
 mod event;
+mod generate;
 mod input;
 mod output;
 mod session;
@@ -15,7 +16,7 @@ mod verbose;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::FromArgMatches;
 use clap::error::ErrorKind;
 
 use cli::Cli;
@@ -23,7 +24,10 @@ use config::{Config, Mode};
 use error::Failure;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let parsed = cli::command()
+        .try_get_matches()
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
             let _ = e.print();
@@ -31,6 +35,12 @@ fn main() -> ExitCode {
         }
         Err(e) => return Failure::Usage(clap_error_line(&e)).report(),
     };
+    if let Some(kind) = cli.generate {
+        return match generate::write(kind, &mut std::io::stdout().lock()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => Failure::Runtime(format!("cannot write: {e}")).report(),
+        };
+    }
     let config = match Config::from_cli(cli) {
         Ok(config) => config,
         Err(failure) => return failure.report(),

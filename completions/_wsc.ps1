@@ -1,0 +1,83 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'wsc' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'wsc'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'wsc' {
+            [CompletionResult]::new('--generate', '--generate', [CompletionResultType]::ParameterName, 'Write shell completions or the man page to stdout (for packagers)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'The server, as wscat takes it (same as the URL argument)')
+            [CompletionResult]::new('--connect', '--connect', [CompletionResultType]::ParameterName, 'The server, as wscat takes it (same as the URL argument)')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Add a header to the upgrade request, as ''Name: value'' (repeatable)')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Add a header to the upgrade request, as ''Name: value'' (repeatable)')
+            [CompletionResult]::new('--auth', '--auth', [CompletionResultType]::ParameterName, 'Send Basic authorization with these credentials')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Send Basic authorization with these credentials (same as --auth)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Send Basic authorization with these credentials (same as --auth)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Send this Origin header')
+            [CompletionResult]::new('--origin', '--origin', [CompletionResultType]::ParameterName, 'Send this Origin header')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Offer this subprotocol (repeatable); the server must pick one of them')
+            [CompletionResult]::new('--subprotocol', '--subprotocol', [CompletionResultType]::ParameterName, 'Offer this subprotocol (repeatable); the server must pick one of them')
+            [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'The User-Agent header [default: wsc/VERSION]')
+            [CompletionResult]::new('--user-agent', '--user-agent', [CompletionResultType]::ParameterName, 'The User-Agent header [default: wsc/VERSION]')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up connecting after this many seconds (DNS, TCP, TLS and the upgrade together)')
+            [CompletionResult]::new('--ca', '--ca', [CompletionResultType]::ParameterName, 'Trust the certificates in this PEM file')
+            [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'Present this PEM client certificate (with --key)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The PKCS#8 PEM private key of --cert')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Send this message first, before stdin (repeatable)')
+            [CompletionResult]::new('--execute', '--execute', [CompletionResultType]::ParameterName, 'Send this message first, before stdin (repeatable)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output')
+            [CompletionResult]::new('--history-file', '--history-file', [CompletionResultType]::ParameterName, 'Keep the REPL history in this file [default: $XDG_STATE_HOME/wsc/history]')
+            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'After input ends, close once no message has arrived for this long (0: at once; -1: wait for the server to close) [default: 1, or -1 with --count]')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'After input ends, close once no message has arrived for this long (0: at once; -1: wait for the server to close) [default: 1, or -1 with --count]')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'After input ends, close once this many messages have been received in all')
+            [CompletionResult]::new('--expect', '--expect', [CompletionResultType]::ParameterName, 'Succeed once received messages have matched these patterns, in order (repeatable); status 8 if the session ends first')
+            [CompletionResult]::new('--max-time', '--max-time', [CompletionResultType]::ParameterName, 'End the whole session after this long (status 8)')
+            [CompletionResult]::new('--idle-timeout', '--idle-timeout', [CompletionResultType]::ParameterName, 'End the session when no message has gone either way for this long (status 8)')
+            [CompletionResult]::new('--ping-interval', '--ping-interval', [CompletionResultType]::ParameterName, 'Send a ping this often')
+            [CompletionResult]::new('--ping-timeout', '--ping-timeout', [CompletionResultType]::ParameterName, 'With --ping-interval: status 6 when a pong takes longer than this [default: the interval]')
+            [CompletionResult]::new('--close-code', '--close-code', [CompletionResultType]::ParameterName, 'The code of the Close that wsc sends')
+            [CompletionResult]::new('--close-reason', '--close-reason', [CompletionResultType]::ParameterName, 'The reason of the Close that wsc sends')
+            [CompletionResult]::new('--close-timeout', '--close-timeout', [CompletionResultType]::ParameterName, 'How long to wait for the server''s answer to our Close')
+            [CompletionResult]::new('--max-message-size', '--max-message-size', [CompletionResultType]::ParameterName, 'Close with 1009 when a received message is larger than this')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Do not verify the server''s TLS certificate')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Do not verify the server''s TLS certificate')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Send each input line as a binary message instead of text')
+            [CompletionResult]::new('--binary', '--binary', [CompletionResultType]::ParameterName, 'Send each input line as a binary message instead of text')
+            [CompletionResult]::new('--jsonl', '--jsonl', [CompletionResultType]::ParameterName, 'Print one JSON object per event, and read stdin lines as such objects')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never colour the output (same as --color never)')
+            [CompletionResult]::new('--timestamps', '--timestamps', [CompletionResultType]::ParameterName, 'Prefix each shown line with the local time, to the millisecond')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Show pings and pongs in both directions, with their payloads')
+            [CompletionResult]::new('--show-ping-pong', '--show-ping-pong', [CompletionResultType]::ParameterName, 'Show pings and pongs in both directions, with their payloads')
+            [CompletionResult]::new('--no-slash', '--no-slash', [CompletionResultType]::ParameterName, 'Send lines that start with / as they are, instead of as slash commands')
+            [CompletionResult]::new('--no-history', '--no-history', [CompletionResultType]::ParameterName, 'Do not read or write the REPL history')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Report connection events on stderr (-vv shows credentials too)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Report connection events on stderr (-vv shows credentials too)')
+            [CompletionResult]::new('--echo', '--echo', [CompletionResultType]::ParameterName, 'Send every received message back unchanged, ignoring stdin, until the server closes')
+            [CompletionResult]::new('--stats', '--stats', [CompletionResultType]::ParameterName, 'At exit, print one line of figures on stderr (time, messages and bytes each way, ping round trips, close)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

@@ -1,0 +1,46 @@
+complete -c wsc -l generate -d 'Write shell completions or the man page to stdout (for packagers)' -r -f -a "bash\t''
+zsh\t''
+fish\t''
+elvish\t''
+powershell\t''
+man\t''"
+complete -c wsc -s c -l connect -d 'The server, as wscat takes it (same as the URL argument)' -r
+complete -c wsc -s H -l header -d 'Add a header to the upgrade request, as \'Name: value\' (repeatable)' -r
+complete -c wsc -l auth -d 'Send Basic authorization with these credentials' -r
+complete -c wsc -s u -l user -d 'Send Basic authorization with these credentials (same as --auth)' -r
+complete -c wsc -s o -l origin -d 'Send this Origin header' -r
+complete -c wsc -s s -l subprotocol -d 'Offer this subprotocol (repeatable); the server must pick one of them' -r
+complete -c wsc -s A -l user-agent -d 'The User-Agent header [default: wsc/VERSION]' -r
+complete -c wsc -l connect-timeout -d 'Give up connecting after this many seconds (DNS, TCP, TLS and the upgrade together)' -r
+complete -c wsc -l ca -d 'Trust the certificates in this PEM file' -r
+complete -c wsc -l cert -d 'Present this PEM client certificate (with --key)' -r
+complete -c wsc -l key -d 'The PKCS#8 PEM private key of --cert' -r
+complete -c wsc -s x -l execute -d 'Send this message first, before stdin (repeatable)' -r
+complete -c wsc -l color -d 'When to colour the output' -r -f -a "auto\t'Colour when the output is a terminal, unless NO_COLOR is set (CLICOLOR_FORCE forces it)'
+always\t''
+never\t''"
+complete -c wsc -l history-file -d 'Keep the REPL history in this file [default: $XDG_STATE_HOME/wsc/history]' -r -F
+complete -c wsc -s w -l wait -d 'After input ends, close once no message has arrived for this long (0: at once; -1: wait for the server to close) [default: 1, or -1 with --count]' -r
+complete -c wsc -l count -d 'After input ends, close once this many messages have been received in all' -r
+complete -c wsc -l expect -d 'Succeed once received messages have matched these patterns, in order (repeatable); status 8 if the session ends first' -r
+complete -c wsc -l max-time -d 'End the whole session after this long (status 8)' -r
+complete -c wsc -l idle-timeout -d 'End the session when no message has gone either way for this long (status 8)' -r
+complete -c wsc -l ping-interval -d 'Send a ping this often' -r
+complete -c wsc -l ping-timeout -d 'With --ping-interval: status 6 when a pong takes longer than this [default: the interval]' -r
+complete -c wsc -l close-code -d 'The code of the Close that wsc sends' -r
+complete -c wsc -l close-reason -d 'The reason of the Close that wsc sends' -r
+complete -c wsc -l close-timeout -d 'How long to wait for the server\'s answer to our Close' -r
+complete -c wsc -l max-message-size -d 'Close with 1009 when a received message is larger than this' -r
+complete -c wsc -s k -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c wsc -s b -l binary -d 'Send each input line as a binary message instead of text'
+complete -c wsc -l jsonl -d 'Print one JSON object per event, and read stdin lines as such objects'
+complete -c wsc -l no-color -d 'Never colour the output (same as --color never)'
+complete -c wsc -l timestamps -d 'Prefix each shown line with the local time, to the millisecond'
+complete -c wsc -s P -l show-ping-pong -d 'Show pings and pongs in both directions, with their payloads'
+complete -c wsc -l no-slash -d 'Send lines that start with / as they are, instead of as slash commands'
+complete -c wsc -l no-history -d 'Do not read or write the REPL history'
+complete -c wsc -s v -l verbose -d 'Report connection events on stderr (-vv shows credentials too)'
+complete -c wsc -l echo -d 'Send every received message back unchanged, ignoring stdin, until the server closes'
+complete -c wsc -l stats -d 'At exit, print one line of figures on stderr (time, messages and bytes each way, ping round trips, close)'
+complete -c wsc -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c wsc -s V -l version -d 'Print version'
