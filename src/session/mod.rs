@@ -6,6 +6,7 @@ mod ending;
 mod limits;
 mod pings;
 mod stats;
+mod violations;
 mod writer;
 
 use std::io;
@@ -18,7 +19,6 @@ use tokio::time::{Sleep, sleep_until};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::error::Error as WsError;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
-use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
 use crate::config::{Config, Wait};
 use crate::connect::Connection;
@@ -30,6 +30,7 @@ use ending::Ending;
 use limits::{Alarm, Limits};
 use pings::Pings;
 use stats::Stats;
+use violations::Reaction;
 use writer::{Control, Note};
 
 /// At most this many ready frames are handled in one turn of the loop, so that timers, notes and
@@ -313,59 +314,20 @@ impl Session<'_> {
     }
 
     fn on_error(&mut self, error: WsError) {
-        use tokio_tungstenite::tungstenite::error::{CapacityError, ProtocolError};
-        let (code, message) = match error {
-            WsError::Io(e) if self.ending.server_closed() => {
-                let _ = e;
+        match violations::classify(error) {
+            // After the server's Close, the connection ending is expected.
+            Reaction::Lost(_) if self.ending.server_closed() => self.done = true,
+            Reaction::Lost(message) => {
+                self.ending.fail(Failure::ConnectionLost(message));
                 self.done = true;
-                return;
             }
-            WsError::Io(e) => {
-                self.ending.fail(Failure::ConnectionLost(format!(
-                    "connection lost: {}",
-                    crate::connect::io_words(&e)
-                )));
-                self.done = true;
-                return;
+            Reaction::Close(frame, message) => {
+                self.ending.fail(Failure::ConnectionLost(message));
+                let _ = self.control.send(Control::Close(Some(frame)));
+                self.phase = Phase::Aborting;
+                self.arm_timer(self.config.close_timeout);
             }
-            WsError::Protocol(ProtocolError::ResetWithoutClosingHandshake) => {
-                self.ending.fail(Failure::ConnectionLost(
-                    "server closed the connection without a close frame".into(),
-                ));
-                self.done = true;
-                return;
-            }
-            WsError::Utf8(_) => (
-                CloseCode::Invalid,
-                "server sent invalid UTF-8 text".to_string(),
-            ),
-            WsError::Capacity(CapacityError::MessageTooLong { size, max_size }) => (
-                CloseCode::Size,
-                format!(
-                    "server sent a message of {size} bytes, over the limit of {max_size} (--max-message-size)"
-                ),
-            ),
-            WsError::Protocol(violation) => (
-                CloseCode::Protocol,
-                format!(
-                    "protocol violation by the server: {}",
-                    violation_words(&violation)
-                ),
-            ),
-            other => (CloseCode::Protocol, format!("connection failed: {other}")),
-        };
-        self.ending.fail(Failure::ConnectionLost(message));
-        let reason = match code {
-            CloseCode::Invalid => "invalid UTF-8",
-            CloseCode::Size => "message too big",
-            _ => "protocol error",
-        };
-        let _ = self.control.send(Control::Close(Some(CloseFrame {
-            code,
-            reason: reason.into(),
-        })));
-        self.phase = Phase::Aborting;
-        self.arm_timer(self.config.close_timeout);
+        }
     }
 
     fn on_note(&mut self, note: Note) {
@@ -506,22 +468,4 @@ impl Session<'_> {
 
 fn far_future() -> tokio::time::Instant {
     tokio::time::Instant::now() + Duration::from_secs(86400 * 365)
-}
-
-fn violation_words(violation: &tokio_tungstenite::tungstenite::error::ProtocolError) -> String {
-    use tokio_tungstenite::tungstenite::error::ProtocolError as P;
-    match violation {
-        P::MaskedFrameFromServer => "masked frame".into(),
-        P::NonZeroReservedBits => "reserved bits set".into(),
-        P::InvalidOpcode(op) => format!("unknown opcode {op}"),
-        P::UnknownControlFrameType(op) => format!("unknown control opcode {op}"),
-        P::UnknownDataFrameType(op) => format!("unknown data opcode {op}"),
-        P::FragmentedControlFrame => "fragmented control frame".into(),
-        P::ControlFrameTooBig => "control frame over 125 bytes".into(),
-        P::InvalidCloseSequence => "malformed close frame".into(),
-        P::UnexpectedContinueFrame => "continuation frame without a message to continue".into(),
-        P::ExpectedFragment(_) => "new message before the fragmented one ended".into(),
-        P::ReceivedAfterClosing => "frame after its close frame".into(),
-        other => other.to_string(),
-    }
 }
