@@ -46,9 +46,7 @@ async fn the_prompt_appears_and_a_typed_line_reaches_the_server_exactly() {
     terminal
         .wait_for_text("* connected to ws://127.0.0.1")
         .await;
-    terminal
-        .wait_for("the prompt", |t| t.cursor_row() == ">")
-        .await;
+    terminal.wait_for_prompt().await;
     terminal.keys("hello, server\r");
     terminal.wait_for_text("< hello, server").await;
     terminal.quit_with_ctrl_d().await;
@@ -66,9 +64,7 @@ async fn a_message_arriving_while_typing_appears_above_the_half_typed_line() {
     let state = tempfile::tempdir().unwrap();
     let (server, cue) = server_sending_on_cue(Message::text("news from the server")).await;
     let mut terminal = start(&server.url, &[], 80, &state);
-    terminal
-        .wait_for("the prompt", |t| t.cursor_row() == ">")
-        .await;
+    terminal.wait_for_prompt().await;
     terminal.keys("half a li");
     terminal
         .wait_for("the half line", |t| t.cursor_row() == "> half a li")
@@ -90,9 +86,7 @@ async fn a_message_arriving_while_typing_appears_above_the_half_typed_line() {
         terminal.text()
     );
     terminal.keys("ne\r");
-    terminal
-        .wait_for("a fresh prompt", |t| t.cursor_row() == ">")
-        .await;
+    terminal.wait_for_prompt().await;
     terminal.quit_with_ctrl_d().await;
     assert_eq!(texts(&server.finish().await), ["half a line"]);
 }
@@ -102,9 +96,7 @@ async fn a_half_typed_line_wider_than_the_terminal_survives_an_incoming_message(
     let state = tempfile::tempdir().unwrap();
     let (server, cue) = server_sending_on_cue(Message::text("interruption")).await;
     let mut terminal = start(&server.url, &[], 30, &state);
-    terminal
-        .wait_for("the prompt", |t| t.cursor_row() == ">")
-        .await;
+    terminal.wait_for_prompt().await;
     let long = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ"; // wraps in 30 columns
     terminal.keys(long);
     terminal
@@ -120,9 +112,7 @@ async fn a_half_typed_line_wider_than_the_terminal_survives_an_incoming_message(
         })
         .await;
     terminal.keys("\r");
-    terminal
-        .wait_for("a fresh prompt", |t| t.cursor_row() == ">")
-        .await;
+    terminal.wait_for_prompt().await;
     terminal.quit_with_ctrl_d().await;
     assert_eq!(texts(&server.finish().await), [long]);
 }
@@ -132,9 +122,7 @@ async fn binary_messages_show_as_a_hex_dump() {
     let state = tempfile::tempdir().unwrap();
     let (server, cue) = server_sending_on_cue(Message::binary(b"AB\x00\xff".to_vec())).await;
     let mut terminal = start(&server.url, &[], 100, &state);
-    terminal
-        .wait_for("the prompt", |t| t.cursor_row() == ">")
-        .await;
+    terminal.wait_for_prompt().await;
     cue.send(()).unwrap();
     terminal.wait_for_text("< binary, 4 bytes").await;
     terminal.wait_for_text("00000000  41 42 00 ff").await;
@@ -149,9 +137,7 @@ async fn escape_sequences_from_the_server_are_shown_not_obeyed() {
     let hostile = "\x1b]0;pwned\x07\x1b[2J\u{202e}evil";
     let (server, cue) = server_sending_on_cue(Message::text(hostile)).await;
     let mut terminal = start(&server.url, &[], 100, &state);
-    terminal
-        .wait_for("the prompt", |t| t.cursor_row() == ">")
-        .await;
+    terminal.wait_for_prompt().await;
     cue.send(()).unwrap();
     terminal
         .wait_for_text(r"< \x1b]0;pwned\x07\x1b[2J\u{202e}evil")
@@ -170,9 +156,7 @@ async fn slash_ping_shows_the_round_trip() {
     let state = tempfile::tempdir().unwrap();
     let server = ws_server(echo).await;
     let mut terminal = start(&server.url, &[], 80, &state);
-    terminal
-        .wait_for("the prompt", |t| t.cursor_row() == ">")
-        .await;
+    terminal.wait_for_prompt().await;
     terminal.keys("/ping hello\r");
     terminal
         .wait_for("the pong", |t| t.text().contains("* pong \"hello\" after "))
@@ -187,9 +171,7 @@ async fn slash_close_sends_that_code_and_reason() {
     let state = tempfile::tempdir().unwrap();
     let server = ws_server(record).await;
     let mut terminal = start(&server.url, &[], 80, &state);
-    terminal
-        .wait_for("the prompt", |t| t.cursor_row() == ">")
-        .await;
+    terminal.wait_for_prompt().await;
     terminal.keys("/close 4000 bye\r");
     assert_eq!(
         terminal.exit_status().await,
@@ -204,9 +186,7 @@ async fn an_unknown_command_says_the_right_form_and_sends_nothing() {
     let state = tempfile::tempdir().unwrap();
     let server = ws_server(record).await;
     let mut terminal = start(&server.url, &[], 100, &state);
-    terminal
-        .wait_for("the prompt", |t| t.cursor_row() == ">")
-        .await;
+    terminal.wait_for_prompt().await;
     terminal.keys("/binary zz\r");
     terminal.wait_for_text("! usage: /binary HEX").await;
     terminal.quit_with_ctrl_d().await;
@@ -219,9 +199,7 @@ async fn history_is_there_after_a_restart() {
     let state = tempfile::tempdir().unwrap();
     let first = ws_server(echo).await;
     let mut terminal = start(&first.url, &[], 80, &state);
-    terminal
-        .wait_for("the prompt", |t| t.cursor_row() == ">")
-        .await;
+    terminal.wait_for_prompt().await;
     terminal.keys("remember me\r");
     terminal.wait_for_text("< remember me").await;
     terminal.quit_with_ctrl_d().await;
@@ -230,18 +208,14 @@ async fn history_is_there_after_a_restart() {
 
     let second = ws_server(echo).await;
     let mut terminal = start(&second.url, &[], 80, &state);
-    terminal
-        .wait_for("the prompt", |t| t.cursor_row() == ">")
-        .await;
+    terminal.wait_for_prompt().await;
     terminal.keys("\x1b[A"); // Up
     terminal
         .wait_for("the recalled line", |t| t.cursor_row() == "> remember me")
         .await;
     terminal.keys("\r");
     terminal.wait_for_text("< remember me").await;
-    terminal
-        .wait_for("a fresh prompt", |t| t.cursor_row() == ">")
-        .await;
+    terminal.wait_for_prompt().await;
     terminal.quit_with_ctrl_d().await;
     assert_eq!(texts(&second.finish().await), ["remember me"]);
 }
@@ -255,9 +229,7 @@ async fn a_server_close_while_waiting_for_input_restores_the_terminal() {
     }));
     let (server, cue) = server_sending_on_cue(close).await;
     let mut terminal = start(&server.url, &[], 100, &state);
-    terminal
-        .wait_for("the prompt", |t| t.cursor_row() == ">")
-        .await;
+    terminal.wait_for_prompt().await;
     assert!(!terminal.is_cooked(), "rustyline reads in raw mode");
     cue.send(()).unwrap();
     assert_eq!(terminal.exit_status().await, 7);
@@ -279,9 +251,7 @@ async fn a_dropped_connection_restores_the_terminal() {
     })
     .await;
     let mut terminal = start(&server.url, &[], 100, &state);
-    terminal
-        .wait_for("the prompt", |t| t.cursor_row() == ">")
-        .await;
+    terminal.wait_for_prompt().await;
     terminal.keys("x\r");
     assert_eq!(terminal.exit_status().await, 6);
     terminal.wait_for_text("wsc: error: connection lost").await;
@@ -294,15 +264,11 @@ async fn a_bracketed_paste_of_several_lines_is_one_message() {
     let state = tempfile::tempdir().unwrap();
     let server = ws_server(record).await;
     let mut terminal = start(&server.url, &[], 80, &state);
-    terminal
-        .wait_for("the prompt", |t| t.cursor_row() == ">")
-        .await;
+    terminal.wait_for_prompt().await;
     terminal.keys("\x1b[200~first line\nsecond line\x1b[201~");
     terminal.wait_for_text("second line").await;
     terminal.keys("\r");
-    terminal
-        .wait_for("a fresh prompt", |t| t.cursor_row() == ">")
-        .await;
+    terminal.wait_for_prompt().await;
     terminal.quit_with_ctrl_d().await;
     let received = server.finish().await;
     assert_eq!(texts(&received), ["first line\nsecond line"]);
@@ -313,9 +279,7 @@ async fn ctrl_c_clears_a_line_and_leaves_on_an_empty_one() {
     let state = tempfile::tempdir().unwrap();
     let server = ws_server(record).await;
     let mut terminal = start(&server.url, &[], 80, &state);
-    terminal
-        .wait_for("the prompt", |t| t.cursor_row() == ">")
-        .await;
+    terminal.wait_for_prompt().await;
     terminal.keys("never sent");
     terminal
         .wait_for("the typed line", |t| t.cursor_row() == "> never sent")
@@ -355,9 +319,7 @@ async fn no_color_turns_colours_off_and_timestamps_prefix_lines() {
     let state = tempfile::tempdir().unwrap();
     let server = ws_server(echo).await;
     let mut terminal = start(&server.url, &["--no-color", "--timestamps"], 100, &state);
-    terminal
-        .wait_for("the prompt", |t| t.cursor_row() == ">")
-        .await;
+    terminal.wait_for_prompt().await;
     terminal.keys("tick\r");
     terminal.wait_for_text("< tick").await;
     let line = terminal
@@ -383,9 +345,7 @@ async fn show_ping_pong_shows_server_pings() {
     let state = tempfile::tempdir().unwrap();
     let (server, cue) = server_sending_on_cue(Message::Ping(b"beat".to_vec().into())).await;
     let mut terminal = start(&server.url, &["-P"], 100, &state);
-    terminal
-        .wait_for("the prompt", |t| t.cursor_row() == ">")
-        .await;
+    terminal.wait_for_prompt().await;
     cue.send(()).unwrap();
     terminal.wait_for_text("* ping \"beat\" (pong sent)").await;
     terminal.quit_with_ctrl_d().await;
