@@ -19,28 +19,56 @@ pub enum Alarm {
     PongLate(Duration),
 }
 
+/// A limit and the sleep that watches it.
+struct Clock {
+    limit: Duration,
+    sleep: Pin<Box<Sleep>>,
+}
+
+impl Clock {
+    fn at(limit: Duration, at: Instant) -> Clock {
+        Clock {
+            limit,
+            sleep: Box::pin(sleep_until(at.into())),
+        }
+    }
+
+    fn reset(&mut self, at: Instant) {
+        self.sleep.as_mut().reset(at.into());
+    }
+}
+
 pub struct Limits {
-    max_time: Option<(Duration, Pin<Box<Sleep>>)>,
-    idle: Option<(Duration, Pin<Box<Sleep>>)>,
+    max_time: Option<Clock>,
+    idle: Option<Clock>,
     last_activity: Instant,
-    ping: Option<(Duration, Duration, Pin<Box<Sleep>>)>,
-    pong_due: Option<Pin<Box<Sleep>>>,
+    /// Keepalive: the limit is the interval between pings.
+    ping: Option<Clock>,
+    pong_timeout: Duration,
+    pong_due: Option<Clock>,
 }
 
 impl Limits {
     /// Clocks for this config; --max-time counts from `started`.
     pub fn new(config: &Config, started: Instant) -> Limits {
-        let sleep = |at: Instant| Box::pin(sleep_until(at.into()));
         let now = Instant::now();
         Limits {
-            max_time: config.max_time.map(|limit| (limit, sleep(started + limit))),
-            idle: config.idle_timeout.map(|limit| (limit, sleep(now + limit))),
+            max_time: config
+                .max_time
+                .map(|limit| Clock::at(limit, started + limit)),
+            idle: config
+                .idle_timeout
+                .map(|limit| Clock::at(limit, now + limit)),
             last_activity: now,
-            ping: config
-                .ping
-                .map(|(every, timeout)| (every, timeout, sleep(now + every))),
+            ping: config.ping.map(|(every, _)| Clock::at(every, now + every)),
+            pong_timeout: config.ping.map_or(Duration::ZERO, |(_, timeout)| timeout),
             pong_due: None,
         }
+    }
+
+    /// Whether any clock is running (the session need not wait on `next()` otherwise).
+    pub fn running(&self) -> bool {
+        self.max_time.is_some() || self.idle.is_some() || self.ping.is_some()
     }
 
     /// A message went one way or the other.
@@ -52,8 +80,9 @@ impl Limits {
 
     /// A keepalive ping went out: its pong is due (unless an earlier one still is).
     pub fn ping_sent(&mut self) {
-        if let (Some((_, timeout, _)), None) = (&self.ping, &self.pong_due) {
-            self.pong_due = Some(Box::pin(sleep_until((Instant::now() + *timeout).into())));
+        if self.pong_due.is_none() {
+            let timeout = self.pong_timeout;
+            self.pong_due = Some(Clock::at(timeout, Instant::now() + timeout));
         }
     }
 
@@ -65,42 +94,45 @@ impl Limits {
     /// Waits for the next clock to go off (forever if there is none).
     pub async fn next(&mut self) -> Alarm {
         loop {
-            let alarm = tokio::select! {
-                () = async { self.max_time.as_mut().unwrap().1.as_mut().await }, if self.max_time.is_some() => {
-                    let limit = self.max_time.take().map(|(limit, _)| limit).unwrap_or_default();
-                    return Alarm::MaxTime(limit);
+            tokio::select! {
+                () = wake(&mut self.max_time) => {
+                    return Alarm::MaxTime(self.max_time.take().map_or(Duration::ZERO, |c| c.limit));
                 }
-                () = async { self.pong_due.as_mut().unwrap().as_mut().await }, if self.pong_due.is_some() => {
+                () = wake(&mut self.pong_due) => {
                     self.pong_due = None;
-                    let timeout = self.ping.as_ref().map(|(_, timeout, _)| *timeout).unwrap_or_default();
-                    return Alarm::PongLate(timeout);
+                    return Alarm::PongLate(self.pong_timeout);
                 }
-                () = async { self.ping.as_mut().unwrap().2.as_mut().await }, if self.ping.is_some() => Alarm::Ping,
-                () = async { self.idle.as_mut().unwrap().1.as_mut().await }, if self.idle.is_some() => Alarm::Idle(Duration::ZERO),
-                () = std::future::pending() => unreachable!(),
-            };
-            match alarm {
-                Alarm::Ping => {
-                    if let Some((every, _, sleep)) = &mut self.ping {
-                        sleep.as_mut().reset((Instant::now() + *every).into());
+                () = wake(&mut self.ping) => {
+                    if let Some(ping) = &mut self.ping {
+                        ping.reset(Instant::now() + ping.limit);
                     }
                     return Alarm::Ping;
                 }
-                _ => {
-                    // The idle clock is re-armed from the last activity until it really is idle.
-                    let Some((limit, sleep)) = &mut self.idle else {
-                        continue;
-                    };
-                    let quiet_until = self.last_activity + *limit;
-                    if quiet_until > Instant::now() {
-                        sleep.as_mut().reset(quiet_until.into());
-                    } else {
-                        let limit = *limit;
-                        self.idle = None;
+                () = wake(&mut self.idle) => {
+                    if let Some(limit) = self.idle_expired() {
                         return Alarm::Idle(limit);
                     }
                 }
             }
         }
+    }
+
+    /// The idle clock went off: re-arm it from the last activity unless it really was idle.
+    fn idle_expired(&mut self) -> Option<Duration> {
+        let clock = self.idle.as_mut()?;
+        let quiet_until = self.last_activity + clock.limit;
+        if quiet_until > Instant::now() {
+            clock.reset(quiet_until);
+            return None;
+        }
+        self.idle.take().map(|c| c.limit)
+    }
+}
+
+/// Completes when the clock goes off; never, when there is no clock.
+async fn wake(clock: &mut Option<Clock>) {
+    match clock {
+        Some(clock) => clock.sleep.as_mut().await,
+        None => std::future::pending().await,
     }
 }

@@ -79,7 +79,6 @@ pub async fn run(
         phase: Phase::Sending,
         ending: Ending::default(),
         pings: Pings::default(),
-        received: 0,
         last_received: Instant::now(),
         unflushed: false,
         timer: Box::pin(sleep_until(far_future())),
@@ -102,7 +101,7 @@ pub async fn run(
             Some(note) = notes.recv() => session.on_note(note),
             frame = stream.next(), if reading => {
                 // Take every frame that is already here before going round the loop again.
-                let (mut frame, received_before) = (Some(frame), session.received);
+                let (mut frame, received_before) = (Some(frame), session.stats.received_messages);
                 let mut handled = 0;
                 while let Some(this) = frame.take() {
                     reading = this.as_ref().is_some_and(Result::is_ok);
@@ -113,13 +112,13 @@ pub async fn run(
                     }
                 }
                 // One clock reading per turn, not per message.
-                if session.received != received_before {
+                if session.stats.received_messages != received_before {
                     session.last_received = Instant::now();
                     session.limits.activity();
                 }
             }
             () = &mut session.timer, if session.timer_armed => session.on_timer(),
-            alarm = session.limits.next() => session.on_alarm(alarm),
+            alarm = session.limits.next(), if session.limits.running() => session.on_alarm(alarm),
             // Every branch above is pending: the socket is quiet, so show what we have.
             () = std::future::ready(()), if session.unflushed => session.flush(),
         }
@@ -134,10 +133,7 @@ pub async fn run(
         tokio::select! {
             note = notes.recv() => match note {
                 Some(Note::CloseSent(code)) => session.ending.sent_close(code),
-                Some(Note::Sent { messages, bytes }) => {
-                    session.stats.sent_messages += messages;
-                    session.stats.sent_bytes += bytes;
-                }
+                Some(Note::Sent { messages, bytes }) => session.count_sent(messages, bytes),
                 Some(_) => {}
                 None => break,
             },
@@ -163,8 +159,6 @@ struct Session<'a> {
     phase: Phase,
     ending: Ending,
     pings: Pings,
-    /// Text and binary messages received.
-    received: u64,
     last_received: Instant,
     unflushed: bool,
     timer: std::pin::Pin<Box<Sleep>>,
@@ -200,12 +194,12 @@ impl Session<'_> {
         }
     }
 
+    /// A text or binary message.
     fn on_data(&mut self, event: Event) {
-        self.received += 1;
-        let (payload, echo) = match &event {
-            Event::Text(text) => (text.as_bytes(), Message::Text(text.clone())),
-            Event::Binary(data) => (data.as_ref(), Message::Binary(data.clone())),
-            _ => return,
+        let payload: &[u8] = match &event {
+            Event::Text(text) => text.as_bytes(),
+            Event::Binary(data) => data,
+            _ => &[],
         };
         self.stats.received_messages += 1;
         self.stats.received_bytes += payload.len() as u64;
@@ -215,7 +209,14 @@ impl Session<'_> {
             }
         }
         if self.config.echo && matches!(self.phase, Phase::Sending | Phase::Draining) {
-            let _ = self.control.send(Control::Send(echo));
+            let echo = match &event {
+                Event::Text(text) => Some(Message::Text(text.clone())),
+                Event::Binary(data) => Some(Message::Binary(data.clone())),
+                _ => None,
+            };
+            if let Some(echo) = echo {
+                let _ = self.control.send(Control::Send(echo));
+            }
         }
         self.emit(&event);
         if self.phase == Phase::Draining && self.goal_reached() {
@@ -223,9 +224,14 @@ impl Session<'_> {
         }
     }
 
+    fn count_sent(&mut self, messages: u64, bytes: u64) {
+        self.stats.sent_messages += messages;
+        self.stats.sent_bytes += bytes;
+    }
+
     /// Whether --count and --expect (those given) are satisfied.
     fn goal_reached(&self) -> bool {
-        let counted = self.config.count.map(|n| self.received >= n);
+        let counted = self.config.count.map(|n| self.stats.received_messages >= n);
         let expected =
             (!self.config.expect.is_empty()).then_some(self.expected == self.config.expect.len());
         match (counted, expected) {
@@ -241,13 +247,13 @@ impl Session<'_> {
             return Some(format!(
                 "--expect pattern {} of {patterns} ({pattern}) not matched; {} messages received",
                 self.expected + 1,
-                self.received
+                self.stats.received_messages
             ));
         }
+        let received = self.stats.received_messages;
         match self.config.count {
-            Some(wanted) if self.received < wanted => Some(format!(
-                "received {} of {wanted} messages (--count) before the session ended",
-                self.received
+            Some(wanted) if received < wanted => Some(format!(
+                "received {received} of {wanted} messages (--count) before the session ended"
             )),
             _ => None,
         }
@@ -256,8 +262,7 @@ impl Session<'_> {
     fn on_alarm(&mut self, alarm: Alarm) {
         match alarm {
             Alarm::Ping => {
-                let payload = bytes::Bytes::from(format!("wsc {}", self.stats.sent_messages));
-                self.pings.sent(payload.clone());
+                let payload = self.pings.keepalive();
                 self.limits.ping_sent();
                 let _ = self.control.send(Control::Send(Message::Ping(payload)));
             }
@@ -347,8 +352,7 @@ impl Session<'_> {
             }
             Note::PingSent(payload) => self.pings.sent(payload),
             Note::Sent { messages, bytes } => {
-                self.stats.sent_messages += messages;
-                self.stats.sent_bytes += bytes;
+                self.count_sent(messages, bytes);
                 self.limits.activity();
             }
             Note::InputFailed(message) => {

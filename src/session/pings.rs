@@ -11,9 +11,19 @@ const REMEMBERED: usize = 64;
 #[derive(Debug, Default)]
 pub struct Pings {
     sent: VecDeque<(Bytes, Instant)>,
+    /// Keepalive pings so far, numbering their payloads so that each pong names its ping.
+    keepalives: u64,
 }
 
 impl Pings {
+    /// The payload of the next keepalive ping, recorded as sent.
+    pub fn keepalive(&mut self) -> Bytes {
+        self.keepalives += 1;
+        let payload = Bytes::from(format!("wsc keepalive {}", self.keepalives));
+        self.sent(payload.clone());
+        payload
+    }
+
     pub fn sent(&mut self, payload: Bytes) {
         if self.sent.len() == REMEMBERED {
             self.sent.pop_front();
@@ -44,5 +54,14 @@ mod tests {
         assert!(pings.answered_by(b"b").is_none());
         assert!(pings.answered_by(b"c").is_none());
         assert!(pings.answered_by(b"a").is_some());
+    }
+
+    #[test]
+    fn keepalive_payloads_are_distinct_and_recorded() {
+        let mut pings = Pings::default();
+        let (first, second) = (pings.keepalive(), pings.keepalive());
+        assert_ne!(first, second);
+        assert!(pings.answered_by(&second).is_some());
+        assert!(pings.answered_by(&first).is_some());
     }
 }

@@ -11,7 +11,11 @@ pub struct Stats {
     pub sent_bytes: u64,
     pub received_messages: u64,
     pub received_bytes: u64,
-    round_trips: Vec<Duration>,
+    /// Ping round trips: count, sum, min and max (kept as figures, not a growing list).
+    round_trips: u32,
+    round_trip_sum: Duration,
+    round_trip_min: Duration,
+    round_trip_max: Duration,
     /// The server's Close, if one came.
     pub close: Option<(Option<u16>, String)>,
 }
@@ -24,13 +28,19 @@ impl Stats {
             sent_bytes: 0,
             received_messages: 0,
             received_bytes: 0,
-            round_trips: Vec::new(),
+            round_trips: 0,
+            round_trip_sum: Duration::ZERO,
+            round_trip_min: Duration::MAX,
+            round_trip_max: Duration::ZERO,
             close: None,
         }
     }
 
     pub fn round_trip(&mut self, rtt: Duration) {
-        self.round_trips.push(rtt);
+        self.round_trips += 1;
+        self.round_trip_sum += rtt;
+        self.round_trip_min = self.round_trip_min.min(rtt);
+        self.round_trip_max = self.round_trip_max.max(rtt);
     }
 }
 
@@ -46,19 +56,16 @@ impl fmt::Display for Stats {
             self.received_messages,
             self.received_bytes
         )?;
-        match (self.round_trips.iter().min(), self.round_trips.iter().max()) {
-            (Some(min), Some(max)) => {
-                let sum: Duration = self.round_trips.iter().sum();
-                let avg = sum / self.round_trips.len() as u32;
-                write!(
-                    f,
-                    "ping rtt min/avg/max {:.3}/{:.3}/{:.3} ms; ",
-                    ms(*min),
-                    ms(avg),
-                    ms(*max)
-                )?;
-            }
-            _ => f.write_str("no ping rtt; ")?,
+        if self.round_trips == 0 {
+            f.write_str("no ping rtt; ")?;
+        } else {
+            write!(
+                f,
+                "ping rtt min/avg/max {:.3}/{:.3}/{:.3} ms; ",
+                ms(self.round_trip_min),
+                ms(self.round_trip_sum / self.round_trips),
+                ms(self.round_trip_max)
+            )?;
         }
         match &self.close {
             Some((Some(code), reason)) => {

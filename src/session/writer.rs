@@ -51,25 +51,26 @@ pub async fn run(
     let mut input_open = true;
     let mut closed = false;
     loop {
-        let note = tokio::select! {
+        // What the socket said, and what to tell the session if it went well.
+        let (result, note) = tokio::select! {
             biased;
             request = control.recv() => match request {
                 Some(Control::Close(_) | Control::Send(_)) if closed => continue,
                 Some(Control::Close(frame)) => {
-                    input_open = false;
-                    closed = true;
+                    (input_open, closed) = (false, true);
                     let code = close_code(&frame);
-                    match sink.send(Message::Close(frame)).await {
-                        Ok(()) => Note::CloseSent(code),
-                        Err(e) => Note::Failed(e),
-                    }
+                    (sink.send(Message::Close(frame)).await, Note::CloseSent(code))
                 }
                 Some(Control::Send(message)) => {
-                    let sent = data_size(&message);
-                    match feed(&mut sink, message).await.and(sink.flush().await) {
-                        Ok(()) if sent.0 == 0 => continue,
-                        Ok(()) => Note::Sent { messages: sent.0, bytes: sent.1 },
-                        Err(e) => Note::Failed(e),
+                    let (messages, bytes) = data_size(&message);
+                    let mut result = feed(&mut sink, message).await;
+                    // Like input batches: flush once nothing more is queued.
+                    if result.is_ok() && control.is_empty() {
+                        result = sink.flush().await;
+                    }
+                    match result {
+                        Ok(()) if messages == 0 => continue,
+                        result => (result, Note::Sent { messages, bytes }),
                     }
                 }
                 None => return,
@@ -78,29 +79,25 @@ pub async fn run(
                 Some(Input::Batch(batch)) => match send_batch(&mut sink, batch, &input, &notes).await {
                     Ok(None) => continue,
                     Ok(Some(code)) => {
-                        input_open = false;
-                        closed = true;
-                        Note::CloseSent(code)
+                        (input_open, closed) = (false, true);
+                        (Ok(()), Note::CloseSent(code))
                     }
-                    Err(e) => Note::Failed(e),
+                    Err(e) => (Err(e), Note::InputDone),
                 },
                 Some(Input::Failed(message)) => {
                     input_open = false;
-                    match sink.flush().await {
-                        Ok(()) => Note::InputFailed(message),
-                        Err(e) => Note::Failed(e),
-                    }
+                    (sink.flush().await, Note::InputFailed(message))
                 }
                 None => {
                     input_open = false;
-                    match sink.flush().await {
-                        Ok(()) => Note::InputDone,
-                        Err(e) => Note::Failed(e),
-                    }
+                    (sink.flush().await, Note::InputDone)
                 }
             },
         };
-        let failed = matches!(note, Note::Failed(_));
+        let (note, failed) = match result {
+            Ok(()) => (note, false),
+            Err(e) => (Note::Failed(e), true),
+        };
         if notes.send(note).is_err() || failed {
             return;
         }
