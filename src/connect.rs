@@ -1,7 +1,6 @@
 //! DNS -> TCP (TCP_NODELAY) -> TLS -> WebSocket upgrade, under one connect timeout, with every
 //! failure classified into its exit status and told in words.
 
-use std::io;
 use std::time::{Duration, Instant};
 
 use tokio::net::{TcpStream, lookup_host};
@@ -14,7 +13,7 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use url::Host;
 
 use crate::config::Config;
-use crate::error::Failure;
+use crate::error::{Failure, io_words};
 use crate::tls;
 use crate::verbose::Verbose;
 
@@ -273,28 +272,4 @@ fn upgrade_failure(error: WsError, config: &Config) -> Failure {
         other => format!("upgrade failed: {other}"),
     };
     Failure::Handshake(message)
-}
-
-/// An I/O error in words, without the `(os error 111)` noise.
-pub fn io_words(e: &io::Error) -> String {
-    match e.kind() {
-        io::ErrorKind::ConnectionRefused => "connection refused".into(),
-        io::ErrorKind::ConnectionReset => "connection reset by peer".into(),
-        io::ErrorKind::ConnectionAborted => "connection aborted".into(),
-        io::ErrorKind::TimedOut => "timed out".into(),
-        io::ErrorKind::HostUnreachable => "host unreachable".into(),
-        io::ErrorKind::NetworkUnreachable => "network unreachable".into(),
-        io::ErrorKind::AddrNotAvailable => "address not available".into(),
-        io::ErrorKind::NotFound => "no such file or directory".into(),
-        io::ErrorKind::PermissionDenied => "permission denied".into(),
-        io::ErrorKind::BrokenPipe => "broken pipe".into(),
-        io::ErrorKind::UnexpectedEof => "unexpected end of stream".into(),
-        _ => {
-            let text = e.to_string();
-            match text.find(" (os error") {
-                Some(at) => text[..at].to_lowercase(),
-                None => text,
-            }
-        }
-    }
 }

@@ -4,7 +4,7 @@
 //! and the man page.
 
 use std::fmt;
-use std::io::IsTerminal;
+use std::io;
 use std::process::ExitCode;
 
 /// The exit statuses, for the help, the man page and the README (checked by a test).
@@ -81,16 +81,11 @@ impl Failure {
     /// Prints the one-line error (if any) and turns the failure into the process exit code.
     pub fn report(&self) -> ExitCode {
         if *self != Failure::Interrupted {
-            let message = self.to_string();
             // Messages can quote the server (a close reason): never let it drive a terminal.
-            if std::io::stderr().is_terminal() {
-                eprintln!(
-                    "wsc: error: {}",
-                    crate::output::sanitize::escape_text(&message)
-                );
-            } else {
-                eprintln!("wsc: error: {message}");
-            }
+            crate::output::to_stderr(
+                &format!("wsc: error: {self}"),
+                io::IsTerminal::is_terminal(&io::stderr()),
+            );
         }
         ExitCode::from(self.exit_status())
     }
@@ -113,6 +108,30 @@ impl fmt::Display for Failure {
 }
 
 impl std::error::Error for Failure {}
+
+/// An I/O error in words, without the `(os error 111)` noise.
+pub fn io_words(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::ConnectionRefused => "connection refused".into(),
+        io::ErrorKind::ConnectionReset => "connection reset by peer".into(),
+        io::ErrorKind::ConnectionAborted => "connection aborted".into(),
+        io::ErrorKind::TimedOut => "timed out".into(),
+        io::ErrorKind::HostUnreachable => "host unreachable".into(),
+        io::ErrorKind::NetworkUnreachable => "network unreachable".into(),
+        io::ErrorKind::AddrNotAvailable => "address not available".into(),
+        io::ErrorKind::NotFound => "no such file or directory".into(),
+        io::ErrorKind::PermissionDenied => "permission denied".into(),
+        io::ErrorKind::BrokenPipe => "broken pipe".into(),
+        io::ErrorKind::UnexpectedEof => "unexpected end of stream".into(),
+        _ => {
+            let text = e.to_string();
+            match text.find(" (os error") {
+                Some(at) => text[..at].to_lowercase(),
+                None => text,
+            }
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {

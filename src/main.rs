@@ -71,19 +71,16 @@ async fn repl(config: Config) -> Result<(), Failure> {
     let connection = connect::connect(&config).await?;
     let modes = terminal::SavedModes::save();
     let (input_tx, input_rx) = input::channel();
-    if !config.execute.is_empty() {
-        let first = config
-            .execute
-            .iter()
-            .map(|m| input::Message::text(m.as_str()))
-            .collect();
-        let _ = input_tx.try_send(input::Input::Batch(first));
+    if let Some(first) = input::execute_batch(config.input, &config.execute) {
+        // The channel is new and empty: this cannot be refused.
+        let _ = input_tx.try_send(first);
     }
-    let prompt = input::repl::start(&config, input_tx)?;
-    let result = match output::Printer::new(&config, Some(prompt)) {
-        Ok(printer) => session::run(&config, connection, input_rx, printer).await,
-        Err(e) => Err(Failure::Runtime(format!("cannot use stdout: {e}"))),
+    let session = async {
+        let prompt = input::repl::start(&config, input_tx)?;
+        let printer = output::Printer::new(&config, Some(prompt))?;
+        session::run(&config, connection, input_rx, printer).await
     };
+    let result = session.await;
     modes.restore();
     result
 }
@@ -95,11 +92,10 @@ async fn pipe(config: Config) -> Result<(), Failure> {
         // A mirror reads no input; its end changes nothing.
         drop(input_tx);
     } else {
-        input::pipe::spawn(config.input, config.execute.clone(), input_tx);
+        input::pipe::spawn(config.input, &config.execute, input_tx)?;
     }
     let connection = connect::connect(&config).await?;
-    let printer = output::Printer::new(&config, None)
-        .map_err(|e| Failure::Runtime(format!("cannot use stdout: {}", connect::io_words(&e))))?;
+    let printer = output::Printer::new(&config, None)?;
     session::run(&config, connection, input_rx, printer).await
 }
 

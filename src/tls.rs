@@ -60,7 +60,7 @@ fn read(path: &Path, what: &str) -> Result<Vec<u8>, Failure> {
         Failure::Tls(format!(
             "cannot read {what} '{}': {}",
             path.display(),
-            crate::connect::io_words(&e)
+            crate::error::io_words(&e)
         ))
     })
 }
@@ -115,7 +115,7 @@ pub fn failure_after_handshake(error: &std::io::Error, sent_identity: bool) -> O
         Failure::Tls(format!(
             "{} right after the TLS handshake; the server may require a client certificate \
              (--cert, --key)",
-            crate::connect::io_words(error)
+            crate::error::io_words(error)
         ))
     })
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 use tokio_tungstenite::tungstenite::handshake::client::{Request, Response};
 use tokio_tungstenite::tungstenite::http::HeaderMap;
 
-use crate::output::sanitize::escape_text;
+use crate::output::to_stderr;
 
 /// Headers whose values are secrets.
 const SECRET: [&str; 4] = [
@@ -27,11 +27,7 @@ impl Verbose {
     }
 
     fn line(&self, line: &str) {
-        if self.sanitize {
-            eprintln!("{}", escape_text(line));
-        } else {
-            eprintln!("{line}");
-        }
+        to_stderr(line, self.sanitize);
     }
 
     fn headers(&self, sigil: char, headers: &HeaderMap) {

@@ -8,7 +8,9 @@ pub mod repl;
 pub mod slash;
 
 use tokio::sync::mpsc;
-pub use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::config::InputFormat;
 
 /// What an input source hands over.
 #[derive(Debug)]
@@ -25,4 +27,42 @@ const BATCHES_IN_FLIGHT: usize = 4;
 
 pub fn channel() -> (mpsc::Sender<Input>, mpsc::Receiver<Input>) {
     mpsc::channel(BATCHES_IN_FLIGHT)
+}
+
+/// The `-x` messages, sent before any other input: binary with `-b`, text otherwise.
+pub fn execute_batch(format: InputFormat, execute: &[String]) -> Option<Input> {
+    let messages: Vec<Message> = execute
+        .iter()
+        .map(|m| match format {
+            InputFormat::Binary => Message::binary(m.clone()),
+            InputFormat::Text | InputFormat::Jsonl => Message::text(m.as_str()),
+        })
+        .collect();
+    (!messages.is_empty()).then_some(Input::Batch(messages))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn execute_messages_follow_the_input_format() {
+        let execute = ["a".to_string(), "b".to_string()];
+        let batch = |format| match execute_batch(format, &execute) {
+            Some(Input::Batch(messages)) => messages,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            batch(InputFormat::Text),
+            [Message::text("a"), Message::text("b")]
+        );
+        assert_eq!(
+            batch(InputFormat::Binary),
+            [
+                Message::binary(b"a".to_vec()),
+                Message::binary(b"b".to_vec())
+            ]
+        );
+        assert!(execute_batch(InputFormat::Text, &[]).is_none());
+    }
 }

@@ -9,28 +9,30 @@ use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 
 use super::{Input, jsonl};
 use crate::config::InputFormat;
+use crate::error::{Failure, io_words};
 
 const READ_SIZE: usize = 64 * 1024;
 
 /// Starts the thread that sends the `-x` messages and then every stdin line.
-pub fn spawn(format: InputFormat, execute: Vec<String>, tx: mpsc::Sender<Input>) {
+pub fn spawn(
+    format: InputFormat,
+    execute: &[String],
+    tx: mpsc::Sender<Input>,
+) -> Result<(), Failure> {
+    let first = super::execute_batch(format, execute);
     let reader = move || {
-        let first = execute
-            .into_iter()
-            .map(|m| match format {
-                InputFormat::Binary => Message::binary(m),
-                InputFormat::Text | InputFormat::Jsonl => Message::text(m),
-            })
-            .collect::<Vec<_>>();
-        if !first.is_empty() && tx.blocking_send(Input::Batch(first)).is_err() {
-            return;
+        if let Some(first) = first {
+            if tx.blocking_send(first).is_err() {
+                return;
+            }
         }
         forward_lines(io::stdin().lock(), format, &tx);
     };
-    // If the thread cannot start, the channel closes at once and that reads as empty input.
-    let _ = std::thread::Builder::new()
+    std::thread::Builder::new()
         .name("stdin".into())
-        .spawn(reader);
+        .spawn(reader)
+        .map(drop)
+        .map_err(|e| Failure::Runtime(format!("cannot start reading stdin: {}", io_words(&e))))
 }
 
 /// Reads until end of input (or until the session stops listening), one batch per read.
@@ -43,7 +45,7 @@ pub fn forward_lines(mut reader: impl Read, format: InputFormat, tx: &mpsc::Send
         let result = match read {
             Ok(0) => lines.finish(&mut batch),
             Ok(_) => lines.complete_lines(&mut batch),
-            Err(e) => Err(format!("cannot read stdin: {e}")),
+            Err(e) => Err(format!("cannot read stdin: {}", io_words(&e))),
         };
         if !batch.is_empty() && tx.blocking_send(Input::Batch(batch)).is_err() {
             return;

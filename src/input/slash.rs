@@ -54,9 +54,8 @@ pub fn parse(line: &str, slash: bool) -> Result<Line, String> {
             Message::binary(bytes)
         }
         "file" if !argument.is_empty() => {
-            let bytes = std::fs::read(argument).map_err(|e| {
-                format!("cannot read '{argument}': {}", crate::connect::io_words(&e))
-            })?;
+            let bytes = std::fs::read(argument)
+                .map_err(|e| format!("cannot read '{argument}': {}", crate::error::io_words(&e)))?;
             match String::from_utf8(bytes) {
                 Ok(text) => Message::text(text),
                 Err(e) => Message::binary(e.into_bytes()),

@@ -60,7 +60,7 @@ impl HumanPrinter {
                 None => return Ok(()),
             },
             Event::Ping(_) => return Ok(()),
-            Event::Closed { code, reason } => notice(&describe_close(*code, &escape_text(reason))),
+            Event::Closed { code, reason } => notice(&escape_text(&describe_close(*code, reason))),
         };
         self.line(line)
     }

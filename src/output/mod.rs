@@ -8,6 +8,7 @@ pub mod sanitize;
 use std::io::{self, Write};
 
 use crate::config::{Config, OutputFormat};
+use crate::error::{Failure, io_words};
 use crate::event::{Event, close_code_name};
 
 use rustyline::ExternalPrinter;
@@ -23,9 +24,12 @@ const STDOUT_BUFFER: usize = 64 * 1024;
 /// newlines, which costs more than the rest of receiving a large binary message.
 pub type Stdout = io::BufWriter<std::fs::File>;
 
-fn stdout() -> io::Result<Stdout> {
+fn stdout() -> Result<Stdout, Failure> {
     use std::os::fd::AsFd;
-    let fd = io::stdout().as_fd().try_clone_to_owned()?;
+    let fd = io::stdout()
+        .as_fd()
+        .try_clone_to_owned()
+        .map_err(|e| Failure::Runtime(format!("cannot use stdout: {}", io_words(&e))))?;
     Ok(io::BufWriter::with_capacity(
         STDOUT_BUFFER,
         std::fs::File::from(fd),
@@ -43,7 +47,7 @@ impl Printer {
     pub fn new(
         config: &Config,
         prompt: Option<Box<dyn ExternalPrinter + Send>>,
-    ) -> io::Result<Printer> {
+    ) -> Result<Printer, Failure> {
         colored::control::set_override(config.color);
         let notices = Notices {
             verbose: config.verbose,
@@ -111,13 +115,18 @@ impl Notices {
             Event::Closed { code, reason } => describe_close(*code, reason),
             Event::Text(_) | Event::Binary(_) => return,
         };
-        let line = if self.sanitize {
-            sanitize::escape_text(&line).into_owned()
-        } else {
-            line
-        };
-        let _ = writeln!(io::stderr(), "* {line}");
+        to_stderr(&format!("* {line}"), self.sanitize);
     }
+}
+
+/// One line on stderr; text from the server is escaped when stderr is a terminal.
+pub fn to_stderr(line: &str, terminal: bool) {
+    let line = if terminal {
+        sanitize::escape_text(line)
+    } else {
+        line.into()
+    };
+    let _ = writeln!(io::stderr(), "{line}");
 }
 
 /// `connected to ws://host/ (subprotocol chat) in 1.2 ms`.

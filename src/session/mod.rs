@@ -373,7 +373,7 @@ impl Session<'_> {
             Note::Failed(error) => {
                 if !matches!(self.phase, Phase::Closed | Phase::Aborting) {
                     let words = match &error {
-                        WsError::Io(e) => crate::connect::io_words(e),
+                        WsError::Io(e) => crate::error::io_words(e),
                         other => other.to_string(),
                     };
                     self.ending.fail(Failure::ConnectionLost(format!(
@@ -454,7 +454,7 @@ impl Session<'_> {
         } else {
             self.ending.fail(Failure::Runtime(format!(
                 "cannot write to stdout: {}",
-                crate::connect::io_words(&error)
+                crate::error::io_words(&error)
             )));
         }
         self.begin_close();

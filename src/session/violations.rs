@@ -6,7 +6,7 @@ use tokio_tungstenite::tungstenite::error::{CapacityError, Error as WsError, Pro
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
-use crate::connect::io_words;
+use crate::error::io_words;
 
 pub enum Reaction {
     /// The connection is gone: report this.
