@@ -87,16 +87,21 @@ pub enum Mode {
 }
 
 /// `--no-color` and `--color` win; otherwise NO_COLOR turns colour off, CLICOLOR_FORCE turns it
-/// on, and a terminal decides.
-fn use_color(when: ColorWhen, no_color: bool, terminal: bool) -> bool {
-    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
+/// on, and a terminal decides. `env` looks a variable up (the process environment, or a test's).
+fn use_color(
+    when: ColorWhen,
+    no_color: bool,
+    terminal: bool,
+    env: impl Fn(&str) -> Option<std::ffi::OsString>,
+) -> bool {
+    let non_empty = |name: &str| env(name).is_some_and(|v| !v.is_empty());
     match (no_color, when) {
         (true, _) | (false, ColorWhen::Never) => false,
         (false, ColorWhen::Always) => true,
-        (false, ColorWhen::Auto) if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) => {
-            false
+        (false, ColorWhen::Auto) if non_empty("NO_COLOR") => false,
+        (false, ColorWhen::Auto) => {
+            env("CLICOLOR_FORCE").is_some_and(|v| !v.is_empty() && v != "0") || terminal
         }
-        (false, ColorWhen::Auto) => set("CLICOLOR_FORCE") || terminal,
     }
 }
 
@@ -122,42 +127,10 @@ pub enum Wait {
 
 impl Config {
     pub fn from_cli(cli: Cli) -> Result<Config, Failure> {
-        let raw_url = cli.url.or(cli.connect).unwrap_or_default();
+        let raw_url = cli.url.clone().or(cli.connect.clone()).unwrap_or_default();
         let (url, userinfo) = parse_url(&raw_url)?;
 
-        let mut headers = Vec::new();
-        let credentials = cli
-            .auth
-            .or(cli.user)
-            .map(|c| parse_credentials(&c))
-            .transpose()?;
-        if let Some(credentials) = credentials.or(userinfo) {
-            headers.push((
-                HeaderName::from_static("authorization"),
-                header_value("Authorization", &basic_authorization(&credentials))?,
-            ));
-        }
-        if let Some(origin) = &cli.origin {
-            headers.push((
-                HeaderName::from_static("origin"),
-                header_value("Origin", origin)?,
-            ));
-        }
-        let agent = cli
-            .user_agent
-            .unwrap_or_else(|| format!("wsc/{}", env!("CARGO_PKG_VERSION")));
-        headers.push((
-            HeaderName::from_static("user-agent"),
-            header_value("User-Agent", &agent)?,
-        ));
-        let extra = cli
-            .headers
-            .iter()
-            .map(|h| parse_header(h))
-            .collect::<Result<Vec<_>, _>>()?;
-        // A header given with -H replaces the one wsc would send by default.
-        headers.retain(|(name, _)| !extra.iter().any(|(n, _)| n == name));
-        headers.extend(extra);
+        let headers = request_headers(&cli, userinfo)?;
         for protocol in &cli.subprotocols {
             if protocol.is_empty() || protocol.contains([',', ' ']) {
                 return Err(usage(format!("invalid subprotocol '{protocol}'")));
@@ -237,7 +210,9 @@ impl Config {
                 _ => OutputFormat::Raw,
             },
             mode,
-            color: use_color(cli.color, cli.no_color, stdout_is_terminal),
+            color: use_color(cli.color, cli.no_color, stdout_is_terminal, |name| {
+                std::env::var_os(name)
+            }),
             timestamps: cli.timestamps,
             show_ping_pong: cli.show_ping_pong,
             slash: !cli.no_slash,
@@ -262,6 +237,50 @@ impl Config {
             stderr_is_terminal: std::io::stderr().is_terminal(),
         })
     }
+}
+
+/// The headers wsc adds to the upgrade request: authorization (flag or URL userinfo), origin,
+/// user agent, then -H headers, which replace a default of the same name.
+fn request_headers(
+    cli: &Cli,
+    userinfo: Option<String>,
+) -> Result<Vec<(HeaderName, HeaderValue)>, Failure> {
+    let mut headers = Vec::new();
+    let credentials = cli
+        .auth
+        .as_ref()
+        .or(cli.user.as_ref())
+        .map(|c| parse_credentials(c))
+        .transpose()?;
+    if let Some(credentials) = credentials.or(userinfo) {
+        headers.push((
+            HeaderName::from_static("authorization"),
+            header_value("Authorization", &basic_authorization(&credentials))?,
+        ));
+    }
+    if let Some(origin) = &cli.origin {
+        headers.push((
+            HeaderName::from_static("origin"),
+            header_value("Origin", origin)?,
+        ));
+    }
+    let agent = cli
+        .user_agent
+        .clone()
+        .unwrap_or_else(|| format!("wsc/{}", env!("CARGO_PKG_VERSION")));
+    headers.push((
+        HeaderName::from_static("user-agent"),
+        header_value("User-Agent", &agent)?,
+    ));
+    let extra = cli
+        .headers
+        .iter()
+        .map(|h| parse_header(h))
+        .collect::<Result<Vec<_>, _>>()?;
+    // A header given with -H replaces the one wsc would send by default.
+    headers.retain(|(name, _)| !extra.iter().any(|(n, _)| n == name));
+    headers.extend(extra);
+    Ok(headers)
 }
 
 fn usage(message: String) -> Failure {
@@ -423,5 +442,42 @@ mod tests {
         for bad in ["-2", "abc", "inf", "NaN"] {
             assert!(parse_seconds("--x", bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn colour_follows_flags_then_no_color_then_clicolor_force_then_the_terminal() {
+        let env = |vars: &'static [(&'static str, &'static str)]| {
+            move |name: &str| vars.iter().find(|(n, _)| *n == name).map(|(_, v)| v.into())
+        };
+        let auto = |terminal, vars| use_color(ColorWhen::Auto, false, terminal, env(vars));
+        assert!(auto(true, &[]));
+        assert!(!auto(false, &[]));
+        assert!(!auto(true, &[("NO_COLOR", "1")]));
+        assert!(
+            auto(true, &[("NO_COLOR", "")]),
+            "an empty NO_COLOR does not count"
+        );
+        assert!(auto(false, &[("CLICOLOR_FORCE", "1")]));
+        assert!(!auto(false, &[("CLICOLOR_FORCE", "0")]));
+        assert!(
+            !auto(false, &[("NO_COLOR", "1"), ("CLICOLOR_FORCE", "1")]),
+            "NO_COLOR wins"
+        );
+        assert!(use_color(
+            ColorWhen::Always,
+            false,
+            false,
+            env(&[("NO_COLOR", "1")])
+        ));
+        assert!(
+            !use_color(ColorWhen::Always, true, true, env(&[])),
+            "--no-color wins"
+        );
+        assert!(!use_color(
+            ColorWhen::Never,
+            false,
+            true,
+            env(&[("CLICOLOR_FORCE", "1")])
+        ));
     }
 }

@@ -171,6 +171,15 @@ async fn attempt(config: &Config, stage: &mut Stage) -> Result<(Socket, Response
     Ok((socket, response))
 }
 
+/// Headers tungstenite writes itself: one given with -H replaces it, never doubles it.
+const GENERATED_HEADERS: [header::HeaderName; 5] = [
+    header::HOST,
+    header::CONNECTION,
+    header::UPGRADE,
+    header::SEC_WEBSOCKET_VERSION,
+    header::SEC_WEBSOCKET_KEY,
+];
+
 /// The upgrade request: tungstenite's required headers, then ours.
 fn request(config: &Config) -> Result<Request, Failure> {
     let mut request = config
@@ -180,15 +189,7 @@ fn request(config: &Config) -> Result<Request, Failure> {
         .map_err(|e| Failure::Usage(format!("invalid URL '{}': {e}", config.url)))?;
     let headers = request.headers_mut();
     for (name, value) in &config.headers {
-        // The headers tungstenite writes itself are replaced, never doubled.
-        let generated = [
-            header::HOST,
-            header::CONNECTION,
-            header::UPGRADE,
-            header::SEC_WEBSOCKET_VERSION,
-            header::SEC_WEBSOCKET_KEY,
-        ];
-        if generated.contains(name) {
+        if GENERATED_HEADERS.contains(name) {
             headers.insert(name.clone(), value.clone());
         } else {
             headers.append(name.clone(), value.clone());

@@ -39,18 +39,14 @@ pub fn connector(settings: &TlsSettings) -> Result<TlsConnector, Failure> {
             .map_err(|e| identity_error(&e, cert, key))?;
         builder.identity(identity);
     }
-    builder.build().map_err(|e| match e.to_string() {
-        m if m.contains("key values mismatch") => Failure::Tls(format!(
-            "client key '{}' does not match certificate '{}'",
-            settings
-                .identity
-                .as_ref()
-                .map_or(String::new(), |(_, k)| k.display().to_string()),
-            settings
-                .identity
-                .as_ref()
-                .map_or(String::new(), |(c, _)| c.display().to_string()),
-        )),
+    builder.build().map_err(|e| match &settings.identity {
+        Some((cert, key)) if e.to_string().contains("key values mismatch") => {
+            Failure::Tls(format!(
+                "client key '{}' does not match certificate '{}'",
+                key.display(),
+                cert.display()
+            ))
+        }
         _ => Failure::Tls(format!("cannot set up TLS: {}", reason(&e))),
     })
 }

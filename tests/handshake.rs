@@ -182,6 +182,16 @@ async fn user_agent_given_as_a_header_replaces_the_default() {
 }
 
 #[tokio::test]
+async fn a_host_header_replaces_the_generated_one() {
+    let server = headers_seen_with(&["-H", "Host: example.test"]).await;
+    // request_header joins repeated values: one value means it was not doubled.
+    assert_eq!(
+        server.request_header("host").as_deref(),
+        Some("example.test")
+    );
+}
+
+#[tokio::test]
 async fn subprotocols_are_offered_and_the_selected_one_is_reported() {
     let server = ws_server_with(
         |mut response: Response| {
