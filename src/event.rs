@@ -18,6 +18,10 @@ pub enum Event {
     Text(Utf8Bytes),
     Binary(Bytes),
     Ping(Bytes),
+    /// A ping we sent (typed, scripted or keepalive).
+    PingSent(Bytes),
+    /// A pong we sent on our own (tungstenite's automatic answers show on the ping they answer).
+    PongSent(Bytes),
     /// A pong, with the round trip when it answers a ping we sent.
     Pong {
         data: Bytes,

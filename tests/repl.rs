@@ -162,6 +162,10 @@ async fn slash_ping_shows_the_round_trip() {
         .wait_for("the pong", |t| t.text().contains("* pong \"hello\" after "))
         .await;
     assert!(terminal.text().contains(" ms"));
+    assert!(
+        !terminal.text().contains("ping sent"),
+        "outgoing pings only with -P"
+    );
     terminal.quit_with_ctrl_d().await;
     server.finish().await;
 }
@@ -341,13 +345,19 @@ async fn no_color_turns_colours_off_and_timestamps_prefix_lines() {
 }
 
 #[tokio::test]
-async fn show_ping_pong_shows_server_pings() {
+async fn show_ping_pong_shows_pings_and_pongs_both_ways() {
     let state = tempfile::tempdir().unwrap();
     let (server, cue) = server_sending_on_cue(Message::Ping(b"beat".to_vec().into())).await;
     let mut terminal = start(&server.url, &["-P"], 100, &state);
     terminal.wait_for_prompt().await;
     cue.send(()).unwrap();
     terminal.wait_for_text("* ping \"beat\" (pong sent)").await;
+    // And our own, both ways.
+    terminal.keys("/ping hi\r");
+    terminal.wait_for_text("* ping sent \"hi\"").await;
+    terminal.wait_for_text("* pong \"hi\" after ").await;
+    terminal.keys("/pong yo\r");
+    terminal.wait_for_text("* pong sent \"yo\"").await;
     terminal.quit_with_ctrl_d().await;
     let received = server.finish().await;
     assert!(
@@ -371,4 +381,29 @@ async fn max_time_applies_in_the_repl_too() {
         close_of(&server.finish().await),
         Some((1000, String::new()))
     );
+}
+
+#[tokio::test]
+async fn history_file_and_no_history_decide_where_lines_are_kept() {
+    let state = tempfile::tempdir().unwrap();
+    let custom = state.path().join("elsewhere/my-history");
+    let custom_arg = custom.to_str().unwrap();
+    for (flags, kept_in) in [
+        (vec!["--history-file", custom_arg], Some(&custom)),
+        (vec!["--no-history"], None),
+    ] {
+        let server = ws_server(echo).await;
+        let mut terminal = start(&server.url, &flags, 80, &state);
+        terminal.wait_for_prompt().await;
+        terminal.keys("kept or not\r");
+        terminal.wait_for_text("< kept or not").await;
+        terminal.quit_with_ctrl_d().await;
+        server.finish().await;
+        let default = state.path().join("wsc/history");
+        assert!(!default.exists(), "{flags:?} wrote the default history");
+        if let Some(path) = kept_in {
+            let history = std::fs::read_to_string(path).unwrap();
+            assert!(history.contains("kept or not"), "{history:?}");
+        }
+    }
 }

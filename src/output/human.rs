@@ -59,7 +59,13 @@ impl HumanPrinter {
                 None if self.show_ping_pong => notice(&format!("pong {}", payload(data))),
                 None => return Ok(()),
             },
-            Event::Ping(_) => return Ok(()),
+            Event::PingSent(data) if self.show_ping_pong => {
+                notice(&format!("ping sent {}", payload(data)))
+            }
+            Event::PongSent(data) if self.show_ping_pong => {
+                notice(&format!("pong sent {}", payload(data)))
+            }
+            Event::Ping(_) | Event::PingSent(_) | Event::PongSent(_) => return Ok(()),
             Event::Closed { code, reason } => notice(&escape_text(&describe_close(*code, reason))),
         };
         self.line(line)

@@ -66,6 +66,8 @@ impl JsonlPrinter {
             Event::Pong { data, .. } => JsonEvent::Pong {
                 base64: BASE64.encode(data),
             },
+            // The JSON lines show what was received.
+            Event::PingSent(_) | Event::PongSent(_) => return Ok(()),
             Event::Closed { code, reason } => JsonEvent::Close {
                 code: *code,
                 reason,

@@ -112,6 +112,8 @@ impl Notices {
             } => describe_open(url, subprotocol.as_deref(), *elapsed),
             Event::Ping(data) => format!("ping ({} bytes)", data.len()),
             Event::Pong { data, .. } => format!("pong ({} bytes)", data.len()),
+            Event::PingSent(data) => format!("ping sent ({} bytes)", data.len()),
+            Event::PongSent(data) => format!("pong sent ({} bytes)", data.len()),
             Event::Closed { code, reason } => describe_close(*code, reason),
             Event::Text(_) | Event::Binary(_) => return,
         };

@@ -262,7 +262,7 @@ impl Session<'_> {
     fn on_alarm(&mut self, alarm: Alarm) {
         match alarm {
             Alarm::Ping => {
-                let payload = self.pings.keepalive();
+                let payload = self.pings.next_keepalive();
                 self.limits.ping_sent();
                 let _ = self.control.send(Control::Send(Message::Ping(payload)));
             }
@@ -350,7 +350,11 @@ impl Session<'_> {
                     Wait::ServerClose => {}
                 }
             }
-            Note::PingSent(payload) => self.pings.sent(payload),
+            Note::PingSent(payload) => {
+                self.pings.sent(payload.clone());
+                self.emit(&Event::PingSent(payload));
+            }
+            Note::PongSent(payload) => self.emit(&Event::PongSent(payload)),
             Note::Sent { messages, bytes } => {
                 self.count_sent(messages, bytes);
                 self.limits.activity();

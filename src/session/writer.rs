@@ -36,8 +36,10 @@ pub enum Note {
     CloseSent(Option<u16>),
     /// Messages (text and binary) and their bytes went out.
     Sent { messages: u64, bytes: u64 },
-    /// A ping from the input went out with this payload.
+    /// A ping went out with this payload (the note goes first, so its pong finds it).
     PingSent(Bytes),
+    /// A pong of ours went out with this payload.
+    PongSent(Bytes),
     /// Writing to the socket failed.
     Failed(WsError),
 }
@@ -62,6 +64,7 @@ pub async fn run(
                     (sink.send(Message::Close(frame)).await, Note::CloseSent(code))
                 }
                 Some(Control::Send(message)) => {
+                    note_control(&message, &notes);
                     let (messages, bytes) = data_size(&message);
                     let mut result = feed(&mut sink, message).await;
                     // Like input batches: flush once nothing more is queued.
@@ -115,9 +118,7 @@ async fn send_batch(
     let (mut messages, mut bytes) = (0, 0);
     let mut closed = None;
     for message in batch {
-        if let Message::Ping(payload) = &message {
-            let _ = notes.send(Note::PingSent(payload.clone()));
-        }
+        note_control(&message, notes);
         let (count, size) = data_size(&message);
         (messages, bytes) = (messages + count, bytes + size);
         if let Message::Close(frame) = &message {
@@ -134,6 +135,16 @@ async fn send_batch(
         let _ = notes.send(Note::Sent { messages, bytes });
     }
     Ok(closed)
+}
+
+/// Tells the session about a ping or pong before it goes out.
+fn note_control(message: &Message, notes: &mpsc::UnboundedSender<Note>) {
+    let note = match message {
+        Message::Ping(payload) => Note::PingSent(payload.clone()),
+        Message::Pong(payload) => Note::PongSent(payload.clone()),
+        _ => return,
+    };
+    let _ = notes.send(note);
 }
 
 /// (1, its length) for a text or binary message, (0, 0) for control frames.
