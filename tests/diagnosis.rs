@@ -4,8 +4,6 @@
 
 mod common;
 
-use std::process::Stdio;
-
 use bytes::Bytes;
 use common::*;
 use futures_util::{SinkExt, StreamExt};
@@ -448,14 +446,9 @@ async fn echo_with_empty_stdin_keeps_echoing_until_the_server_closes() {
     })
     .await;
     // Even -w 0 does not make a mirror close when its (empty) input ends.
-    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_wsc"))
-        .args([server.url.as_str(), "--echo", "-w", "0", "--stats"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("wsc starts");
+    let child = wsc([server.url.as_str(), "--echo", "-w", "0", "--stats"])
+        .stdin_null()
+        .spawn();
     let run = finish(child).await;
     run.assert_status(0);
     assert_eq!(run.stdout, b"one\n\x02three\n");

@@ -26,6 +26,15 @@ fn ca() -> Identity {
     cert("wsc test CA", -1, 365, None, true)
 }
 
+/// A fresh CA, written to a file, and the `--ca FILE` arguments that trust it (the directory
+/// must outlive the run).
+fn trusted_ca() -> (tempfile::TempDir, Identity, Vec<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = ca();
+    let file = temp_file(&dir, "ca.pem", &ca.cert_pem());
+    (dir, ca, vec!["--ca".into(), arg(&file)])
+}
+
 /// A path in `dir` as a command-line argument.
 fn arg(path: &Path) -> String {
     path.to_str().expect("utf-8 temp path").to_string()
@@ -101,23 +110,19 @@ async fn ca_file_holding_the_servers_own_certificate_is_trusted() {
 
 #[tokio::test]
 async fn a_certificate_signed_by_the_given_ca_is_trusted() {
-    let dir = tempfile::tempdir().unwrap();
-    let ca = ca();
-    let ca_file = temp_file(&dir, "ca.pem", &ca.cert_pem());
+    let (_dir, ca, ca_args) = trusted_ca();
     let server = wss_echo(cert("127.0.0.1", -1, 30, Some(&ca), false), None).await;
-    let run = echo_once(&server.url, &["--ca".into(), arg(&ca_file)]).await;
+    let run = echo_once(&server.url, &ca_args).await;
     assert_echoed(&run);
     assert_eq!(server.finish().await, ["hello over tls"]);
 }
 
 #[tokio::test]
 async fn an_expired_certificate_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let ca = ca();
-    let ca_file = temp_file(&dir, "ca.pem", &ca.cert_pem());
+    let (_dir, ca, ca_args) = trusted_ca();
     let expired = cert("127.0.0.1", -30, -1, Some(&ca), false);
     let server = wss_probe(expired, None).await;
-    let run = echo_once(&server.url, &["--ca".into(), arg(&ca_file)]).await;
+    let run = echo_once(&server.url, &ca_args).await;
     run.assert_status(4)
         .assert_error("certificate verify failed: certificate has expired");
     assert!(!server.finish().await);
@@ -125,12 +130,10 @@ async fn an_expired_certificate_is_refused() {
 
 #[tokio::test]
 async fn a_certificate_for_another_name_is_refused_when_connecting_by_ip() {
-    let dir = tempfile::tempdir().unwrap();
-    let ca = ca();
-    let ca_file = temp_file(&dir, "ca.pem", &ca.cert_pem());
+    let (_dir, ca, ca_args) = trusted_ca();
     let other = cert("other.example", -1, 30, Some(&ca), false);
     let server = wss_probe(other, None).await;
-    let run = echo_once(&server.url, &["--ca".into(), arg(&ca_file)]).await;
+    let run = echo_once(&server.url, &ca_args).await;
     run.assert_status(4)
         .assert_error("certificate verify failed: IP address mismatch");
     assert!(!server.finish().await);
@@ -138,14 +141,12 @@ async fn a_certificate_for_another_name_is_refused_when_connecting_by_ip() {
 
 #[tokio::test]
 async fn a_certificate_for_another_name_is_refused_when_connecting_by_hostname() {
-    let dir = tempfile::tempdir().unwrap();
-    let ca = ca();
-    let ca_file = temp_file(&dir, "ca.pem", &ca.cert_pem());
+    let (_dir, ca, ca_args) = trusted_ca();
     let other = cert("other.example", -1, 30, Some(&ca), false);
     let server = wss_probe(other, None).await;
     // localhost may resolve to ::1 first, where nothing listens; wsc then tries 127.0.0.1.
     let url = format!("wss://localhost:{}/", server.port);
-    let run = echo_once(&url, &["--ca".into(), arg(&ca_file)]).await;
+    let run = echo_once(&url, &ca_args).await;
     run.assert_status(4)
         .assert_error("certificate verify failed: hostname mismatch");
     assert!(!server.finish().await);

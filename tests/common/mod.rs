@@ -114,8 +114,9 @@ impl Wsc {
         self
     }
 
-    pub fn env(mut self, key: &str, value: &str) -> Self {
-        self.command.env(key, value);
+    /// stdin from /dev/null, as `wsc ... </dev/null`.
+    pub fn stdin_null(mut self) -> Self {
+        self.command.stdin(Stdio::null());
         self
     }
 
