@@ -61,8 +61,9 @@ fn main() -> ExitCode {
 
 async fn run(config: Config) -> Result<(), Failure> {
     match config.mode {
-        Mode::Pipe => pipe(config).await,
-        Mode::Repl => repl(config).await,
+        // A mirror reads no input, not even from a terminal; it still prints for people.
+        Mode::Repl if !config.echo => repl(config).await,
+        Mode::Repl | Mode::Pipe => pipe(config).await,
     }
 }
 

@@ -407,3 +407,88 @@ async fn history_file_and_no_history_decide_where_lines_are_kept() {
         }
     }
 }
+
+#[tokio::test]
+async fn editing_keys_edit_and_are_never_sent() {
+    let state = tempfile::tempdir().unwrap();
+    let server = ws_server(echo).await;
+    let mut terminal = start(&server.url, &[], 80, &state);
+    terminal.wait_for_prompt().await;
+    // Ctrl-A to the start, Ctrl-E to the end.
+    terminal.keys("world\x01hello \x05!\r");
+    terminal.wait_for_text("< hello world!").await;
+    terminal.wait_for_prompt().await;
+    // Ctrl-U kills the line, Ctrl-W the word before the cursor, Left moves.
+    terminal.keys("junk\x15a b\x17c\x1b[Dx\r");
+    terminal.wait_for_text("< a xc").await;
+    terminal.wait_for_prompt().await;
+    // Ctrl-R finds an earlier line.
+    terminal.keys("\x12hel");
+    terminal.wait_for_text("hello world!").await;
+    terminal.keys("\r");
+    terminal
+        .wait_for("the recalled line echoed", |t| {
+            t.text().matches("< hello world!").count() == 2
+        })
+        .await;
+    terminal.wait_for_prompt().await;
+    terminal.quit_with_ctrl_d().await;
+    assert_eq!(
+        texts(&server.finish().await),
+        ["hello world!", "a xc", "hello world!"]
+    );
+}
+
+#[tokio::test]
+async fn a_half_typed_line_survives_a_resize_and_an_incoming_message() {
+    let state = tempfile::tempdir().unwrap();
+    let (server, cue) = server_sending_on_cue(Message::text("after the resize")).await;
+    let mut terminal = start(&server.url, &[], 80, &state);
+    terminal.wait_for_prompt().await;
+    let line = "a line that will wrap once the window is narrow";
+    terminal.keys(line);
+    terminal.wait_for_text(line).await;
+    terminal.resize(24, 20);
+    cue.send(()).unwrap();
+    terminal.wait_for_text("< after the resize").await;
+    terminal
+        .wait_for("the line redrawn below the message", |t| {
+            let text = t.text();
+            let at = text.find("< after the resize").unwrap();
+            // Rows are trimmed, so a space at a wrap point is lost: compare without spaces.
+            let below = text[at..].replace(['\n', ' '], "");
+            below.contains(&format!(">{}", line.replace(' ', "")))
+        })
+        .await;
+    terminal.keys("\r");
+    terminal.wait_for_prompt().await;
+    terminal.quit_with_ctrl_d().await;
+    assert_eq!(texts(&server.finish().await), [line]);
+}
+
+#[tokio::test]
+async fn echo_in_a_terminal_sends_nothing_typed() {
+    let state = tempfile::tempdir().unwrap();
+    let (cue, wait) = oneshot::channel::<()>();
+    let server = ws_server(move |mut ws: Ws| async move {
+        wait.await.unwrap();
+        ws.send(Message::text("mirror me")).await.unwrap();
+        let first = ws.next().await;
+        ws.close(None).await.unwrap();
+        let _ = record(ws).await;
+        first
+    })
+    .await;
+    let mut terminal = start(&server.url, &["--echo"], 80, &state);
+    terminal.wait_for_text("* connected to").await;
+    terminal.keys("typed\r");
+    terminal.wait_for_text("typed").await;
+    cue.send(()).unwrap();
+    assert_eq!(terminal.exit_status().await, 0);
+    let first = server.finish().await;
+    assert_eq!(
+        first.unwrap().unwrap(),
+        Message::text("mirror me"),
+        "the typed line went out"
+    );
+}

@@ -63,6 +63,21 @@ impl Terminal {
         }
     }
 
+    /// Changes the terminal's size, as a person resizing the window (wsc gets SIGWINCH).
+    pub fn resize(&mut self, rows: u16, cols: u16) {
+        let size = PtySize {
+            rows,
+            cols,
+            pixel_width: 0,
+            pixel_height: 0,
+        };
+        self.master.resize(size).expect("resize");
+        self.screen
+            .lock()
+            .unwrap()
+            .set_size(nonzero(rows), nonzero(cols));
+    }
+
     /// Types keys as a person would (text, or control bytes like "\x04" for Ctrl-D).
     pub fn keys(&mut self, keys: &str) {
         self.writer.write_all(keys.as_bytes()).unwrap();
