@@ -40,6 +40,17 @@ fn arg(path: &Path) -> String {
     path.to_str().expect("utf-8 temp path").to_string()
 }
 
+/// `-k --cert CERT --key KEY`: a client identity, the server's certificate unchecked.
+fn identity_args(cert: &Path, key: &Path) -> Vec<String> {
+    vec![
+        "-k".into(),
+        "--cert".into(),
+        arg(cert),
+        "--key".into(),
+        arg(key),
+    ]
+}
+
 /// Runs wsc with `args` against `url`, sending one line and closing as soon as input has ended.
 async fn echo_once(url: &str, args: &[String]) -> Run {
     let mut all = vec![url.to_string(), "-w".into(), "0".into()];
@@ -169,17 +180,7 @@ async fn a_client_certificate_signed_by_the_servers_ca_is_accepted() {
     let cert = temp_file(&dir, "client.pem", &client.cert_pem());
     let key = temp_file(&dir, "client.key", &client.key_pem());
     let server = wss_echo(server_cert(), Some(client_ca.cert.clone())).await;
-    let run = echo_once(
-        &server.url,
-        &[
-            "-k".into(),
-            "--cert".into(),
-            arg(&cert),
-            "--key".into(),
-            arg(&key),
-        ],
-    )
-    .await;
+    let run = echo_once(&server.url, &identity_args(&cert, &key)).await;
     assert_echoed(&run);
     assert_eq!(server.finish().await, ["hello over tls"]);
 }
@@ -204,17 +205,7 @@ async fn a_traditional_rsa_key_is_refused_as_not_pkcs8() {
     let cert = temp_file(&dir, "client.pem", &client.cert_pem());
     let key = temp_file(&dir, "client.key", &traditional);
     let server = wss_probe(server_cert(), None).await;
-    let run = echo_once(
-        &server.url,
-        &[
-            "-k".into(),
-            "--cert".into(),
-            arg(&cert),
-            "--key".into(),
-            arg(&key),
-        ],
-    )
-    .await;
+    let run = echo_once(&server.url, &identity_args(&cert, &key)).await;
     run.assert_status(4).assert_error("is not a PKCS#8 PEM key");
     assert!(run.stderr.contains(&arg(&key)), "names the key file");
 }
@@ -227,17 +218,7 @@ async fn a_key_that_does_not_match_the_certificate_is_refused() {
     let cert = temp_file(&dir, "client.pem", &client.cert_pem());
     let key = temp_file(&dir, "stranger.key", &stranger.key_pem());
     let server = wss_probe(server_cert(), None).await;
-    let run = echo_once(
-        &server.url,
-        &[
-            "-k".into(),
-            "--cert".into(),
-            arg(&cert),
-            "--key".into(),
-            arg(&key),
-        ],
-    )
-    .await;
+    let run = echo_once(&server.url, &identity_args(&cert, &key)).await;
     run.assert_status(4).assert_error("does not match");
 }
 
@@ -248,17 +229,7 @@ async fn a_missing_key_file_is_a_tls_failure() {
     let cert = temp_file(&dir, "client.pem", &client.cert_pem());
     let missing = dir.path().join("no-such.key");
     let server = wss_probe(server_cert(), None).await;
-    let run = echo_once(
-        &server.url,
-        &[
-            "-k".into(),
-            "--cert".into(),
-            arg(&cert),
-            "--key".into(),
-            arg(&missing),
-        ],
-    )
-    .await;
+    let run = echo_once(&server.url, &identity_args(&cert, &missing)).await;
     run.assert_status(4)
         .assert_error("no such file or directory");
     assert!(run.stderr.contains("no-such.key"), "names the file");
