@@ -67,6 +67,9 @@ async fn run(config: Config) -> Result<(), Failure> {
     }
 }
 
+/// How long each step of ending the REPL may take.
+const REPL_END_LIMIT: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// The REPL starts once connected, so a failed connection leaves no stray prompt.
 async fn repl(config: Config) -> Result<(), Failure> {
     let connection = connect::connect(&config).await?;
@@ -76,12 +79,15 @@ async fn repl(config: Config) -> Result<(), Failure> {
         // The channel is new and empty: this cannot be refused.
         let _ = input_tx.try_send(first);
     }
-    let session = async {
-        let prompt = input::repl::start(&config, input_tx)?;
-        let printer = output::Printer::new(&config, Some(prompt))?;
-        session::run(&config, connection, input_rx, printer).await
+    let (repl, prompt, ending) = input::repl::prepare(&config, input_tx)?;
+    let result = match output::Printer::new(&config, Some(prompt)) {
+        Ok(printer) => {
+            let opened = || repl.spawn();
+            session::run(&config, connection, input_rx, printer, opened).await
+        }
+        Err(failure) => Err(failure),
     };
-    let result = session.await;
+    ending.end(REPL_END_LIMIT);
     modes.restore();
     result
 }
@@ -97,7 +103,7 @@ async fn pipe(config: Config) -> Result<(), Failure> {
     }
     let connection = connect::connect(&config).await?;
     let printer = output::Printer::new(&config, None)?;
-    session::run(&config, connection, input_rx, printer).await
+    session::run(&config, connection, input_rx, printer, || Ok(())).await
 }
 
 /// clap's error as one line: `unexpected argument '--nope' found (see wsc --help)`. Its first

@@ -22,11 +22,12 @@ use crate::error::Failure;
 const HISTORY_SIZE: usize = 1000;
 const PROMPT: &str = "> ";
 
-/// Starts the REPL thread and returns the printer that shows lines above its prompt.
-pub fn start(
+/// Sets up the line editor. Returns the REPL (its prompt starts with `Repl::spawn`), the printer
+/// that shows lines above the prompt, and what ends the REPL once the session is over.
+pub fn prepare(
     config: &Config,
     tx: mpsc::Sender<Input>,
-) -> Result<Box<dyn ExternalPrinter + Send>, Failure> {
+) -> Result<(Repl, Box<dyn ExternalPrinter + Send>, Ending), Failure> {
     let failed = |e: ReadlineError| Failure::Runtime(format!("cannot start the line editor: {e}"));
     let settings = rustyline::Config::builder()
         .max_history_size(HISTORY_SIZE)
@@ -46,27 +47,86 @@ pub fn start(
         let _ = editor.load_history(path);
     }
     let printer = editor.create_external_printer().map_err(failed)?;
+    let (finished, ended) = std::sync::mpsc::channel();
+    // A second handle on the printer's queue.
+    let queue = Box::new(editor.create_external_printer().map_err(failed)?);
     let repl = Repl {
         editor,
         tx,
         history: config.history.clone(),
         slash: config.slash,
+        finished,
     };
-    std::thread::Builder::new()
-        .name("repl".into())
-        .spawn(move || repl.run())
-        .map_err(|e| Failure::Runtime(format!("cannot start the REPL: {e}")))?;
-    Ok(Box::new(printer))
+    Ok((repl, Box::new(printer), Ending { queue, ended }))
 }
 
-struct Repl {
+/// Ends the REPL after the session: rustyline first shows every line it was given (a server's
+/// close notice could otherwise be lost when the process exits), then stops drawing, so the
+/// error line and the shell's prompt that follow are not cleared by a late redraw.
+pub struct Ending {
+    queue: Box<dyn ExternalPrinter + Send>,
+    ended: std::sync::mpsc::Receiver<()>,
+}
+
+/// Moves the cursor up a row and back down: queued like a line, it shows nothing.
+const INVISIBLE_LINE: &str = "\x1b[A\n";
+
+impl Ending {
+    /// Each wait is bounded by `limit`, in case rustyline is not reading.
+    pub fn end(self, limit: std::time::Duration) {
+        use std::sync::mpsc::channel;
+        let Ending { mut queue, ended } = self;
+        let (taken, after_taken) = channel();
+        let (stdin_closed, after_close) = channel::<()>();
+        let wake = move || {
+            // rustyline's queue holds one line: this one is accepted only once every line before
+            // it has been taken, and rustyline prints each line it takes before reading again.
+            let _ = queue.print(INVISIBLE_LINE.into());
+            let _ = taken.send(());
+            // Then wake readline, which may be waiting on the old stdin, to find the new one.
+            if after_close.recv().is_ok() {
+                let _ = queue.print(INVISIBLE_LINE.into());
+            }
+        };
+        if std::thread::Builder::new().spawn(wake).is_err() {
+            return;
+        }
+        let _ = after_taken.recv_timeout(limit);
+        // stdin at its end makes readline return.
+        if let Ok(null) = std::fs::File::open("/dev/null") {
+            let _ = nix::unistd::dup2_stdin(&null);
+        }
+        let _ = stdin_closed.send(());
+        // Once the REPL thread is gone, nothing else draws on the screen.
+        let _ = ended.recv_timeout(limit);
+    }
+}
+
+pub struct Repl {
     editor: DefaultEditor,
     tx: mpsc::Sender<Input>,
     history: Option<PathBuf>,
     slash: bool,
+    /// Told when the REPL thread ends.
+    finished: std::sync::mpsc::Sender<()>,
 }
 
 impl Repl {
+    /// Shows the prompt and reads lines, on a thread of its own. Call it once what must come
+    /// before the prompt (the connected line) is on screen: a line printed while rustyline is
+    /// entering raw mode can land on the prompt's row.
+    pub fn spawn(self) -> Result<(), Failure> {
+        std::thread::Builder::new()
+            .name("repl".into())
+            .spawn(move || {
+                let finished = self.finished.clone();
+                self.run();
+                let _ = finished.send(());
+            })
+            .map(drop)
+            .map_err(|e| Failure::Runtime(format!("cannot start the REPL: {e}")))
+    }
+
     fn run(mut self) {
         loop {
             let line = match self.editor.readline(PROMPT) {

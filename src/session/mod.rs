@@ -55,11 +55,14 @@ enum Phase {
     Aborting,
 }
 
+/// Runs the session to its end. `opened` is called once the connected line has been shown (the
+/// REPL starts its prompt then).
 pub async fn run(
     config: &Config,
     connection: Connection,
     input: mpsc::Receiver<Input>,
     printer: Printer,
+    opened: impl FnOnce() -> Result<(), Failure>,
 ) -> Result<(), Failure> {
     let (sink, mut stream) = connection.socket.split();
     let (control, control_rx) = mpsc::unbounded_channel();
@@ -91,6 +94,8 @@ pub async fn run(
         subprotocol: connection.subprotocol.clone(),
         elapsed: connection.elapsed,
     });
+    session.flush();
+    opened()?;
 
     let mut reading = true;
     while !session.done {
