@@ -1,27 +1,15 @@
 //! wsc: parse the command line, validate it into a config, run the session, exit with a status
 //! from the table in `error.rs`.
 
-mod cli;
-mod config;
-mod connect;
-mod error;
-mod event;
-mod generate;
-mod input;
-mod output;
-mod session;
-mod terminal;
-mod tls;
-mod verbose;
-
 use std::process::ExitCode;
 
 use clap::FromArgMatches;
 use clap::error::ErrorKind;
 
-use cli::Cli;
-use config::{Config, Mode};
-use error::Failure;
+use wsc::cli::{self, Cli};
+use wsc::config::{Config, Mode};
+use wsc::error::Failure;
+use wsc::{connect, generate, input, output, session, terminal};
 
 fn main() -> ExitCode {
     let parsed = cli::command()
