@@ -11,6 +11,8 @@ complete -c wsc -s u -l user -d 'Send Basic authorization with these credentials
 complete -c wsc -s o -l origin -d 'Send this Origin header' -r
 complete -c wsc -s s -l subprotocol -d 'Offer this subprotocol (repeatable); the server must pick one of them' -r
 complete -c wsc -s A -l user-agent -d 'The User-Agent header [default: wsc/VERSION]' -r
+complete -c wsc -l client-max-window-bits -d 'Compress what we send with a window of at most 2^BITS bytes (8-15) [default: any the server allows]' -r
+complete -c wsc -l server-max-window-bits -d 'Ask the server to compress with a window of at most 2^BITS bytes (8-15)' -r
 complete -c wsc -l connect-timeout -d 'Give up connecting after this many seconds (DNS, TCP, TLS and the upgrade together)' -r
 complete -c wsc -l ca -d 'Trust the certificates in this PEM file' -r
 complete -c wsc -l cert -d 'Present this PEM client certificate (with --key)' -r
@@ -31,6 +33,9 @@ complete -c wsc -l close-code -d 'The code of the Close that wsc sends' -r
 complete -c wsc -l close-reason -d 'The reason of the Close that wsc sends' -r
 complete -c wsc -l close-timeout -d 'How long to wait for the server\'s answer to our Close' -r
 complete -c wsc -l max-message-size -d 'Close with 1009 when a received message is larger than this' -r
+complete -c wsc -l no-compress -d 'Do not offer permessage-deflate compression (offered by default, as browsers do)'
+complete -c wsc -l client-no-context-takeover -d 'Reset our compression context after every message (less memory, less compression)'
+complete -c wsc -l server-no-context-takeover -d 'Ask the server to reset its compression context after every message'
 complete -c wsc -s k -l insecure -d 'Do not verify the server\'s TLS certificate'
 complete -c wsc -s b -l binary -d 'Send each input line as a binary message instead of text'
 complete -c wsc -l jsonl -d 'Print one JSON object per event, and read stdin lines as such objects'

@@ -112,6 +112,29 @@ pub struct Cli {
     #[arg(short = 'A', long, value_name = "AGENT", help_heading = "Connection")]
     pub user_agent: Option<String>,
 
+    /// Do not offer permessage-deflate compression (offered by default, as browsers do).
+    #[arg(long, help_heading = "Compression")]
+    pub no_compress: bool,
+
+    /// Compress what we send with a window of at most 2^BITS bytes (8-15) [default: any the
+    /// server allows].
+    #[arg(long, value_name = "BITS", value_parser = clap::value_parser!(u8).range(8..=15),
+          conflicts_with = "no_compress", help_heading = "Compression")]
+    pub client_max_window_bits: Option<u8>,
+
+    /// Ask the server to compress with a window of at most 2^BITS bytes (8-15).
+    #[arg(long, value_name = "BITS", value_parser = clap::value_parser!(u8).range(8..=15),
+          conflicts_with = "no_compress", help_heading = "Compression")]
+    pub server_max_window_bits: Option<u8>,
+
+    /// Reset our compression context after every message (less memory, less compression).
+    #[arg(long, conflicts_with = "no_compress", help_heading = "Compression")]
+    pub client_no_context_takeover: bool,
+
+    /// Ask the server to reset its compression context after every message.
+    #[arg(long, conflicts_with = "no_compress", help_heading = "Compression")]
+    pub server_no_context_takeover: bool,
+
     /// Give up connecting after this many seconds (DNS, TCP, TLS and the upgrade together).
     #[arg(
         long,

@@ -6,22 +6,26 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use base64::Engine;
+use http::{HeaderName, HeaderValue};
 use regex::Regex;
-use tokio_tungstenite::tungstenite::http::{HeaderName, HeaderValue};
-use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tungstenite::protocol::CloseFrame;
 use url::Url;
 
 use crate::cli::{Cli, ColorWhen};
 use crate::error::Failure;
+use crate::protocol::deflate::DeflateOffer;
 
 /// Everything a session needs to know, validated.
 #[derive(Debug)]
 pub struct Config {
     /// The ws:// or wss:// URL, without credentials.
     pub url: Url,
-    /// Extra request headers in the order given (authorization, origin, user agent included).
-    pub headers: Vec<(HeaderName, HeaderValue)>,
+    /// Extra request headers in the order given (authorization, origin, user agent included),
+    /// names as the user typed them.
+    pub headers: Vec<(String, HeaderValue)>,
     pub subprotocols: Vec<String>,
+    /// The permessage-deflate offer, unless `--no-compress`.
+    pub deflate: Option<DeflateOffer>,
     pub connect_timeout: Duration,
     pub tls: TlsSettings,
     pub input: InputFormat,
@@ -196,6 +200,12 @@ impl Config {
             url,
             headers,
             subprotocols: cli.subprotocols,
+            deflate: (!cli.no_compress).then_some(DeflateOffer {
+                client_max_window_bits: cli.client_max_window_bits,
+                server_max_window_bits: cli.server_max_window_bits,
+                client_no_context_takeover: cli.client_no_context_takeover,
+                server_no_context_takeover: cli.server_no_context_takeover,
+            }),
             connect_timeout: parse_seconds("--connect-timeout", &cli.connect_timeout)?,
             tls: TlsSettings {
                 insecure: cli.insecure,
@@ -244,7 +254,7 @@ impl Config {
 fn request_headers(
     cli: &Cli,
     userinfo: Option<String>,
-) -> Result<Vec<(HeaderName, HeaderValue)>, Failure> {
+) -> Result<Vec<(String, HeaderValue)>, Failure> {
     let mut headers = Vec::new();
     let credentials = cli
         .auth
@@ -254,22 +264,19 @@ fn request_headers(
         .transpose()?;
     if let Some(credentials) = credentials.or(userinfo) {
         headers.push((
-            HeaderName::from_static("authorization"),
+            "Authorization".to_string(),
             header_value("Authorization", &basic_authorization(&credentials))?,
         ));
     }
     if let Some(origin) = &cli.origin {
-        headers.push((
-            HeaderName::from_static("origin"),
-            header_value("Origin", origin)?,
-        ));
+        headers.push(("Origin".to_string(), header_value("Origin", origin)?));
     }
     let agent = cli
         .user_agent
         .clone()
         .unwrap_or_else(|| format!("wsc/{}", env!("CARGO_PKG_VERSION")));
     headers.push((
-        HeaderName::from_static("user-agent"),
+        "User-Agent".to_string(),
         header_value("User-Agent", &agent)?,
     ));
     let extra = cli
@@ -277,8 +284,19 @@ fn request_headers(
         .iter()
         .map(|h| parse_header(h))
         .collect::<Result<Vec<_>, _>>()?;
+    // wsc must understand every extension it offers, so offers are made by flags.
+    if extra
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("sec-websocket-extensions"))
+    {
+        return Err(usage(
+            "-H Sec-WebSocket-Extensions: wsc offers only what it implements; use \
+             --no-compress or the compression flags (--server-max-window-bits, ...)"
+                .into(),
+        ));
+    }
     // A header given with -H replaces the one wsc would send by default.
-    headers.retain(|(name, _)| !extra.iter().any(|(n, _)| n == name));
+    headers.retain(|(name, _)| !extra.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)));
     headers.extend(extra);
     Ok(headers)
 }
@@ -356,16 +374,17 @@ fn basic_authorization(credentials: &str) -> String {
     )
 }
 
-/// Parses `Name: value` as given to `-H`.
-pub fn parse_header(header: &str) -> Result<(HeaderName, HeaderValue), Failure> {
+/// Parses `Name: value` as given to `-H`; the name keeps the case it was typed in.
+pub fn parse_header(header: &str) -> Result<(String, HeaderValue), Failure> {
     let malformed = || {
         usage(format!(
             "malformed header '{header}' (expected 'Name: value')"
         ))
     };
     let (name, value) = header.split_once(':').ok_or_else(malformed)?;
-    let name = HeaderName::from_bytes(name.trim().as_bytes()).map_err(|_| malformed())?;
-    Ok((name, header_value(header, value.trim())?))
+    let name = name.trim();
+    HeaderName::from_bytes(name.as_bytes()).map_err(|_| malformed())?;
+    Ok((name.to_string(), header_value(header, value.trim())?))
 }
 
 fn header_value(what: &str, value: &str) -> Result<HeaderValue, Failure> {
@@ -430,7 +449,7 @@ mod tests {
     #[test]
     fn headers_need_a_name_and_a_colon() {
         let (name, value) = parse_header("X-Token:  abc ").unwrap();
-        assert_eq!((name.as_str(), value.to_str().unwrap()), ("x-token", "abc"));
+        assert_eq!((name.as_str(), value.to_str().unwrap()), ("X-Token", "abc"));
         for bad in ["NoColon", ": value", "Bad Name: v", "X: a\u{1}b"] {
             assert!(matches!(parse_header(bad), Err(Failure::Usage(_))), "{bad}");
         }

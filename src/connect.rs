@@ -1,29 +1,34 @@
 //! DNS -> TCP (TCP_NODELAY) -> TLS -> WebSocket upgrade, under one connect timeout, with every
-//! failure classified into its exit status and told in words.
+//! failure classified into its exit status and told in words. The upgrade itself is the protocol
+//! core's (`protocol::handshake`); this module only moves its bytes.
 
 use std::time::{Duration, Instant};
 
+use rand::RngExt;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpStream, lookup_host};
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::error::{Error as WsError, ProtocolError, SubProtocolError};
-use tokio_tungstenite::tungstenite::handshake::client::{Request, Response};
-use tokio_tungstenite::tungstenite::http::header;
-use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use url::Host;
 
 use crate::config::Config;
 use crate::error::{Failure, io_words};
+use crate::protocol::deflate::DeflateParams;
+use crate::protocol::handshake::{self, ClientHandshake, Head, Offer};
 use crate::tls;
 use crate::verbose::Verbose;
 
-pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+/// The socket's two directions, each owned by one task.
+pub type Reader = Box<dyn AsyncRead + Unpin + Send>;
+pub type Writer = Box<dyn AsyncWrite + Unpin + Send>;
 
 /// An open WebSocket and what the handshake said.
 pub struct Connection {
-    pub socket: Socket,
-    pub response: Response,
+    pub reader: Reader,
+    pub writer: Writer,
+    /// Bytes that arrived right behind the 101 answer: the first frames.
+    pub leftover: Vec<u8>,
+    pub status: u16,
     pub subprotocol: Option<String>,
+    pub deflate: Option<DeflateParams>,
     pub elapsed: Duration,
 }
 
@@ -44,18 +49,9 @@ pub async fn connect(config: &Config) -> Result<Connection, Failure> {
         .max_time
         .map_or(config.connect_timeout, |m| m.min(config.connect_timeout));
     match tokio::time::timeout(limit, attempt(config, &mut stage)).await {
-        Ok(result) => result.map(|(socket, response)| {
-            let subprotocol = response
-                .headers()
-                .get(header::SEC_WEBSOCKET_PROTOCOL)
-                .and_then(|p| p.to_str().ok())
-                .map(str::to_string);
-            Connection {
-                socket,
-                response,
-                subprotocol,
-                elapsed: started.elapsed(),
-            }
+        Ok(result) => result.map(|mut connection| {
+            connection.elapsed = started.elapsed();
+            connection
         }),
         Err(_) => {
             let doing = match stage {
@@ -78,7 +74,7 @@ pub async fn connect(config: &Config) -> Result<Connection, Failure> {
     }
 }
 
-async fn attempt(config: &Config, stage: &mut Stage) -> Result<(Socket, Response), Failure> {
+async fn attempt(config: &Config, stage: &mut Stage) -> Result<Connection, Failure> {
     let url = &config.url;
     let port = url.port_or_known_default().unwrap_or(80);
     let host = match url.host() {
@@ -87,7 +83,6 @@ async fn attempt(config: &Config, stage: &mut Stage) -> Result<(Socket, Response
         Some(Host::Ipv6(ip)) => ip.to_string(),
         None => return Err(Failure::Usage(format!("invalid URL '{url}': no host"))),
     };
-    let request = request(config)?;
     // Certificate and key files are checked before anything goes on the network.
     let tls = match url.scheme() {
         "wss" => Some(tokio_native_tls::TlsConnector::from(tls::connector(
@@ -131,146 +126,175 @@ async fn attempt(config: &Config, stage: &mut Stage) -> Result<(Socket, Response
         .map_err(|e| Failure::Connect(format!("cannot set TCP_NODELAY: {}", io_words(&e))))?;
     lap("TCP");
 
-    let stream = match tls {
+    let handshake = ClientHandshake::new(offer(config), rand::rng().random());
+    verbose.request(&handshake);
+    let (reader, writer, answer, leftover): (Reader, Writer, Head, Vec<u8>) = match tls {
         Some(connector) => {
             *stage = Stage::Tls;
-            let tls = connector
+            let mut stream = connector
                 .connect(&host, tcp)
                 .await
                 .map_err(|e| tls::handshake_failure(&e))?;
             lap("TLS");
-            MaybeTlsStream::NativeTls(tls)
+            *stage = Stage::Upgrade;
+            let sent_identity = config.tls.identity.is_some();
+            let (answer, leftover) = upgrade(&mut stream, &handshake)
+                .await
+                .map_err(|e| e.over_tls(sent_identity))?;
+            let (reader, writer) = tokio::io::split(stream);
+            (Box::new(reader), Box::new(writer), answer, leftover)
         }
-        None => MaybeTlsStream::Plain(tcp),
+        None => {
+            *stage = Stage::Upgrade;
+            let mut stream = tcp;
+            let (answer, leftover) = upgrade(&mut stream, &handshake)
+                .await
+                .map_err(UpgradeError::plain)?;
+            let (reader, writer) = stream.into_split();
+            (Box::new(reader), Box::new(writer), answer, leftover)
+        }
     };
-
-    *stage = Stage::Upgrade;
-    let ws_config = WebSocketConfig::default()
-        .max_message_size(Some(config.max_message_size))
-        .max_frame_size(Some(config.max_message_size));
-    verbose.request(&request);
-    let (socket, response) =
-        tokio_tungstenite::client_async_with_config(request, stream, Some(ws_config))
-            .await
-            .map_err(|e| {
-                if let WsError::Http(refusal) = &e {
-                    verbose.response(refusal);
-                }
-                upgrade_failure(e, config)
-            })?;
     lap("upgrade");
-    verbose.response(&response);
+    verbose.response(&answer);
+    let agreed = handshake
+        .check(&answer)
+        .map_err(|words| refused(words, &answer, &leftover))?;
     verbose.timings(&stages);
-    // tungstenite leaves this check to us: we offer no extension, so the server may select none.
-    if let Some(extensions) = response.headers().get(header::SEC_WEBSOCKET_EXTENSIONS) {
-        let extensions = String::from_utf8_lossy(extensions.as_bytes());
-        return Err(Failure::Handshake(format!(
-            "server selected extension '{extensions}' that was not offered"
-        )));
-    }
-    Ok((socket, response))
+    Ok(Connection {
+        reader,
+        writer,
+        leftover,
+        status: answer.status,
+        subprotocol: agreed.subprotocol,
+        deflate: agreed.deflate,
+        elapsed: Duration::ZERO,
+    })
 }
 
-/// Headers tungstenite writes itself: one given with -H replaces it, never doubles it.
-const GENERATED_HEADERS: [header::HeaderName; 5] = [
-    header::HOST,
-    header::CONNECTION,
-    header::UPGRADE,
-    header::SEC_WEBSOCKET_VERSION,
-    header::SEC_WEBSOCKET_KEY,
-];
-
-/// The upgrade request: tungstenite's required headers, then ours.
-fn request(config: &Config) -> Result<Request, Failure> {
-    let mut request = config
-        .url
-        .as_str()
-        .into_client_request()
-        .map_err(|e| Failure::Usage(format!("invalid URL '{}': {e}", config.url)))?;
-    let headers = request.headers_mut();
-    for (name, value) in &config.headers {
-        if GENERATED_HEADERS.contains(name) {
-            headers.insert(name.clone(), value.clone());
-        } else {
-            headers.append(name.clone(), value.clone());
-        }
+/// What the upgrade request offers: the URL's target and host, our headers, subprotocols and
+/// compression.
+fn offer(config: &Config) -> Offer {
+    let url = &config.url;
+    let mut target = url.path().to_string();
+    if let Some(query) = url.query() {
+        target.push('?');
+        target.push_str(query);
     }
-    if !config.subprotocols.is_empty() {
-        let offered = config.subprotocols.join(", ");
-        let value = offered
-            .parse()
-            .map_err(|_| Failure::Usage(format!("invalid subprotocol list '{offered}'")))?;
-        headers.insert(header::SEC_WEBSOCKET_PROTOCOL, value);
+    let mut host = url.host_str().unwrap_or_default().to_string();
+    if let Some(port) = url.port() {
+        host.push_str(&format!(":{port}"));
     }
-    Ok(request)
+    Offer {
+        target,
+        host,
+        headers: config
+            .headers
+            .iter()
+            .map(|(name, value)| (name.clone(), value.as_bytes().to_vec()))
+            .collect(),
+        subprotocols: config.subprotocols.clone(),
+        deflate: config.deflate.clone(),
+    }
 }
 
 /// How much of a refusal's body the error shows.
 const BODY_SHOWN: usize = 1024;
+/// How long a refusal's body may take to arrive after its head.
+const BODY_WAIT: Duration = Duration::from_millis(500);
 
-fn upgrade_failure(error: WsError, config: &Config) -> Failure {
-    let offered = || config.subprotocols.join(", ");
-    let message = match error {
-        WsError::Http(response) => {
-            let status = response.status();
-            let reason = status.canonical_reason().unwrap_or("");
-            let answer = format!("server answered {} {reason}", status.as_u16());
-            // The start of the body, on the same line: it usually says why.
-            let body = response.body().as_deref().unwrap_or_default();
-            let start = String::from_utf8_lossy(&body[..body.len().min(BODY_SHOWN)]);
-            let start = start.trim().replace('\r', "").replace('\n', "\\n");
-            if start.is_empty() {
-                answer.trim_end().to_string()
-            } else {
-                format!("{}: {start}", answer.trim_end())
+/// Why the upgrade failed before its answer could be judged.
+enum UpgradeError {
+    Io(std::io::Error),
+    /// The server closed the connection before answering.
+    Closed,
+    Answer(String),
+}
+
+impl UpgradeError {
+    fn plain(self) -> Failure {
+        match self {
+            UpgradeError::Io(e) => Failure::Connect(format!(
+                "connection failed during the upgrade: {}",
+                io_words(&e)
+            )),
+            UpgradeError::Closed => Failure::Handshake(
+                "server closed the connection before answering the upgrade".into(),
+            ),
+            UpgradeError::Answer(words) => Failure::Handshake(words),
+        }
+    }
+
+    /// Over TLS, an I/O error here can be the server's verdict on our certificate.
+    fn over_tls(self, sent_identity: bool) -> Failure {
+        match &self {
+            UpgradeError::Io(e) => {
+                tls::failure_after_handshake(e, sent_identity).unwrap_or_else(|| self.plain())
             }
+            _ => self.plain(),
         }
-        WsError::Protocol(ProtocolError::SecWebSocketAcceptKeyMismatch) => {
-            "server sent a wrong Sec-WebSocket-Accept key".into()
+    }
+}
+
+/// Sends the request and reads the answer's head; a refusal's body follows it in the buffer,
+/// as far as it arrives soon. Returns the head and the bytes after it.
+async fn upgrade<S: AsyncRead + AsyncWrite + Unpin>(
+    stream: &mut S,
+    handshake: &ClientHandshake,
+) -> Result<(Head, Vec<u8>), UpgradeError> {
+    stream
+        .write_all(&handshake.request)
+        .await
+        .map_err(UpgradeError::Io)?;
+    stream.flush().await.map_err(UpgradeError::Io)?;
+    let mut buffer = Vec::with_capacity(4096);
+    let head = loop {
+        if stream
+            .read_buf(&mut buffer)
+            .await
+            .map_err(UpgradeError::Io)?
+            == 0
+        {
+            return Err(UpgradeError::Closed);
         }
-        WsError::Protocol(ProtocolError::MissingUpgradeWebSocketHeader) => {
-            "server answer lacks 'Upgrade: websocket'".into()
+        if let Some(head) = handshake::parse_answer(&buffer).map_err(UpgradeError::Answer)? {
+            break head;
         }
-        WsError::Protocol(ProtocolError::MissingConnectionUpgradeHeader) => {
-            "server answer lacks 'Connection: Upgrade'".into()
-        }
-        WsError::Protocol(ProtocolError::SecWebSocketSubProtocolError(e)) => match e {
-            SubProtocolError::NoSubProtocol => {
-                format!(
-                    "server selected none of the offered subprotocols ({})",
-                    offered()
-                )
-            }
-            SubProtocolError::ServerSentSubProtocolNoneRequested
-            | SubProtocolError::InvalidSubProtocol => {
-                format!(
-                    "server selected a subprotocol that was not offered (offered: {})",
-                    offered()
-                )
-            }
-        },
-        WsError::Protocol(ProtocolError::HandshakeIncomplete) => {
-            "server closed the connection before answering the upgrade".into()
-        }
-        WsError::Protocol(ProtocolError::WrongHttpVersion) => {
-            "server answered with an HTTP version below 1.1".into()
-        }
-        WsError::AttackAttempt => "server's answer to the upgrade is too large".into(),
-        WsError::HttpFormat(e) => format!("server answered with malformed HTTP: {e}"),
-        WsError::Io(e) => {
-            let over_tls = config.url.scheme() == "wss";
-            return over_tls
-                .then(|| tls::failure_after_handshake(&e, config.tls.identity.is_some()))
-                .flatten()
-                .unwrap_or_else(|| {
-                    Failure::Connect(format!(
-                        "connection failed during the upgrade: {}",
-                        io_words(&e)
-                    ))
-                });
-        }
-        WsError::Tls(e) => return Failure::Tls(format!("TLS failure during the upgrade: {e}")),
-        other => format!("upgrade failed: {other}"),
     };
-    Failure::Handshake(message)
+    if head.status != 101 {
+        read_body(stream, &head, &mut buffer).await;
+    }
+    Ok((head.clone(), buffer.split_off(head.len)))
+}
+
+/// Reads a refusal's body up to what the error shows, its Content-Length, or a short wait.
+async fn read_body<S: AsyncRead + Unpin>(stream: &mut S, head: &Head, buffer: &mut Vec<u8>) {
+    let length = head
+        .get("Content-Length")
+        .and_then(|l| l.parse::<usize>().ok())
+        .unwrap_or(BODY_SHOWN);
+    let wanted = head.len + length.min(BODY_SHOWN);
+    let _ = tokio::time::timeout(BODY_WAIT, async {
+        while buffer.len() < wanted {
+            match stream.read_buf(buffer).await {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {}
+            }
+        }
+    })
+    .await;
+}
+
+/// A refused upgrade in words; a non-101 answer shows the start of its body.
+fn refused(words: String, answer: &Head, body: &[u8]) -> Failure {
+    if answer.status == 101 {
+        return Failure::Handshake(words);
+    }
+    let body = String::from_utf8_lossy(&body[..body.len().min(BODY_SHOWN)]);
+    let body = body.trim().replace('\r', "").replace('\n', "\\n");
+    let words = words.trim_end().to_string();
+    Failure::Handshake(if body.is_empty() {
+        words
+    } else {
+        format!("{words}: {body}")
+    })
 }

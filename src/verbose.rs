@@ -3,10 +3,8 @@
 
 use std::time::Duration;
 
-use tokio_tungstenite::tungstenite::handshake::client::{Request, Response};
-use tokio_tungstenite::tungstenite::http::HeaderMap;
-
 use crate::output::to_stderr;
+use crate::protocol::handshake::{ClientHandshake, Head};
 
 /// Headers whose values are secrets.
 const SECRET: [&str; 4] = [
@@ -30,38 +28,34 @@ impl Verbose {
         to_stderr(line, self.sanitize);
     }
 
-    fn headers(&self, sigil: char, headers: &HeaderMap) {
+    fn headers(&self, sigil: char, headers: &[(String, Vec<u8>)]) {
         for (name, value) in headers {
-            let value = if self.level < 2 && SECRET.contains(&name.as_str()) {
+            let secret = SECRET.iter().any(|s| s.eq_ignore_ascii_case(name));
+            let value = if self.level < 2 && secret {
                 "*** (-vv shows it)".to_string()
             } else {
-                String::from_utf8_lossy(value.as_bytes()).into_owned()
+                String::from_utf8_lossy(value).into_owned()
             };
             self.line(&format!("{sigil} {name}: {value}"));
         }
     }
 
-    pub fn request(&self, request: &Request) {
+    pub fn request(&self, handshake: &ClientHandshake) {
         if self.level == 0 {
             return;
         }
-        let target = request.uri().path_and_query().map_or("/", |p| p.as_str());
-        self.line(&format!("> GET {target} HTTP/1.1"));
-        self.headers('>', request.headers());
+        // The request line, as it went on the wire.
+        let head = String::from_utf8_lossy(&handshake.request);
+        self.line(&format!("> {}", head.lines().next().unwrap_or_default()));
+        self.headers('>', &handshake.headers);
     }
 
-    pub fn response(&self, response: &Response) {
+    pub fn response(&self, answer: &Head) {
         if self.level == 0 {
             return;
         }
-        let status = response.status();
-        self.line(&format!(
-            "< {:?} {} {}",
-            response.version(),
-            status.as_u16(),
-            status.canonical_reason().unwrap_or("")
-        ));
-        self.headers('<', response.headers());
+        self.line(&format!("< HTTP/1.1 {} {}", answer.status, answer.text));
+        self.headers('<', &answer.headers);
     }
 
     /// `* DNS 0.1 ms, TCP 0.2 ms, TLS 3.0 ms, upgrade 0.9 ms`

@@ -80,14 +80,14 @@ async fn verbose_shows_request_response_subprotocol_and_timings() {
 
     // The request line and the headers that went out.
     let request = position(err, "> GET /chat/room?id=7 HTTP/1.1\n");
-    position(err, &format!("> host: 127.0.0.1:{}\n", server.port));
-    position(err, "> upgrade: websocket\n");
-    position(err, "> sec-websocket-version: 13\n");
-    position(err, "> sec-websocket-protocol: chat\n");
+    position(err, &format!("> Host: 127.0.0.1:{}\n", server.port));
+    position(err, "> Upgrade: websocket\n");
+    position(err, "> Sec-WebSocket-Version: 13\n");
+    position(err, "> Sec-WebSocket-Protocol: chat\n");
     let key = server
         .request_header("sec-websocket-key")
         .expect("the server saw a key");
-    position(err, &format!("> sec-websocket-key: {key}\n"));
+    position(err, &format!("> Sec-WebSocket-Key: {key}\n"));
 
     // The answer, then where the time went.
     let response = position(err, "< HTTP/1.1 101 Switching Protocols\n");
@@ -168,8 +168,8 @@ async fn verbose_masks_credentials_and_cookies() {
     for secret in ["dTpw", "a=b", "topsecret"] {
         assert!(!err.contains(secret), "-v shows {secret:?}:\n{err}");
     }
-    position(err, "> authorization: ***");
-    position(err, "> cookie: ***");
+    position(err, "> Authorization: ***");
+    position(err, "> Cookie: ***");
     position(err, "< set-cookie: ***");
     // They were sent all the same.
     assert_eq!(
@@ -186,8 +186,8 @@ async fn very_verbose_shows_credentials_and_cookies() {
     let run = with_secrets(&server.url, "-vv").await;
     run.assert_status(0);
     let err = &run.stderr;
-    position(err, &format!("> authorization: {BASIC_U_P}\n"));
-    position(err, "> cookie: a=b\n");
+    position(err, &format!("> Authorization: {BASIC_U_P}\n"));
+    position(err, "> Cookie: a=b\n");
     position(err, "< set-cookie: sid=topsecret\n");
     assert!(!err.contains("***"), "nothing masked with -vv:\n{err}");
     server.finish().await;
@@ -207,12 +207,12 @@ async fn verbose_masks_credentials_from_the_url() {
             Some("Basic YWxpY2U6czNjcmV0")
         );
         if shown {
-            position(err, "> authorization: Basic YWxpY2U6czNjcmV0\n");
+            position(err, "> Authorization: Basic YWxpY2U6czNjcmV0\n");
         } else {
             for secret in ["YWxpY2U6czNjcmV0", "s3cret"] {
                 assert!(!err.contains(secret), "-v shows {secret:?}:\n{err}");
             }
-            position(err, "> authorization: ***");
+            position(err, "> Authorization: ***");
         }
         // The URL shown in the connected line never carries the userinfo.
         let connected = lines_starting(err, "* connected to ");
@@ -297,7 +297,7 @@ async fn verbose_shows_the_refusal_status_and_headers() {
     let err = &run.stderr;
     position(err, "> GET / HTTP/1.1\n");
     position(err, "< HTTP/1.1 403 Forbidden\n");
-    position(err, "< content-type: application/json\n");
+    position(err, "< Content-Type: application/json\n");
     let errors = lines_starting(err, "wsc: error: ");
     assert_eq!(errors.len(), 1, "{err}");
     assert!(errors[0].contains("403 Forbidden"), "{}", errors[0]);
@@ -480,6 +480,8 @@ async fn echo_with_empty_stdin_keeps_echoing_until_the_server_closes() {
 struct Stats {
     sent: String,
     received: String,
+    /// Frame bytes each way: (sent, received, compressed).
+    wire: (u64, u64, bool),
     /// min, avg, max in ms.
     rtt: Option<(f64, f64, f64)>,
     close: String,
@@ -491,16 +493,24 @@ impl Stats {
         let lines = lines_starting(&run.stderr, "wsc: stats: ");
         assert_eq!(lines.len(), 1, "one stats line: {:?}", run.stderr);
         let parts: Vec<&str> = lines[0]["wsc: stats: ".len()..].split("; ").collect();
-        assert_eq!(parts.len(), 5, "{}", lines[0]);
+        assert_eq!(parts.len(), 6, "{}", lines[0]);
         let seconds: f64 = parts[0]
             .strip_suffix(" s")
             .and_then(|s| s.parse().ok())
             .unwrap_or_else(|| panic!("duration in s: {}", lines[0]));
         assert!((0.0..30.0).contains(&seconds), "{}", lines[0]);
-        let rtt = if parts[3] == "no ping rtt" {
+        let wire: Vec<&str> = parts[3].split(' ').collect();
+        let number = |at: usize| -> u64 {
+            wire.get(at)
+                .and_then(|n| n.parse().ok())
+                .unwrap_or_else(|| panic!("wire bytes: {}", lines[0]))
+        };
+        assert_eq!(wire.len(), 9, "{}", lines[0]);
+        let wire = (number(3), number(6), wire[8] == "(permessage-deflate)");
+        let rtt = if parts[4] == "no ping rtt" {
             None
         } else {
-            let figures = parts[3]
+            let figures = parts[4]
                 .strip_prefix("ping rtt min/avg/max ")
                 .and_then(|s| s.strip_suffix(" ms"))
                 .unwrap_or_else(|| panic!("ping rtt: {}", lines[0]));
@@ -519,8 +529,9 @@ impl Stats {
         Stats {
             sent: parts[1].to_string(),
             received: parts[2].to_string(),
+            wire,
             rtt,
-            close: parts[4].to_string(),
+            close: parts[5].to_string(),
         }
     }
 }
@@ -733,4 +744,8 @@ async fn stats_when_wsc_closes_first() {
         format!("received {shown} messages ({bytes} bytes)")
     );
     assert_eq!(stats.close, r#"close 1000 (normal) """#);
+    // On the wire: our masked frames of 1 and 2 bytes and our Close; the unmasked echoes and
+    // the server's Close.
+    let received_wire = (2 * shown + bytes + 4) as u64;
+    assert_eq!(stats.wire, (7 + 8 + 8, received_wire, false));
 }

@@ -139,6 +139,12 @@ async fn no_authorization_is_sent_unless_asked() {
     assert_eq!(server.request_header("authorization"), None);
     assert_eq!(server.request_header("origin"), None);
     assert_eq!(server.request_header("sec-websocket-protocol"), None);
+    // Compression is offered as browsers offer it, unless turned off.
+    assert_eq!(
+        server.request_header("sec-websocket-extensions").as_deref(),
+        Some("permessage-deflate; client_max_window_bits")
+    );
+    let server = headers_seen_with(&["--no-compress"]).await;
     assert_eq!(server.request_header("sec-websocket-extensions"), None);
 }
 
@@ -488,7 +494,7 @@ async fn an_extension_that_was_not_offered_is_rejected() {
     .await;
     assert_rejected(
         server,
-        &[],
+        &["--no-compress"],
         "server selected extension 'permessage-deflate' that was not offered",
     )
     .await;

@@ -4,9 +4,9 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::Deserialize;
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::protocol::CloseFrame;
-use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tungstenite::Message;
+use tungstenite::protocol::CloseFrame;
+use tungstenite::protocol::frame::coding::CloseCode;
 
 #[derive(Deserialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
@@ -70,7 +70,7 @@ pub fn parse_line(line: &[u8]) -> Result<Option<Message>, String> {
 
 /// A Close frame we may send: the code must be one a peer may put on the wire.
 pub fn close_frame(code: u16, reason: &str) -> Result<CloseFrame, String> {
-    if !CloseCode::from(code).is_allowed() || code < 1000 {
+    if !crate::protocol::close::is_sendable(code) {
         return Err(format!("{code} is not a close code that may be sent"));
     }
     if reason.len() > 123 {

@@ -8,7 +8,7 @@ pub mod repl;
 pub mod slash;
 
 use tokio::sync::mpsc;
-use tokio_tungstenite::tungstenite::Message;
+use tungstenite::Message;
 
 use crate::config::InputFormat;
 

@@ -5,7 +5,7 @@ use std::io::{self, Read};
 
 use bytes::{Bytes, BytesMut};
 use tokio::sync::mpsc;
-use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
+use tungstenite::{Message, Utf8Bytes};
 
 use super::{Input, jsonl};
 use crate::config::InputFormat;

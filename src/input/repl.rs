@@ -9,9 +9,9 @@ use rustyline::{
     ExternalPrinter, KeyEvent, Movement, RepeatCount,
 };
 use tokio::sync::mpsc;
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::protocol::CloseFrame;
-use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tungstenite::Message;
+use tungstenite::protocol::CloseFrame;
+use tungstenite::protocol::frame::coding::CloseCode;
 
 use super::Input;
 use super::slash::{self, HELP, Line};

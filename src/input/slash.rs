@@ -2,7 +2,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use tokio_tungstenite::tungstenite::Message;
+use tungstenite::Message;
 
 use super::jsonl::close_frame;
 
@@ -98,7 +98,7 @@ fn close(argument: &str) -> Result<Message, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+    use tungstenite::protocol::CloseFrame;
 
     fn send(line: &str) -> Message {
         match parse(line, true) {

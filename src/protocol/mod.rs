@@ -10,7 +10,12 @@
 //! - `deflate`: permessage-deflate negotiation and codec.
 //! - `close`: close codes and close payloads.
 
+pub mod close;
 pub mod deflate;
+pub mod frame;
+pub mod handshake;
+pub mod receive;
+pub mod send;
 
 /// Which end of the connection this is: a client masks what it sends and expects unmasked
 /// frames, a server the other way round.

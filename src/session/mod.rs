@@ -1,24 +1,24 @@
-//! The one loop: a `select!` over the socket, the writer's notes, SIGINT and one timer. It turns
-//! frames into events for the printer, runs the close handshake, and decides how the session
+//! The one loop: a `select!` over the socket, the writer's notes, SIGINT and one timer. Bytes
+//! read go through the protocol core's receiver; what comes out becomes events for the printer.
+//! The loop answers pings and Closes, runs the close handshake, and decides how the session
 //! ended.
 
 mod ending;
 mod limits;
 mod pings;
 mod stats;
-mod violations;
 mod writer;
 
 use std::io;
 use std::time::{Duration, Instant};
 
-use futures_util::{FutureExt, StreamExt};
+use tokio::io::AsyncReadExt;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 use tokio::time::{Sleep, sleep_until};
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::error::Error as WsError;
-use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tungstenite::protocol::CloseFrame;
+use tungstenite::protocol::frame::coding::CloseCode;
+use tungstenite::{Message, Utf8Bytes};
 
 use crate::config::{Config, Wait};
 use crate::connect::Connection;
@@ -26,16 +26,15 @@ use crate::error::Failure;
 use crate::event::Event;
 use crate::input::Input;
 use crate::output::Printer;
+use crate::protocol::deflate::{Compressor, Decompressor};
+use crate::protocol::receive::{Received, Receiver};
+use crate::protocol::send::Sender;
+use crate::protocol::{Role, Violation};
 use ending::Ending;
 use limits::{Alarm, Limits};
 use pings::Pings;
 use stats::Stats;
-use violations::Reaction;
 use writer::{Control, Note};
-
-/// At most this many ready frames are handled in one turn of the loop, so that timers, notes and
-/// SIGINT are still looked at under a flood.
-const FRAMES_PER_TURN: usize = 256;
 
 /// How long the end of a session waits for the writer's last notes.
 const WRITER_SETTLE: Duration = Duration::from_millis(100);
@@ -64,10 +63,25 @@ pub async fn run(
     printer: Printer,
     opened: impl FnOnce() -> Result<(), Failure>,
 ) -> Result<(), Failure> {
-    let (sink, mut stream) = connection.socket.split();
+    let deflate = connection.deflate;
+    let mut receiver = Receiver::new(
+        Role::Client,
+        config.max_message_size,
+        deflate.map(|params| Decompressor::new(&params, Role::Client)),
+        &connection.leftover,
+    );
+    let compressor = deflate.and_then(|params| Compressor::new(&params, Role::Client));
+    let sender = Sender::new(Role::Client, rand::make_rng(), compressor);
+    let mut reader = connection.reader;
     let (control, control_rx) = mpsc::unbounded_channel();
     let (notes_tx, mut notes) = mpsc::unbounded_channel();
-    tokio::spawn(writer::run(sink, input, control_rx, notes_tx));
+    tokio::spawn(writer::run(
+        connection.writer,
+        sender,
+        input,
+        control_rx,
+        notes_tx,
+    ));
     let mut interrupts = signal(SignalKind::interrupt())
         .map_err(|e| Failure::Runtime(format!("cannot handle SIGINT: {e}")))?;
 
@@ -75,7 +89,7 @@ pub async fn run(
     let mut session = Session {
         config,
         limits: Limits::new(config, started),
-        stats: Stats::new(started),
+        stats: Stats::new(started, deflate.is_some()),
         expected: 0,
         printer,
         control,
@@ -90,33 +104,30 @@ pub async fn run(
     };
     session.emit(&Event::Opened {
         url: config.url.to_string(),
-        status: connection.response.status().as_u16(),
+        status: connection.status,
         subprotocol: connection.subprotocol.clone(),
         elapsed: connection.elapsed,
     });
     session.flush();
     opened()?;
 
-    let mut reading = true;
+    // Frames may have come in the same read as the handshake's answer.
+    let mut reading = session.on_bytes(&mut receiver);
     while !session.done {
         tokio::select! {
             biased;
             _ = interrupts.recv() => session.on_interrupt(),
             // Notes before frames: the server's answer to a Close must find it recorded.
             Some(note) = notes.recv() => session.on_note(note),
-            frame = stream.next(), if reading => {
-                // Take every frame that is already here before going round the loop again.
-                let (mut frame, received_before) = (Some(frame), session.stats.received_messages);
-                let mut handled = 0;
-                while let Some(this) = frame.take() {
-                    reading = this.as_ref().is_some_and(Result::is_ok);
-                    session.on_frame(this);
-                    handled += 1;
-                    if reading && !session.done && handled < FRAMES_PER_TURN {
-                        frame = stream.next().now_or_never();
-                    }
-                }
-                // One clock reading per turn, not per message.
+            read = reader.read_buf(receiver.read_buffer()), if reading => {
+                // Everything this read completed is handled before going round the loop again.
+                let received_before = session.stats.received_messages;
+                reading = match read {
+                    Ok(0) => session.on_end_of_stream(),
+                    Ok(_) => session.on_bytes(&mut receiver),
+                    Err(e) => session.on_read_error(&e),
+                };
+                // One clock reading per read, not per message.
                 if session.stats.received_messages != received_before {
                     session.last_received = Instant::now();
                     session.limits.activity();
@@ -139,6 +150,7 @@ pub async fn run(
             note = notes.recv() => match note {
                 Some(Note::CloseSent(code)) => session.ending.sent_close(code),
                 Some(Note::Sent { messages, bytes }) => session.count_sent(messages, bytes),
+                Some(Note::Wire(bytes)) => session.stats.sent_wire = bytes,
                 Some(_) => {}
                 None => break,
             },
@@ -146,6 +158,7 @@ pub async fn run(
         }
     }
     if config.stats {
+        session.stats.received_wire = receiver.wire_bytes;
         session.stats.close = session.ending.server_close_frame();
         eprintln!("wsc: stats: {}", session.stats);
     }
@@ -172,12 +185,35 @@ struct Session<'a> {
 }
 
 impl Session<'_> {
-    fn on_frame(&mut self, frame: Option<Result<Message, WsError>>) {
-        match frame {
-            Some(Ok(Message::Text(text))) => self.on_data(Event::Text(text)),
-            Some(Ok(Message::Binary(data))) => self.on_data(Event::Binary(data)),
-            Some(Ok(Message::Ping(data))) => self.emit(&Event::Ping(data)),
-            Some(Ok(Message::Pong(data))) => {
+    /// Handles every message the receiver can make of the bytes read; false once the
+    /// connection is not to be read any more.
+    fn on_bytes(&mut self, receiver: &mut Receiver) -> bool {
+        while !self.done {
+            match receiver.decode() {
+                Ok(Some(received)) => self.on_received(received),
+                Ok(None) => return true,
+                Err(violation) => {
+                    self.on_violation(violation);
+                    return false;
+                }
+            }
+        }
+        false
+    }
+
+    fn on_received(&mut self, received: Received) {
+        match received {
+            Received::Text(bytes) => match Utf8Bytes::try_from(bytes) {
+                Ok(text) => self.on_data(Event::Text(text)),
+                // The receiver checked it already; this cannot happen, but is no reason to panic.
+                Err(_) => self.on_violation(Violation::invalid_payload("invalid UTF-8")),
+            },
+            Received::Binary(data) => self.on_data(Event::Binary(data)),
+            Received::Ping(data) => {
+                let _ = self.control.send(Control::Pong(data.clone()));
+                self.emit(&Event::Ping(data));
+            }
+            Received::Pong(data) => {
                 let round_trip = self.pings.answered_by(&data);
                 if let Some(rtt) = round_trip {
                     self.stats.round_trip(rtt);
@@ -185,18 +221,52 @@ impl Session<'_> {
                 }
                 self.emit(&Event::Pong { data, round_trip });
             }
-            Some(Ok(Message::Close(frame))) => self.on_close(frame),
-            Some(Ok(Message::Frame(_))) => {}
-            Some(Err(error)) => self.on_error(error),
-            None => {
-                if !self.ending.server_closed() {
-                    self.ending.fail(Failure::ConnectionLost(
-                        "server closed the connection without a close frame".into(),
-                    ));
-                }
-                self.done = true;
-            }
+            Received::Close(status) => self.on_close(status),
         }
+    }
+
+    /// The server closed the TCP connection.
+    fn on_end_of_stream(&mut self) -> bool {
+        if !self.ending.server_closed() {
+            self.ending.fail(Failure::ConnectionLost(
+                "server closed the connection without a close frame".into(),
+            ));
+        }
+        self.done = true;
+        false
+    }
+
+    fn on_read_error(&mut self, error: &io::Error) -> bool {
+        // After the server's Close, the connection ending is expected.
+        if !self.ending.server_closed() {
+            self.ending.fail(Failure::ConnectionLost(format!(
+                "connection lost: {}",
+                crate::error::io_words(error)
+            )));
+        }
+        self.done = true;
+        false
+    }
+
+    /// The server broke the protocol: our Close names the rule, then the connection is dropped.
+    fn on_violation(&mut self, violation: Violation) {
+        let Violation {
+            code,
+            reason,
+            words,
+        } = violation;
+        let message = match code {
+            1002 => format!("protocol violation by the server: {words}"),
+            _ => format!("server sent {words}"),
+        };
+        self.ending.fail(Failure::ConnectionLost(message));
+        let frame = CloseFrame {
+            code: CloseCode::from(code),
+            reason: reason.into(),
+        };
+        let _ = self.control.send(Control::Close(Some(frame)));
+        self.phase = Phase::Aborting;
+        self.arm_timer(self.config.close_timeout);
     }
 
     /// A text or binary message.
@@ -297,47 +367,26 @@ impl Session<'_> {
         }
     }
 
-    fn on_close(&mut self, frame: Option<CloseFrame>) {
-        let code = frame.as_ref().map(|f| u16::from(f.code));
-        let reason = frame
-            .as_ref()
-            .map(|f| f.reason.to_string())
-            .unwrap_or_default();
+    fn on_close(&mut self, status: Option<(u16, String)>) {
+        let (code, reason) = match status {
+            Some((code, reason)) => (Some(code), reason),
+            None => (None, String::new()),
+        };
         self.emit(&Event::Closed {
             code,
             reason: reason.clone(),
         });
-        // tungstenite answers an invalid close code with 1002 "Protocol violation" and hands us
-        // that frame instead of the server's; after our own Close it passes the code through.
-        let substituted = code == Some(1002) && reason == "Protocol violation";
-        let invalid = frame
-            .as_ref()
-            .is_some_and(|f| !f.code.is_allowed() || u16::from(f.code) < 1000);
-        if (substituted && self.phase != Phase::Closing) || invalid {
-            self.ending.fail(Failure::ConnectionLost(
-                "protocol violation by the server: invalid close code".into(),
-            ));
+        // The server started the close handshake: echo its Close (RFC 6455 §5.5.1).
+        if matches!(self.phase, Phase::Sending | Phase::Draining) {
+            let frame = code.map(|code| CloseFrame {
+                code: CloseCode::from(code),
+                reason: reason.as_str().into(),
+            });
+            let _ = self.control.send(Control::Reply(frame));
         }
         self.ending.server_close(code, reason);
         self.phase = Phase::Closed;
         self.arm_timer(self.config.close_timeout);
-    }
-
-    fn on_error(&mut self, error: WsError) {
-        match violations::classify(error) {
-            // After the server's Close, the connection ending is expected.
-            Reaction::Lost(_) if self.ending.server_closed() => self.done = true,
-            Reaction::Lost(message) => {
-                self.ending.fail(Failure::ConnectionLost(message));
-                self.done = true;
-            }
-            Reaction::Close(frame, message) => {
-                self.ending.fail(Failure::ConnectionLost(message));
-                let _ = self.control.send(Control::Close(Some(frame)));
-                self.phase = Phase::Aborting;
-                self.arm_timer(self.config.close_timeout);
-            }
-        }
     }
 
     fn on_note(&mut self, note: Note) {
@@ -381,16 +430,14 @@ impl Session<'_> {
             }
             Note::Failed(error) => {
                 if !matches!(self.phase, Phase::Closed | Phase::Aborting) {
-                    let words = match &error {
-                        WsError::Io(e) => crate::error::io_words(e),
-                        other => other.to_string(),
-                    };
                     self.ending.fail(Failure::ConnectionLost(format!(
-                        "connection lost while sending: {words}"
+                        "connection lost while sending: {}",
+                        crate::error::io_words(&error)
                     )));
                 }
                 self.done = true;
             }
+            Note::Wire(bytes) => self.stats.sent_wire = bytes,
         }
     }
 

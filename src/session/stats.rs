@@ -11,6 +11,10 @@ pub struct Stats {
     pub sent_bytes: u64,
     pub received_messages: u64,
     pub received_bytes: u64,
+    /// Frame bytes each way, compressed when permessage-deflate was agreed.
+    pub sent_wire: u64,
+    pub received_wire: u64,
+    compressed: bool,
     /// Ping round trips: count, sum, min and max (kept as figures, not a growing list).
     round_trips: u32,
     round_trip_sum: Duration,
@@ -21,9 +25,12 @@ pub struct Stats {
 }
 
 impl Stats {
-    pub fn new(started: Instant) -> Stats {
+    pub fn new(started: Instant, compressed: bool) -> Stats {
         Stats {
             started,
+            sent_wire: 0,
+            received_wire: 0,
+            compressed,
             sent_messages: 0,
             sent_bytes: 0,
             received_messages: 0,
@@ -56,6 +63,17 @@ impl fmt::Display for Stats {
             self.received_messages,
             self.received_bytes
         )?;
+        write!(
+            f,
+            "on the wire {} bytes sent, {} received ({}); ",
+            self.sent_wire,
+            self.received_wire,
+            if self.compressed {
+                "permessage-deflate"
+            } else {
+                "uncompressed"
+            }
+        )?;
         if self.round_trips == 0 {
             f.write_str("no ping rtt; ")?;
         } else {
@@ -83,17 +101,23 @@ mod tests {
 
     #[test]
     fn one_line_with_every_figure() {
-        let mut stats = Stats::new(Instant::now());
+        let mut stats = Stats::new(Instant::now(), true);
         stats.sent_messages = 2;
         stats.sent_bytes = 10;
         stats.received_messages = 3;
         stats.received_bytes = 12;
+        stats.sent_wire = 9;
+        stats.received_wire = 30;
         stats.round_trip(Duration::from_millis(1));
         stats.round_trip(Duration::from_millis(3));
         stats.close = Some((Some(1000), String::new()));
         let line = stats.to_string();
         assert!(
             line.contains("sent 2 messages (10 bytes); received 3 messages (12 bytes)"),
+            "{line}"
+        );
+        assert!(
+            line.contains("; on the wire 9 bytes sent, 30 received (permessage-deflate); "),
             "{line}"
         );
         assert!(

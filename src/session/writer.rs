@@ -1,20 +1,23 @@
 //! The sending half of the socket, in its own task so that a server that is slow to read never
 //! stops us from reading (and a server blocked on writing to us never deadlocks the session).
 //!
-//! Input batches are fed to the socket and flushed once when no further batch is waiting.
+//! Messages are encoded by the protocol core into one buffer, which is written when it is full
+//! or when nothing more is waiting: many messages, one write.
+
+use std::io;
 
 use bytes::Bytes;
-use futures_util::SinkExt;
-use futures_util::stream::SplitSink;
+use tokio::io::AsyncWriteExt;
 use tokio::sync::mpsc;
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::error::Error as WsError;
-use tokio_tungstenite::tungstenite::protocol::CloseFrame;
-use tokio_tungstenite::tungstenite::protocol::frame::Frame;
-use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
+use tungstenite::Message;
+use tungstenite::protocol::CloseFrame;
 
-use crate::connect::Socket;
+use crate::connect::Writer;
 use crate::input::Input;
+use crate::protocol::send::Sender;
+
+/// The output buffer is written once it holds this much.
+const WRITE_AT: usize = 64 * 1024;
 
 /// What the session asks of the writer.
 #[derive(Debug)]
@@ -23,6 +26,10 @@ pub enum Control {
     Close(Option<CloseFrame>),
     /// Send this message now (an echo, a keepalive ping).
     Send(Message),
+    /// Answer the server's ping (it was shown already, so no note).
+    Pong(Bytes),
+    /// Answer the server's Close, then send nothing more.
+    Reply(Option<CloseFrame>),
 }
 
 /// What the writer tells the session.
@@ -41,45 +48,75 @@ pub enum Note {
     /// A pong of ours went out with this payload.
     PongSent(Bytes),
     /// Writing to the socket failed.
-    Failed(WsError),
+    Failed(io::Error),
+    /// Frame bytes written so far, for `--stats`.
+    Wire(u64),
 }
 
 pub async fn run(
-    mut sink: SplitSink<Socket, Message>,
+    writer: Writer,
+    sender: Sender,
     mut input: mpsc::Receiver<Input>,
     mut control: mpsc::UnboundedReceiver<Control>,
     notes: mpsc::UnboundedSender<Note>,
 ) {
+    let mut out = Out {
+        writer,
+        sender,
+        buffer: Vec::with_capacity(WRITE_AT * 2),
+    };
     let mut input_open = true;
     let mut closed = false;
+    let mut wire_reported = 0;
     loop {
+        if out.sender.wire_bytes != wire_reported {
+            wire_reported = out.sender.wire_bytes;
+            let _ = notes.send(Note::Wire(wire_reported));
+        }
         // What the socket said, and what to tell the session if it went well.
         let (result, note) = tokio::select! {
             biased;
             request = control.recv() => match request {
-                Some(Control::Close(_) | Control::Send(_)) if closed => continue,
+                Some(_) if closed => continue,
                 Some(Control::Close(frame)) => {
                     (input_open, closed) = (false, true);
                     let code = close_code(&frame);
-                    (sink.send(Message::Close(frame)).await, Note::CloseSent(code))
+                    (out.close(frame).await, Note::CloseSent(code))
+                }
+                Some(Control::Reply(frame)) => {
+                    (input_open, closed) = (false, true);
+                    match out.close(frame).await {
+                        Ok(()) => continue,
+                        Err(e) => (Err(e), Note::InputDone),
+                    }
+                }
+                Some(Control::Pong(payload)) => {
+                    out.sender.pong(&payload, &mut out.buffer);
+                    match out.flush_if(control.is_empty() && input.is_empty()).await {
+                        Ok(()) => continue,
+                        Err(e) => (Err(e), Note::InputDone),
+                    }
                 }
                 Some(Control::Send(message)) => {
                     note_control(&message, &notes);
                     let (messages, bytes) = data_size(&message);
-                    let mut result = feed(&mut sink, message).await;
+                    let mut result = out.feed(message).await;
                     // Like input batches: flush once nothing more is queued.
-                    if result.is_ok() && control.is_empty() {
-                        result = sink.flush().await;
+                    if result.is_ok() {
+                        result = out.flush_if(control.is_empty()).await;
                     }
                     match result {
                         Ok(()) if messages == 0 => continue,
                         result => (result, Note::Sent { messages, bytes }),
                     }
                 }
-                None => return,
+                None => {
+                    let _ = notes.send(Note::Wire(out.sender.wire_bytes));
+                    return;
+                }
             },
             item = input.recv(), if input_open => match item {
-                Some(Input::Batch(batch)) => match send_batch(&mut sink, batch, &input, &notes).await {
+                Some(Input::Batch(batch)) => match send_batch(&mut out, batch, &input, &notes).await {
                     Ok(None) => continue,
                     Ok(Some(code)) => {
                         (input_open, closed) = (false, true);
@@ -89,11 +126,11 @@ pub async fn run(
                 },
                 Some(Input::Failed(message)) => {
                     input_open = false;
-                    (sink.flush().await, Note::InputFailed(message))
+                    (out.flush().await, Note::InputFailed(message))
                 }
                 None => {
                     input_open = false;
-                    (sink.flush().await, Note::InputDone)
+                    (out.flush().await, Note::InputDone)
                 }
             },
         };
@@ -107,14 +144,90 @@ pub async fn run(
     }
 }
 
+/// The socket's writing half with the protocol core's sender and the buffer between them.
+struct Out {
+    writer: Writer,
+    sender: Sender,
+    buffer: Vec<u8>,
+}
+
+impl Out {
+    /// Encodes a message into the buffer, writing whenever the buffer is full; a large payload
+    /// is written piece by piece as it is encoded, so memory stays bounded.
+    async fn feed(&mut self, message: Message) -> io::Result<()> {
+        let sender = &mut self.sender;
+        let buffer = &mut self.buffer;
+        let pending = match message {
+            Message::Text(text) => sender.message(true, Bytes::from(text), buffer),
+            Message::Binary(data) => sender.message(false, data, buffer),
+            Message::Ping(payload) => {
+                sender.ping(&payload, buffer);
+                None
+            }
+            Message::Pong(payload) => {
+                sender.pong(&payload, buffer);
+                None
+            }
+            Message::Close(frame) => {
+                let status = frame
+                    .as_ref()
+                    .map(|f| (u16::from(f.code), f.reason.as_str()));
+                sender.close(status, buffer);
+                None
+            }
+            // Input never makes raw frames.
+            Message::Frame(_) => None,
+        };
+        if let Some(mut pending) = pending {
+            loop {
+                self.write().await?;
+                if self.sender.resume(&mut pending, &mut self.buffer) {
+                    break;
+                }
+            }
+        }
+        if self.buffer.len() >= WRITE_AT {
+            self.write().await?;
+        }
+        Ok(())
+    }
+
+    async fn close(&mut self, frame: Option<CloseFrame>) -> io::Result<()> {
+        self.feed(Message::Close(frame)).await?;
+        self.flush().await
+    }
+
+    /// Writes what the buffer holds.
+    async fn write(&mut self) -> io::Result<()> {
+        if !self.buffer.is_empty() {
+            self.writer.write_all(&self.buffer).await?;
+            self.buffer.clear();
+        }
+        Ok(())
+    }
+
+    /// Writes everything and flushes the stream (TLS keeps its own buffer).
+    async fn flush(&mut self) -> io::Result<()> {
+        self.write().await?;
+        self.writer.flush().await
+    }
+
+    async fn flush_if(&mut self, nothing_waiting: bool) -> io::Result<()> {
+        if nothing_waiting {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+}
+
 /// Feeds a batch to the socket and flushes it if nothing else is queued. Stops after a scripted
 /// Close and returns its code.
 async fn send_batch(
-    sink: &mut SplitSink<Socket, Message>,
+    out: &mut Out,
     batch: Vec<Message>,
     input: &mpsc::Receiver<Input>,
     notes: &mpsc::UnboundedSender<Note>,
-) -> Result<Option<Option<u16>>, WsError> {
+) -> io::Result<Option<Option<u16>>> {
     let (mut messages, mut bytes) = (0, 0);
     let mut closed = None;
     for message in batch {
@@ -123,14 +236,13 @@ async fn send_batch(
         (messages, bytes) = (messages + count, bytes + size);
         if let Message::Close(frame) = &message {
             closed = Some(close_code(frame));
-            sink.send(message).await?;
+            out.feed(message).await?;
+            out.flush().await?;
             break;
         }
-        feed(sink, message).await?;
+        out.feed(message).await?;
     }
-    if closed.is_none() && input.is_empty() {
-        sink.flush().await?;
-    }
+    out.flush_if(closed.is_none() && input.is_empty()).await?;
     if messages > 0 {
         let _ = notes.send(Note::Sent { messages, bytes });
     }
@@ -153,27 +265,6 @@ fn data_size(message: &Message) -> (u64, u64) {
         Message::Text(_) | Message::Binary(_) => (1, message.len() as u64),
         _ => (0, 0),
     }
-}
-
-/// Messages above this size go out as fragments of it, so tungstenite never copies a whole large
-/// message into its write buffer (which costs a second copy of it in memory and in time).
-const FRAGMENT_SIZE: usize = 1 << 20;
-
-async fn feed(sink: &mut SplitSink<Socket, Message>, message: Message) -> Result<(), WsError> {
-    let (payload, kind) = match message {
-        Message::Text(text) if text.len() > FRAGMENT_SIZE => (Bytes::from(text), Data::Text),
-        Message::Binary(data) if data.len() > FRAGMENT_SIZE => (data, Data::Binary),
-        small => return sink.feed(small).await,
-    };
-    let mut start = 0;
-    while start < payload.len() {
-        let end = payload.len().min(start + FRAGMENT_SIZE);
-        let opcode = OpCode::Data(if start == 0 { kind } else { Data::Continue });
-        let fragment = Frame::message(payload.slice(start..end), opcode, end == payload.len());
-        sink.feed(Message::Frame(fragment)).await?;
-        start = end;
-    }
-    Ok(())
 }
 
 fn close_code(frame: &Option<CloseFrame>) -> Option<u16> {

@@ -1,0 +1,249 @@
+//! The receiving half: bytes from the peer go into `read_buffer()`, whole messages and control
+//! frames come out of `next()`, and every rule a receiver must check is checked here. A single
+//! frame's payload is handed out without copying; fragments and compressed messages are
+//! assembled, with UTF-8 checked as each fragment arrives.
+
+use bytes::{Buf, Bytes, BytesMut};
+
+use super::deflate::{Decompressor, InflateError};
+use super::frame::{OpCode, parse_head};
+use super::{Role, Violation, close};
+
+/// How much room a read gets at least: large reads keep small messages cheap.
+const READ_CHUNK: usize = 64 * 1024;
+
+/// What the peer sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Received {
+    /// A whole text message, valid UTF-8.
+    Text(Bytes),
+    Binary(Bytes),
+    Ping(Bytes),
+    Pong(Bytes),
+    /// A Close, with its status code and reason when it has one.
+    Close(Option<(u16, String)>),
+}
+
+/// A message whose fragments are still arriving (or that must be inflated).
+struct Partial {
+    text: bool,
+    compressed: bool,
+    data: Vec<u8>,
+    /// How much of `data` is known to be valid UTF-8.
+    checked: usize,
+}
+
+pub struct Receiver {
+    role: Role,
+    /// The largest message accepted, in bytes (after inflation).
+    limit: usize,
+    buffer: BytesMut,
+    /// How many bytes the frame at the start of `buffer` needs in all.
+    wanted: usize,
+    partial: Option<Partial>,
+    inflater: Option<Decompressor>,
+    closed: bool,
+    /// Frame bytes taken off the wire, for `--stats`.
+    pub wire_bytes: u64,
+}
+
+impl Receiver {
+    /// `inflater` is there when permessage-deflate was agreed; `leftover` are bytes that arrived
+    /// with the handshake.
+    pub fn new(
+        role: Role,
+        limit: usize,
+        inflater: Option<Decompressor>,
+        leftover: &[u8],
+    ) -> Receiver {
+        let mut buffer = BytesMut::with_capacity(READ_CHUNK.max(leftover.len()));
+        buffer.extend_from_slice(leftover);
+        Receiver {
+            role,
+            limit,
+            buffer,
+            wanted: 0,
+            partial: None,
+            inflater,
+            closed: false,
+            wire_bytes: 0,
+        }
+    }
+
+    /// Where the caller reads the next bytes into, with room for the frame being awaited.
+    pub fn read_buffer(&mut self) -> &mut BytesMut {
+        let room = self
+            .wanted
+            .saturating_sub(self.buffer.len())
+            .max(READ_CHUNK);
+        self.buffer.reserve(room);
+        &mut self.buffer
+    }
+
+    /// Decodes the next message or control frame, `Ok(None)` when more bytes are needed. After a
+    /// violation the connection is over: the caller sends the Close it names and stops reading.
+    pub fn decode(&mut self) -> Result<Option<Received>, Violation> {
+        loop {
+            if self.closed {
+                // Nothing may follow a Close (RFC 6455 §5.5.1): whatever does is not looked at.
+                self.buffer.clear();
+                return Ok(None);
+            }
+            let Some(head) = parse_head(&self.buffer)? else {
+                return Ok(None);
+            };
+            match (self.role, head.mask.is_some()) {
+                (Role::Client, true) => return Err(Violation::protocol("masked frame")),
+                (Role::Server, false) => return Err(Violation::protocol("unmasked frame")),
+                _ => {}
+            }
+            let compressed = self.check_message_rules(head.opcode, head.rsv1)?;
+            // Limits are checked on the announced length, before a byte of it is stored.
+            let so_far = self.partial.as_ref().map_or(0, |p| p.data.len() as u64);
+            let total = if compressed {
+                head.len
+            } else {
+                so_far + head.len
+            };
+            if total > self.limit as u64 {
+                return Err(Violation::too_big(format!(
+                    "message of {total} bytes, over the limit of {} (--max-message-size)",
+                    self.limit
+                )));
+            }
+            let frame_len = head.size + head.len as usize;
+            if self.buffer.len() < frame_len {
+                self.wanted = frame_len;
+                return Ok(None);
+            }
+            self.wanted = 0;
+            self.wire_bytes += frame_len as u64;
+            self.buffer.advance(head.size);
+            let mut payload = self.buffer.split_to(head.len as usize);
+            if let Some(key) = head.mask {
+                super::frame::apply_mask(&mut payload, key, 0);
+            }
+            let payload = payload.freeze();
+            let received = match head.opcode {
+                OpCode::Ping => Some(Received::Ping(payload)),
+                OpCode::Pong => Some(Received::Pong(payload)),
+                OpCode::Close => {
+                    self.closed = true;
+                    Some(Received::Close(close::parse(&payload)?))
+                }
+                OpCode::Text if head.fin && !compressed => {
+                    check_utf8(&payload, &mut 0, true)?;
+                    Some(Received::Text(payload))
+                }
+                OpCode::Binary if head.fin && !compressed => Some(Received::Binary(payload)),
+                opcode => self.fragment(opcode, compressed, head.fin, &payload)?,
+            };
+            if received.is_some() {
+                return Ok(received);
+            }
+        }
+    }
+
+    /// Checks a frame against the message in progress and RSV1; says whether the message it
+    /// belongs to is compressed.
+    fn check_message_rules(&self, opcode: OpCode, rsv1: bool) -> Result<bool, Violation> {
+        if rsv1 && self.inflater.is_none() {
+            return Err(Violation::protocol(
+                "reserved bits set (RSV1 without permessage-deflate)",
+            ));
+        }
+        match opcode {
+            _ if opcode.is_control() => {
+                if rsv1 {
+                    return Err(Violation::protocol("RSV1 set on a control frame"));
+                }
+                Ok(false)
+            }
+            OpCode::Continuation => match &self.partial {
+                None => Err(Violation::protocol(
+                    "continuation frame without a message to continue",
+                )),
+                Some(_) if rsv1 => Err(Violation::protocol("RSV1 set on a continuation frame")),
+                Some(partial) => Ok(partial.compressed),
+            },
+            _ if self.partial.is_some() => Err(Violation::protocol(
+                "new message before the fragmented one ended",
+            )),
+            _ => Ok(rsv1),
+        }
+    }
+
+    /// Adds a data frame to the message being assembled; returns the message once whole.
+    fn fragment(
+        &mut self,
+        opcode: OpCode,
+        compressed: bool,
+        fin: bool,
+        payload: &[u8],
+    ) -> Result<Option<Received>, Violation> {
+        let limit = self.limit;
+        let partial = self.partial.get_or_insert_with(|| Partial {
+            text: opcode == OpCode::Text,
+            compressed,
+            data: Vec::new(),
+            checked: 0,
+        });
+        match (&mut self.inflater, compressed) {
+            (Some(inflater), true) => {
+                inflater
+                    .inflate(payload, &mut partial.data, limit)
+                    .map_err(|e| inflate_violation(e, limit))?;
+                if fin {
+                    inflater
+                        .finish(&mut partial.data, limit)
+                        .map_err(|e| inflate_violation(e, limit))?;
+                }
+            }
+            _ => partial.data.extend_from_slice(payload),
+        }
+        if partial.text {
+            check_utf8(&partial.data, &mut partial.checked, fin)?;
+        }
+        if !fin {
+            return Ok(None);
+        }
+        let Some(partial) = self.partial.take() else {
+            return Ok(None);
+        };
+        let data = Bytes::from(partial.data);
+        Ok(Some(if partial.text {
+            Received::Text(data)
+        } else {
+            Received::Binary(data)
+        }))
+    }
+}
+
+/// Checks the UTF-8 of `data` past `checked`, failing on the first invalid sequence (not at the
+/// end of the message); an incomplete sequence at the end is only an error when `complete`.
+fn check_utf8(data: &[u8], checked: &mut usize, complete: bool) -> Result<(), Violation> {
+    match std::str::from_utf8(&data[*checked..]) {
+        Ok(_) => *checked = data.len(),
+        Err(e) if e.error_len().is_none() && !complete => *checked += e.valid_up_to(),
+        Err(_) => {
+            return Err(Violation::invalid_payload(
+                "invalid UTF-8 in a text message",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn inflate_violation(error: InflateError, limit: usize) -> Violation {
+    match error {
+        InflateError::TooBig => Violation::too_big(format!(
+            "message inflates to over the limit of {limit} bytes (--max-message-size)"
+        )),
+        InflateError::Corrupt(why) => {
+            Violation::invalid_payload(format!("invalid compressed data: {why}"))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,214 @@
+use super::*;
+use crate::protocol::frame::write_head;
+
+const LIMIT: usize = 1 << 20;
+
+/// A server-to-client frame (unmasked).
+fn frame(first: u8, payload: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let opcode = match first & 0x0f {
+        0 => OpCode::Continuation,
+        1 => OpCode::Text,
+        2 => OpCode::Binary,
+        8 => OpCode::Close,
+        9 => OpCode::Ping,
+        _ => OpCode::Pong,
+    };
+    write_head(
+        &mut out,
+        first & 0x80 != 0,
+        first & 0x40 != 0,
+        opcode,
+        None,
+        payload.len(),
+    );
+    out.extend_from_slice(payload);
+    out
+}
+
+fn client() -> Receiver {
+    Receiver::new(Role::Client, LIMIT, None, &[])
+}
+
+/// Everything `bytes` holds for a client, fed in pieces of `step` bytes.
+fn feed(bytes: &[u8], step: usize) -> Result<Vec<Received>, Violation> {
+    let mut receiver = client();
+    let mut out = Vec::new();
+    for piece in bytes.chunks(step.max(1)) {
+        receiver.read_buffer().extend_from_slice(piece);
+        while let Some(received) = receiver.decode()? {
+            out.push(received);
+        }
+    }
+    Ok(out)
+}
+
+fn text(s: &str) -> Received {
+    Received::Text(Bytes::copy_from_slice(s.as_bytes()))
+}
+
+fn violation(bytes: &[u8]) -> Violation {
+    feed(bytes, bytes.len()).unwrap_err()
+}
+
+#[test]
+fn messages_come_out_whole_however_the_bytes_arrive() {
+    let mut bytes = frame(0x81, b"Hello");
+    bytes.extend(frame(0x01, b"Hel"));
+    bytes.extend(frame(0x89, b"ping in between"));
+    bytes.extend(frame(0x00, b"l"));
+    bytes.extend(frame(0x80, b"o"));
+    bytes.extend(frame(0x82, &[0xff; 300]));
+    bytes.extend(frame(0x8a, b""));
+    bytes.extend(frame(0x88, b"\x03\xe8bye"));
+    let expected = vec![
+        text("Hello"),
+        Received::Ping(Bytes::from_static(b"ping in between")),
+        text("Hello"),
+        Received::Binary(Bytes::from(vec![0xff; 300])),
+        Received::Pong(Bytes::new()),
+        Received::Close(Some((1000, "bye".into()))),
+    ];
+    for step in [1, 2, 3, 7, 64, bytes.len()] {
+        assert_eq!(feed(&bytes, step).unwrap(), expected, "step {step}");
+    }
+}
+
+#[test]
+fn a_single_frame_payload_is_not_copied() {
+    let bytes = frame(0x82, &[5; 1000]);
+    let mut receiver = client();
+    let buffer = receiver.read_buffer();
+    buffer.extend_from_slice(&bytes);
+    let start = buffer.as_ptr() as usize;
+    let Some(Received::Binary(payload)) = receiver.decode().unwrap() else {
+        panic!("binary expected");
+    };
+    assert_eq!(
+        payload.as_ptr() as usize,
+        start + 4,
+        "payload points into the read buffer"
+    );
+}
+
+#[test]
+fn bytes_that_came_with_the_handshake_are_decoded_first() {
+    let mut receiver = Receiver::new(Role::Client, LIMIT, None, &frame(0x81, b"early"));
+    assert_eq!(receiver.decode().unwrap(), Some(text("early")));
+    assert_eq!(receiver.decode().unwrap(), None);
+}
+
+#[test]
+fn invalid_utf8_fails_on_the_first_bad_fragment() {
+    let mut receiver = client();
+    receiver
+        .read_buffer()
+        .extend(frame(0x01, b"ok \xce\xba\xff"));
+    let err = receiver.decode().unwrap_err();
+    assert_eq!(
+        (err.code, err.words.as_str()),
+        (1007, "invalid UTF-8 in a text message")
+    );
+    assert_eq!(violation(&frame(0x81, b"\xc3\x28")).code, 1007);
+}
+
+#[test]
+fn a_sequence_split_across_fragments_is_valid_but_one_cut_short_is_not() {
+    // "κ" is ce ba: its two bytes arrive in two fragments.
+    let mut bytes = frame(0x01, b"\xce");
+    bytes.extend(frame(0x80, b"\xba"));
+    assert_eq!(feed(&bytes, 1).unwrap(), [text("κ")]);
+    let mut cut = frame(0x01, b"a");
+    cut.extend(frame(0x80, b"\xce"));
+    assert_eq!(violation(&cut).code, 1007);
+    assert_eq!(violation(&frame(0x81, b"\xe2\x82")).code, 1007);
+}
+
+#[test]
+fn masking_follows_the_role() {
+    let masked = vec![
+        0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58,
+    ];
+    assert_eq!(violation(&masked).words, "masked frame");
+    let mut server = Receiver::new(Role::Server, LIMIT, None, &masked);
+    assert_eq!(server.decode().unwrap(), Some(text("Hello")));
+    let mut server = Receiver::new(Role::Server, LIMIT, None, &frame(0x81, b"x"));
+    assert_eq!(server.decode().unwrap_err().words, "unmasked frame");
+}
+
+#[test]
+fn fragment_order_rules() {
+    assert_eq!(
+        violation(&frame(0x80, b"x")).words,
+        "continuation frame without a message to continue"
+    );
+    let mut bytes = frame(0x01, b"a");
+    bytes.extend(frame(0x81, b"b"));
+    assert_eq!(
+        violation(&bytes).words,
+        "new message before the fragmented one ended"
+    );
+}
+
+#[test]
+fn rsv1_needs_permessage_deflate() {
+    assert_eq!(
+        violation(&frame(0xc1, b"x")).words,
+        "reserved bits set (RSV1 without permessage-deflate)"
+    );
+}
+
+#[test]
+fn limits_are_checked_before_the_payload_arrives() {
+    let mut receiver = Receiver::new(Role::Client, 100, None, &[]);
+    // Only the head of a 101-byte frame.
+    receiver.read_buffer().extend_from_slice(&[0x82, 101]);
+    let err = receiver.decode().unwrap_err();
+    assert_eq!(err.code, 1009);
+    assert_eq!(
+        err.words,
+        "message of 101 bytes, over the limit of 100 (--max-message-size)"
+    );
+    // Fragments add up.
+    let mut receiver = Receiver::new(Role::Client, 100, None, &[]);
+    let buffer = receiver.read_buffer();
+    buffer.extend(frame(0x02, &[0; 60]));
+    buffer.extend(frame(0x80, &[0; 41]));
+    assert_eq!(receiver.decode().unwrap_err().code, 1009);
+    // Exactly the limit is fine.
+    let mut receiver = Receiver::new(Role::Client, 100, None, &frame(0x82, &[0; 100]));
+    assert!(matches!(receiver.decode(), Ok(Some(Received::Binary(_)))));
+}
+
+#[test]
+fn a_hostile_length_reserves_nothing() {
+    let mut head = vec![0x82, 127];
+    head.extend_from_slice(&(1u64 << 40).to_be_bytes());
+    let mut receiver = Receiver::new(Role::Client, LIMIT, None, &head);
+    assert_eq!(receiver.decode().unwrap_err().code, 1009);
+    assert!(receiver.read_buffer().capacity() < 4 * READ_CHUNK);
+}
+
+#[test]
+fn close_frames_are_checked_and_end_the_stream() {
+    assert_eq!(feed(&frame(0x88, b""), 1).unwrap(), [Received::Close(None)]);
+    assert_eq!(violation(&frame(0x88, b"\x03")).code, 1002);
+    assert_eq!(
+        violation(&frame(0x88, b"\x03\xed")).words,
+        "invalid close code 1005"
+    );
+    assert_eq!(violation(&frame(0x88, b"\x03\xe8\xff")).code, 1007);
+    let mut after = frame(0x88, b"");
+    after.extend(frame(0x81, b"too late"));
+    after.extend([0xff, 0xff]);
+    assert_eq!(feed(&after, 3).unwrap(), [Received::Close(None)]);
+}
+
+#[test]
+fn wire_bytes_count_whole_frames() {
+    let mut bytes = frame(0x81, b"abc");
+    bytes.extend(frame(0x82, &[0; 200]));
+    let mut receiver = Receiver::new(Role::Client, LIMIT, None, &bytes);
+    while receiver.decode().unwrap().is_some() {}
+    assert_eq!(receiver.wire_bytes, bytes.len() as u64);
+}
