@@ -1,1 +1,0 @@
-//! permessage-deflate (RFC 7692): negotiation and codec. To be written.
