@@ -209,9 +209,9 @@ impl ClientHandshake {
                     "server selected extension '{selected}' that was not offered"
                 ));
             }
-            (Some(selected), Some(offer)) => Some(offer.accept(&selected).map_err(|why| {
+            (Some(selected), Some(offer)) => offer.accept(&selected).map_err(|why| {
                 format!("server answered with an extension we did not allow: {why}")
-            })?),
+            })?,
         };
         Ok(Agreed {
             subprotocol,

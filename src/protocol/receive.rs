@@ -5,7 +5,7 @@
 
 use bytes::{Buf, Bytes, BytesMut};
 
-use super::deflate::{Decompressor, InflateError};
+use super::deflate::Decompressor;
 use super::frame::{OpCode, parse_head};
 use super::{Role, Violation, close};
 
@@ -107,7 +107,7 @@ impl Receiver {
             };
             if total > self.limit as u64 {
                 return Err(Violation::too_big(format!(
-                    "message of {total} bytes, over the limit of {} (--max-message-size)",
+                    "a message of {total} bytes, over the limit of {} (--max-message-size)",
                     self.limit
                 )));
             }
@@ -192,11 +192,11 @@ impl Receiver {
             (Some(inflater), true) => {
                 inflater
                     .inflate(payload, &mut partial.data, limit)
-                    .map_err(|e| inflate_violation(e, limit))?;
+                    .map_err(Violation::from)?;
                 if fin {
                     inflater
                         .finish(&mut partial.data, limit)
-                        .map_err(|e| inflate_violation(e, limit))?;
+                        .map_err(Violation::from)?;
                 }
             }
             _ => partial.data.extend_from_slice(payload),
@@ -232,17 +232,6 @@ fn check_utf8(data: &[u8], checked: &mut usize, complete: bool) -> Result<(), Vi
         }
     }
     Ok(())
-}
-
-fn inflate_violation(error: InflateError, limit: usize) -> Violation {
-    match error {
-        InflateError::TooBig => Violation::too_big(format!(
-            "message inflates to over the limit of {limit} bytes (--max-message-size)"
-        )),
-        InflateError::Corrupt(why) => {
-            Violation::invalid_payload(format!("invalid compressed data: {why}"))
-        }
-    }
 }
 
 #[cfg(test)]

@@ -130,6 +130,7 @@ fn frame_size(len: usize, mask: Option<[u8; 4]>) -> u64 {
 mod tests {
     use rand::SeedableRng;
 
+    use super::super::deflate::{Decompressor, DeflateParams};
     use super::super::receive::{Received, Receiver};
     use super::*;
 
@@ -199,6 +200,32 @@ mod tests {
             receive(Role::Server, &all),
             [Received::Binary(Bytes::from(payload))]
         );
+    }
+
+    #[test]
+    fn compressed_messages_round_trip_with_context_takeover() {
+        let params = DeflateParams::default();
+        let compressor = Compressor::new(&params, Role::Client);
+        let mut sender = Sender::new(Role::Client, rng(), compressor);
+        let mut out = Vec::new();
+        let payload = Bytes::from("hello hello hello hello ".repeat(40));
+        sender.message(true, payload.clone(), &mut out);
+        let first = out.len();
+        sender.message(true, payload.clone(), &mut out);
+        assert_eq!(out[0], 0xc1, "FIN, RSV1, text");
+        assert!(first < payload.len() / 4, "compressed: {first} bytes");
+        assert!(
+            out.len() - first < first,
+            "the second one refers to the first"
+        );
+        let inflater = Decompressor::new(&params, Role::Server);
+        let mut receiver = Receiver::new(Role::Server, 1 << 20, Some(inflater), &out);
+        for _ in 0..2 {
+            assert_eq!(
+                receiver.decode().unwrap(),
+                Some(Received::Text(payload.clone()))
+            );
+        }
     }
 
     #[test]

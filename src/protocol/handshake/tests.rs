@@ -275,3 +275,34 @@ fn a_server_refuses_invalid_requests_with_the_right_status() {
     assert_eq!(head.status, 426);
     assert_eq!(head.get("Sec-WebSocket-Version").as_deref(), Some("13"));
 }
+
+#[test]
+fn an_agreed_permessage_deflate_comes_back_with_its_params() {
+    let mut offer = offer();
+    offer.deflate = Some(DeflateOffer::default());
+    let handshake = ClientHandshake::new(offer, KEY);
+    let check = |lines: &str| handshake.check(&answer(&handshake, lines));
+    let agreed =
+        check("Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover\r\n")
+            .unwrap()
+            .deflate
+            .expect("deflate agreed");
+    assert!(agreed.server_no_context_takeover);
+    assert_eq!(
+        check("").unwrap().deflate,
+        None,
+        "the server may decline it"
+    );
+    assert!(
+        check("Sec-WebSocket-Extensions: permessage-deflate; x=1\r\n")
+            .unwrap_err()
+            .starts_with("server answered with an extension we did not allow:")
+    );
+    // A server's answer to our own offer is one our client accepts.
+    let request = parse_request(&handshake.request).unwrap().unwrap();
+    let offers = request.extensions.clone().unwrap();
+    let (params, value) = DeflateOffer::default().answer(&offers).unwrap().unwrap();
+    let answer = accept(&request, None, Some(&value));
+    let head = parse_answer(&answer).unwrap().unwrap();
+    assert_eq!(handshake.check(&head).unwrap().deflate, Some(params));
+}

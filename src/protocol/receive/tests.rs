@@ -1,4 +1,5 @@
 use super::*;
+use crate::protocol::deflate::{Compressor, DeflateParams};
 use crate::protocol::frame::write_head;
 
 const LIMIT: usize = 1 << 20;
@@ -167,7 +168,7 @@ fn limits_are_checked_before_the_payload_arrives() {
     assert_eq!(err.code, 1009);
     assert_eq!(
         err.words,
-        "message of 101 bytes, over the limit of 100 (--max-message-size)"
+        "a message of 101 bytes, over the limit of 100 (--max-message-size)"
     );
     // Fragments add up.
     let mut receiver = Receiver::new(Role::Client, 100, None, &[]);
@@ -211,4 +212,87 @@ fn wire_bytes_count_whole_frames() {
     let mut receiver = Receiver::new(Role::Client, LIMIT, None, &bytes);
     while receiver.decode().unwrap().is_some() {}
     assert_eq!(receiver.wire_bytes, bytes.len() as u64);
+}
+
+// permessage-deflate
+
+fn deflating_client(limit: usize) -> Receiver {
+    let params = DeflateParams::default();
+    Receiver::new(
+        Role::Client,
+        limit,
+        Some(Decompressor::new(&params, Role::Client)),
+        &[],
+    )
+}
+
+fn feed_into(receiver: &mut Receiver, bytes: &[u8]) -> Result<Vec<Received>, Violation> {
+    receiver.read_buffer().extend_from_slice(bytes);
+    std::iter::from_fn(|| receiver.decode().transpose()).collect()
+}
+
+/// RFC 7692 §7.2.3.1: "Hello" compressed with a fresh context.
+const HELLO: [u8; 7] = [0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00];
+
+#[test]
+fn compressed_messages_are_inflated_whole_or_in_fragments() {
+    let mut receiver = deflating_client(LIMIT);
+    let mut bytes = frame(0xc1, &HELLO);
+    // §7.2.3.2: the same message in two fragments; RSV1 only on the first.
+    bytes.extend(frame(0x41, &HELLO[..3]));
+    bytes.extend(frame(0x89, b"control frames may come in between"));
+    bytes.extend(frame(0x80, &HELLO[3..]));
+    // An uncompressed message is still fine: compression is per message.
+    bytes.extend(frame(0x82, b"raw"));
+    let received = feed_into(&mut receiver, &bytes).unwrap();
+    assert_eq!(received[0], text("Hello"));
+    assert_eq!(received[2], text("Hello"));
+    assert_eq!(received[3], Received::Binary(Bytes::from_static(b"raw")));
+    assert_eq!(receiver.wire_bytes, bytes.len() as u64);
+}
+
+#[test]
+fn rsv1_is_only_allowed_on_the_first_frame_of_a_data_message() {
+    let mut bytes = frame(0x41, &HELLO[..3]);
+    bytes.extend(frame(0xc0, &HELLO[3..]));
+    let err = feed_into(&mut deflating_client(LIMIT), &bytes).unwrap_err();
+    assert_eq!(
+        (err.code, err.words.as_str()),
+        (1002, "RSV1 set on a continuation frame")
+    );
+    let err = feed_into(&mut deflating_client(LIMIT), &frame(0xc9, b"")).unwrap_err();
+    assert_eq!(err.words, "RSV1 set on a control frame");
+}
+
+#[test]
+fn a_decompression_bomb_stops_at_the_limit() {
+    // 4 MiB of zeros compresses to a few KiB; the limit is 64 KiB of inflated data.
+    let params = DeflateParams::default();
+    let mut compressor = Compressor::new(&params, Role::Server).unwrap();
+    let mut bomb = Vec::new();
+    compressor.compress(&vec![0u8; 4 << 20], &mut bomb);
+    assert!(bomb.len() < 64 * 1024);
+    let err = feed_into(&mut deflating_client(64 * 1024), &frame(0xc2, &bomb)).unwrap_err();
+    assert_eq!(err.code, 1009);
+}
+
+#[test]
+fn corrupt_compressed_data_is_invalid_payload() {
+    let err = feed_into(&mut deflating_client(LIMIT), &frame(0xc1, &[0xff; 8])).unwrap_err();
+    assert_eq!(err.code, 1007);
+    assert!(
+        err.words.starts_with("invalid compressed data"),
+        "{}",
+        err.words
+    );
+}
+
+#[test]
+fn compressed_text_is_checked_for_utf8_after_inflating() {
+    let params = DeflateParams::default();
+    let mut compressor = Compressor::new(&params, Role::Server).unwrap();
+    let mut bad = Vec::new();
+    compressor.compress(b"ok \xff", &mut bad);
+    let err = feed_into(&mut deflating_client(LIMIT), &frame(0xc1, &bad)).unwrap_err();
+    assert_eq!(err.code, 1007);
 }
