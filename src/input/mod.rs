@@ -2,6 +2,7 @@
 //! blocking read would hold up exit) and hands batches to the session over a bounded channel,
 //! so a slow server applies back-pressure all the way to stdin.
 
+pub mod budget;
 pub mod jsonl;
 pub mod pipe;
 pub mod repl;
@@ -17,12 +18,14 @@ use crate::config::InputFormat;
 pub enum Input {
     /// Messages to send, in order.
     Batch(Vec<Message>),
+    /// Messages from stdin, holding their share of the bytes-in-flight budget until written.
+    Metered(Vec<Message>, budget::Permit),
     /// The input is unusable from here on (the message names the line); nothing more is sent.
     Failed(String),
 }
 
-/// Batches in flight between the input thread and the socket. Each batch holds at most one
-/// read's worth of lines (64 KiB), so this bounds memory while keeping the writer busy.
+/// Batches queued between an input thread and the writer (stdin's bytes are bounded by
+/// `budget::BYTES_IN_FLIGHT` too).
 const BATCHES_IN_FLIGHT: usize = 4;
 
 pub fn channel() -> (mpsc::Sender<Input>, mpsc::Receiver<Input>) {

@@ -7,6 +7,7 @@ use bytes::{Bytes, BytesMut};
 use tokio::sync::mpsc;
 use tungstenite::{Message, Utf8Bytes};
 
+use super::budget::{BYTES_IN_FLIGHT, Budget};
 use super::{Input, jsonl};
 use crate::config::InputFormat;
 use crate::error::{Failure, io_words};
@@ -26,7 +27,12 @@ pub fn spawn(
                 return;
             }
         }
-        forward_lines(io::stdin().lock(), format, &tx);
+        forward_lines(
+            io::stdin().lock(),
+            format,
+            &tx,
+            &Budget::new(BYTES_IN_FLIGHT),
+        );
     };
     std::thread::Builder::new()
         .name("stdin".into())
@@ -35,8 +41,14 @@ pub fn spawn(
         .map_err(|e| Failure::Runtime(format!("cannot start reading stdin: {}", io_words(&e))))
 }
 
-/// Reads until end of input (or until the session stops listening), one batch per read.
-pub fn forward_lines(mut reader: impl Read, format: InputFormat, tx: &mpsc::Sender<Input>) {
+/// Reads until end of input (or until the session stops listening), one batch per read, each
+/// within the bytes-in-flight budget.
+pub fn forward_lines(
+    mut reader: impl Read,
+    format: InputFormat,
+    tx: &mpsc::Sender<Input>,
+    budget: &std::sync::Arc<Budget>,
+) {
     let mut lines = LineSplitter::new(format);
     loop {
         let read = lines.fill(&mut reader);
@@ -47,8 +59,11 @@ pub fn forward_lines(mut reader: impl Read, format: InputFormat, tx: &mpsc::Send
             Ok(_) => lines.complete_lines(&mut batch),
             Err(e) => Err(format!("cannot read stdin: {}", io_words(&e))),
         };
-        if !batch.is_empty() && tx.blocking_send(Input::Batch(batch)).is_err() {
-            return;
+        if !batch.is_empty() {
+            let permit = budget.take(batch.iter().map(Message::len).sum());
+            if tx.blocking_send(Input::Metered(batch, permit)).is_err() {
+                return;
+            }
         }
         if let Err(message) = result {
             let _ = tx.blocking_send(Input::Failed(message));
@@ -141,7 +156,7 @@ mod tests {
 
     fn collect(input: &'static [u8], format: InputFormat) -> Vec<Input> {
         let (tx, mut rx) = mpsc::channel(1000);
-        forward_lines(input, format, &tx);
+        forward_lines(input, format, &tx, &Budget::new(usize::MAX));
         drop(tx);
         std::iter::from_fn(|| rx.try_recv().ok()).collect()
     }
@@ -150,7 +165,7 @@ mod tests {
         collect(input, format)
             .into_iter()
             .flat_map(|i| match i {
-                Input::Batch(b) => b,
+                Input::Batch(b) | Input::Metered(b, _) => b,
                 Input::Failed(e) => panic!("unexpected failure {e}"),
             })
             .collect()
@@ -177,7 +192,7 @@ mod tests {
     #[test]
     fn invalid_utf8_names_the_line_and_stops() {
         let got = collect(b"fine\n\xff\xfe\nnever\n", InputFormat::Text);
-        assert!(matches!(&got[0], Input::Batch(b) if b == &vec![Message::text("fine")]));
+        assert!(matches!(&got[0], Input::Metered(b, _) if b == &vec![Message::text("fine")]));
         assert!(matches!(&got[1], Input::Failed(e) if e.contains("line 2")));
         assert_eq!(got.len(), 2);
     }

@@ -116,7 +116,8 @@ pub async fn run(
                 }
             },
             item = input.recv(), if input_open => match item {
-                Some(Input::Batch(batch)) => match send_batch(&mut out, batch, &input, &notes).await {
+                // A stdin batch's permit is dropped once the batch is written.
+                Some(Input::Batch(batch) | Input::Metered(batch, _)) => match send_batch(&mut out, batch, &input, &notes).await {
                     Ok(None) => continue,
                     Ok(Some(code)) => {
                         (input_open, closed) = (false, true);
