@@ -4,6 +4,7 @@
 //! assembled, with UTF-8 checked as each fragment arrives.
 
 use bytes::{Buf, Bytes, BytesMut};
+use tungstenite::Utf8Bytes;
 
 use super::deflate::Decompressor;
 use super::frame::{OpCode, parse_head};
@@ -16,7 +17,7 @@ const READ_CHUNK: usize = 64 * 1024;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Received {
     /// A whole text message, valid UTF-8.
-    Text(Bytes),
+    Text(Utf8Bytes),
     Binary(Bytes),
     Ping(Bytes),
     Pong(Bytes),
@@ -131,10 +132,11 @@ impl Receiver {
                     self.closed = true;
                     Some(Received::Close(close::parse(&payload)?))
                 }
-                OpCode::Text if head.fin && !compressed => {
-                    check_utf8(&payload, &mut 0, true)?;
-                    Some(Received::Text(payload))
-                }
+                // One validation, by the type that carries the text on.
+                OpCode::Text if head.fin && !compressed => match Utf8Bytes::try_from(payload) {
+                    Ok(text) => Some(Received::Text(text)),
+                    Err(_) => return Err(invalid_utf8()),
+                },
                 OpCode::Binary if head.fin && !compressed => Some(Received::Binary(payload)),
                 opcode => self.fragment(opcode, compressed, head.fin, &payload)?,
             };
@@ -212,7 +214,7 @@ impl Receiver {
         };
         let data = Bytes::from(partial.data);
         Ok(Some(if partial.text {
-            Received::Text(data)
+            Received::Text(Utf8Bytes::try_from(data).map_err(|_| invalid_utf8())?)
         } else {
             Received::Binary(data)
         }))
@@ -225,13 +227,13 @@ fn check_utf8(data: &[u8], checked: &mut usize, complete: bool) -> Result<(), Vi
     match std::str::from_utf8(&data[*checked..]) {
         Ok(_) => *checked = data.len(),
         Err(e) if e.error_len().is_none() && !complete => *checked += e.valid_up_to(),
-        Err(_) => {
-            return Err(Violation::invalid_payload(
-                "invalid UTF-8 in a text message",
-            ));
-        }
+        Err(_) => return Err(invalid_utf8()),
     }
     Ok(())
+}
+
+fn invalid_utf8() -> Violation {
+    Violation::invalid_payload("invalid UTF-8 in a text message")
 }
 
 #[cfg(test)]

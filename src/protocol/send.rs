@@ -157,8 +157,8 @@ mod tests {
         assert_eq!(
             receive(Role::Server, &out),
             [
-                Received::Text(Bytes::from_static(b"hello")),
-                Received::Text(Bytes::from_static(b"hello"))
+                Received::Text("hello".into()),
+                Received::Text("hello".into())
             ]
         );
     }
@@ -223,7 +223,7 @@ mod tests {
         for _ in 0..2 {
             assert_eq!(
                 receiver.decode().unwrap(),
-                Some(Received::Text(payload.clone()))
+                Some(Received::Text(payload.clone().try_into().unwrap()))
             );
         }
     }

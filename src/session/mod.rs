@@ -16,9 +16,9 @@ use tokio::io::AsyncReadExt;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 use tokio::time::{Sleep, sleep_until};
+use tungstenite::Message;
 use tungstenite::protocol::CloseFrame;
 use tungstenite::protocol::frame::coding::CloseCode;
-use tungstenite::{Message, Utf8Bytes};
 
 use crate::config::{Config, Wait};
 use crate::connect::Connection;
@@ -203,11 +203,7 @@ impl Session<'_> {
 
     fn on_received(&mut self, received: Received) {
         match received {
-            Received::Text(bytes) => match Utf8Bytes::try_from(bytes) {
-                Ok(text) => self.on_data(Event::Text(text)),
-                // The receiver checked it already; this cannot happen, but is no reason to panic.
-                Err(_) => self.on_violation(Violation::invalid_payload("invalid UTF-8")),
-            },
+            Received::Text(text) => self.on_data(Event::Text(text)),
             Received::Binary(data) => self.on_data(Event::Binary(data)),
             Received::Ping(data) => {
                 let _ = self.control.send(Control::Pong(data.clone()));

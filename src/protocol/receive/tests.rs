@@ -45,7 +45,7 @@ fn feed(bytes: &[u8], step: usize) -> Result<Vec<Received>, Violation> {
 }
 
 fn text(s: &str) -> Received {
-    Received::Text(Bytes::copy_from_slice(s.as_bytes()))
+    Received::Text(s.into())
 }
 
 fn violation(bytes: &[u8]) -> Violation {
