@@ -1,0 +1,3 @@
+//! Fuzz targets as plain functions.
+
+pub mod protocol;
