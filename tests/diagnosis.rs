@@ -248,6 +248,29 @@ async fn refusing(status: &'static str, body: Vec<u8>) -> Server<String> {
 }
 
 #[tokio::test]
+async fn a_refusal_body_that_arrives_after_its_head_is_shown_too() {
+    let server = tcp_server(|mut tcp: TcpStream| async move {
+        read_request_head(&mut tcp).await;
+        let body = b"token expired";
+        let head = format!(
+            "HTTP/1.1 401 Unauthorized\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+        tcp.write_all(head.as_bytes()).await.unwrap();
+        // A slow backend: the body is a separate, later write. (This delay is the behaviour
+        // under test, not synchronisation: wsc must wait for the body, boundedly.)
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        let _ = tcp.write_all(body).await;
+        read_to_end(&mut tcp).await;
+    })
+    .await;
+    let run = wsc([&server.url, "-w", "-1"]).run().await;
+    run.assert_status(5)
+        .assert_error("server answered 401 Unauthorized: token expired");
+    server.finish().await;
+}
+
+#[tokio::test]
 async fn a_refusal_with_a_body_is_one_line_with_status_and_body() {
     let server = refusing("403 Forbidden", br#"{"error":"no token"}"#.to_vec()).await;
     let run = wsc([&server.url, "-w", "-1"]).stdin("hi\n").run().await;

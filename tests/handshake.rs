@@ -403,6 +403,26 @@ async fn assert_rejected(server: Server<String>, extra_args: &[&str], needle: &s
 }
 
 #[tokio::test]
+async fn token_lists_in_any_case_are_accepted_and_frames_behind_the_head_are_kept() {
+    // RFC 6455 asks for the tokens, not for the exact values: nginx-style answers are valid.
+    // The first frame comes in the same write as the 101.
+    let server = answering(|head| {
+        let mut answer = answer_101(
+            head,
+            "upgrade: WebSocket\r\nConnection: keep-alive, Upgrade\r\n",
+        );
+        answer.extend_from_slice(&frame(0x81, b"right behind the head"));
+        answer.extend_from_slice(&frame(0x88, &1000u16.to_be_bytes()));
+        answer
+    })
+    .await;
+    let run = wsc([&server.url, "-w", "-1"]).run().await;
+    run.assert_status(0);
+    assert_eq!(run.stdout_text(), "right behind the head\n");
+    server.finish().await;
+}
+
+#[tokio::test]
 async fn a_non_101_answer_is_rejected_with_its_status() {
     let server = answering(|_| {
         b"HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nContent-Length: 10\r\n\r\nno entry\r\n"
