@@ -113,7 +113,8 @@ pub fn parse_head(buf: &[u8]) -> Result<Option<Head>, Violation> {
     }))
 }
 
-/// Appends a frame head to `out`, with the shortest length encoding (RFC 6455 §5.2 requires it).
+/// Appends a frame head to `out`, with the shortest length encoding (RFC 6455 §5.2 requires it),
+/// and says how long the whole frame is.
 pub fn write_head(
     out: &mut Vec<u8>,
     fin: bool,
@@ -121,7 +122,8 @@ pub fn write_head(
     opcode: OpCode,
     mask: Option<[u8; 4]>,
     len: usize,
-) {
+) -> usize {
+    let start = out.len();
     let first = u8::from(fin) << 7 | u8::from(rsv1) << 6 | opcode.bits();
     let mask_bit = if mask.is_some() { 0x80 } else { 0 };
     out.push(first);
@@ -139,6 +141,7 @@ pub fn write_head(
     if let Some(key) = mask {
         out.extend_from_slice(&key);
     }
+    out.len() - start + len
 }
 
 /// XORs `data` with the mask `key`, as if `data` started `offset` bytes into the payload. Eight

@@ -53,14 +53,12 @@ impl Sender {
             self.scratch.clear();
             compressor.compress(&payload, &mut self.scratch);
             let mask = self.masks.as_mut().map(next_mask);
-            write_head(out, true, true, opcode, mask, self.scratch.len());
+            self.wire_bytes += write_head(out, true, true, opcode, mask, self.scratch.len()) as u64;
             append(out, &self.scratch, mask, 0);
-            self.wire_bytes += frame_size(self.scratch.len(), mask);
             return None;
         }
         let mask = self.masks.as_mut().map(next_mask);
-        write_head(out, true, false, opcode, mask, payload.len());
-        self.wire_bytes += frame_size(payload.len(), mask);
+        self.wire_bytes += write_head(out, true, false, opcode, mask, payload.len()) as u64;
         let mut pending = Pending {
             payload,
             done: 0,
@@ -98,9 +96,8 @@ impl Sender {
     /// Control payloads are at most 125 bytes (RFC 6455 §5.5): the caller makes sure of it.
     fn control(&mut self, opcode: OpCode, payload: &[u8], out: &mut Vec<u8>) {
         let mask = self.masks.as_mut().map(next_mask);
-        write_head(out, true, false, opcode, mask, payload.len());
+        self.wire_bytes += write_head(out, true, false, opcode, mask, payload.len()) as u64;
         append(out, payload, mask, 0);
-        self.wire_bytes += frame_size(payload.len(), mask);
     }
 }
 
@@ -115,15 +112,6 @@ fn append(out: &mut Vec<u8>, payload: &[u8], mask: Option<[u8; 4]>, offset: usiz
     if let Some(key) = mask {
         apply_mask(&mut out[start..], key, offset);
     }
-}
-
-fn frame_size(len: usize, mask: Option<[u8; 4]>) -> u64 {
-    let head = match len {
-        0..=125 => 2,
-        126..=0xffff => 4,
-        _ => 10,
-    };
-    (head + len + if mask.is_some() { 4 } else { 0 }) as u64
 }
 
 #[cfg(test)]
