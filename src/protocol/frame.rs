@@ -181,7 +181,7 @@ mod tests {
     fn short_medium_and_long_lengths_round_trip() {
         for len in [0usize, 1, 125, 126, 127, 0xffff, 0x10000, 1 << 33] {
             let mut out = Vec::new();
-            write_head(
+            let frame = write_head(
                 &mut out,
                 true,
                 false,
@@ -189,6 +189,7 @@ mod tests {
                 Some([1, 2, 3, 4]),
                 len,
             );
+            assert_eq!(frame, out.len() + len, "the whole frame's length");
             let parsed = head(&out);
             assert_eq!(parsed.len, len as u64);
             assert_eq!(parsed.size, out.len());
