@@ -114,7 +114,8 @@ pub fn parse_head(buf: &[u8]) -> Result<Option<Head>, Violation> {
 }
 
 /// Appends a frame head to `out`, with the shortest length encoding (RFC 6455 §5.2 requires it),
-/// and says how long the whole frame is.
+/// and says how long the whole frame is. The head is built on the stack and appended at once:
+/// this runs for every message sent.
 pub fn write_head(
     out: &mut Vec<u8>,
     fin: bool,
@@ -123,31 +124,40 @@ pub fn write_head(
     mask: Option<[u8; 4]>,
     len: usize,
 ) -> usize {
-    let start = out.len();
-    let first = u8::from(fin) << 7 | u8::from(rsv1) << 6 | opcode.bits();
+    let mut head = [0u8; MAX_HEAD];
+    head[0] = u8::from(fin) << 7 | u8::from(rsv1) << 6 | opcode.bits();
     let mask_bit = if mask.is_some() { 0x80 } else { 0 };
-    out.push(first);
-    match len {
-        0..=125 => out.push(mask_bit | len as u8),
+    let mut size = match len {
+        0..=125 => {
+            head[1] = mask_bit | len as u8;
+            2
+        }
         126..=0xffff => {
-            out.push(mask_bit | 126);
-            out.extend_from_slice(&(len as u16).to_be_bytes());
+            head[1] = mask_bit | 126;
+            head[2..4].copy_from_slice(&(len as u16).to_be_bytes());
+            4
         }
         _ => {
-            out.push(mask_bit | 127);
-            out.extend_from_slice(&(len as u64).to_be_bytes());
+            head[1] = mask_bit | 127;
+            head[2..10].copy_from_slice(&(len as u64).to_be_bytes());
+            10
         }
-    }
+    };
     if let Some(key) = mask {
-        out.extend_from_slice(&key);
+        head[size..size + 4].copy_from_slice(&key);
+        size += 4;
     }
-    out.len() - start + len
+    out.extend_from_slice(&head[..size]);
+    size + len
 }
 
 /// XORs `data` with the mask `key`, as if `data` started `offset` bytes into the payload. Eight
 /// bytes at a time: masking must not be what limits throughput.
 pub fn apply_mask(data: &mut [u8], key: [u8; 4], offset: usize) {
-    let key = rotate(key, offset);
+    // The key as seen from `offset`: byte i of the result is byte (offset + i) % 4 of the key.
+    let key = u32::from_le_bytes(key)
+        .rotate_right(8 * (offset % 4) as u32)
+        .to_le_bytes();
     let word = u64::from_ne_bytes([
         key[0], key[1], key[2], key[3], key[0], key[1], key[2], key[3],
     ]);
@@ -160,13 +170,6 @@ pub fn apply_mask(data: &mut [u8], key: [u8; 4], offset: usize) {
     for (i, byte) in chunks.into_remainder().iter_mut().enumerate() {
         *byte ^= key[i % 4];
     }
-}
-
-/// The key as seen from `offset` bytes into the payload.
-fn rotate(key: [u8; 4], offset: usize) -> [u8; 4] {
-    let mut rotated = key;
-    rotated.rotate_left(offset % 4);
-    rotated
 }
 
 #[cfg(test)]
