@@ -4,7 +4,7 @@
     python3 bench/run.py              # full run (about 10 minutes, plus the release build)
     python3 bench/run.py --quick      # fewer repetitions
     python3 bench/run.py --only receive,latency --tools wsc,bare --json results.json
-    python3 bench/run.py --deflate    # the compression variant (server started with --deflate)
+    python3 bench/run.py --deflate    # the compression variant (examples/deflate_server)
 
 It builds `cargo build --release --examples --bins`, starts examples/server on 127.0.0.1 with an
 OS-chosen port, and runs every case with four tools doing the same work:
@@ -387,14 +387,15 @@ class Bench:
         self.cases: list[Case] = []
         self.err = str(work / "stderr.txt")
         self.servers: list[Server] = []
-        self.server_options = ["--deflate"] if args.deflate else []
+        # The compression variant's WebSocket server is the one on wsc's own core that deflates.
+        self.ws_server = server.with_name("deflate_server") if args.deflate else server
 
     # ---- plumbing
 
     def start(self, *args: str, raw=False) -> Server:
         """A server for this case: WebSocket (with the variant's options) or raw TCP."""
         server = (Server(self.server, "raw", *args) if raw
-                  else Server(self.server, *args, *self.server_options))
+                  else Server(self.ws_server, *args))
         self.servers.append(server)
         return server
 
@@ -787,14 +788,6 @@ def version(binary: str) -> str:
         return "?"
 
 
-def server_has_deflate(server: Path) -> bool:
-    try:
-        Server(server, "echo", "--deflate").stop()
-        return True
-    except RuntimeError:
-        return False
-
-
 def main() -> int:
     steps = {
         "receive": Bench.receive,
@@ -833,7 +826,7 @@ def main() -> int:
         "bare": str(target / "examples" / "bare_client"),
         "raw": str(target / "examples" / "raw_client"),
     }
-    for path in [server, *map(Path, binaries.values())]:
+    for path in [server, server.with_name("deflate_server"), *map(Path, binaries.values())]:
         if not path.exists():
             sys.exit(f"missing {path}; build with cargo build --release --examples --bins")
     header = [f"machine: {machine()}"]
@@ -843,11 +836,6 @@ def main() -> int:
                       else where)
 
     if args.deflate:
-        if not server_has_deflate(server):
-            print("compression variant skipped: examples/server has no --deflate option yet")
-            if args.json:
-                Path(args.json).write_text(json.dumps({"deflate": True, "skipped": True}))
-            return 0
         offers = "deflate" in subprocess.run([binaries["wsc"], "--help"], capture_output=True,
                                              text=True).stdout
         header.append("compression variant: the server accepts permessage-deflate; wsc "
