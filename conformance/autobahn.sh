@@ -15,7 +15,8 @@
 #   --wsc PATH           run this wsc binary (implies --no-build)
 #   --no-install         do not run the installer (the suite must be there)
 #   --prefix DIR         where the suite lives ($AUTOBAHN_PREFIX or /opt/autobahn)
-#   --out DIR            reports and logs (default: target/autobahn, git-ignored)
+#   --out DIR            reports and logs (default: target/autobahn, git-ignored;
+#                        target/ is $CARGO_TARGET_DIR when that is set)
 #   -t, --timeout SECS   per-case limit for wsc (default 60)
 #   -v, --verbose        one line per case
 # Exit status: 0 when no case FAILED (and, with --require-deflate, none of the
@@ -38,9 +39,12 @@ CASES='*'
 REQUIRE_DEFLATE=0
 BUILD=1
 INSTALL=1
-WSC="$ROOT/target/release/wsc"
+# Where cargo puts the binary: CARGO_TARGET_DIR (relative to the repo) or target/.
+TARGET_DIR="${CARGO_TARGET_DIR:-target}"
+case "$TARGET_DIR" in /*) ;; *) TARGET_DIR="$ROOT/$TARGET_DIR" ;; esac
+WSC="$TARGET_DIR/release/wsc"
 PREFIX="${AUTOBAHN_PREFIX:-/opt/autobahn}"
-OUT="$ROOT/target/autobahn"
+OUT="$TARGET_DIR/autobahn"
 TIMEOUT=60
 VERBOSE=()
 
