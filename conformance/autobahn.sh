@@ -62,7 +62,7 @@ while [ $# -gt 0 ]; do
         --require-deflate) REQUIRE_DEFLATE=1; shift ;;
         --no-require-deflate) REQUIRE_DEFLATE=0; shift ;;
         --no-build) BUILD=0; shift ;;
-        --wsc) need "$@"; WSC="$(realpath "$2")"; BUILD=0; shift 2 ;;
+        --wsc) need "$@"; WSC="$(realpath -m "$2")"; BUILD=0; shift 2 ;;
         --no-install) INSTALL=0; shift ;;
         --prefix) need "$@"; PREFIX="$2"; shift 2 ;;
         --out) need "$@"; OUT="$2"; shift 2 ;;
