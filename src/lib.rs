@@ -6,6 +6,8 @@ pub mod config;
 pub mod connect;
 pub mod error;
 pub mod event;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod generate;
 pub mod input;
 pub mod output;
