@@ -35,6 +35,17 @@ keep_as() {
     cp "$file" "$dir/$(sha1sum <"$file" | cut -c1-16)"
 }
 
+# Where cargo-afl keeps AFL++ for this toolchain. `cargo afl cmin` runs AFL++'s Python afl-cmin,
+# which keeps nothing (empty traces with the map size a Rust target reports) or fails (with any
+# other size); its shell version works.
+afl_bin() {
+    local release hash
+    release=$(rustc -vV | sed -n 's/^release: //p')
+    hash=$(rustc -vV | sed -n 's/^commit-hash: //p' | cut -c1-7)
+    local dirs=("${XDG_DATA_HOME:-$HOME/.local/share}"/afl.rs/rustc-"$release-$hash"/afl.rs-*/afl/bin)
+    echo "${dirs[-1]}"
+}
+
 stat_of() {
     sed -n "s/^$1 *: *//p" "$2"
 }
@@ -74,10 +85,8 @@ fuzz_one() {
     if [ -d "corpus/$target" ]; then
         cp corpus/"$target"/* "$out/all/" 2>/dev/null || true
     fi
-    # -e: edges only, not hit counts, for a smaller corpus. AFL_MAP_SIZE: with the size the
-    # binary reports (2080 here), afl-showmap writes empty traces and afl-cmin keeps nothing.
-    AFL_MAP_SIZE=65536 cargo afl cmin -e -i "$out/all" -o "$out/cmin" -- "$bin" \
-        >"$out/cmin.log" 2>&1 || {
+    # -e: edges only, not hit counts, for a smaller corpus.
+    "$(afl_bin)/afl-cmin.bash" -e -i "$out/all" -o "$out/cmin" -- "$bin" >"$out/cmin.log" 2>&1 || {
         echo "$target: afl-cmin failed, see fuzz/$out/cmin.log" >&2
         return 1
     }
