@@ -387,8 +387,9 @@ pub fn parse_header(header: &str) -> Result<(String, HeaderValue), Failure> {
     Ok((name.to_string(), header_value(header, value.trim())?))
 }
 
+/// A header value as it will arrive: HTTP drops whitespace around a value, so it is not sent.
 fn header_value(what: &str, value: &str) -> Result<HeaderValue, Failure> {
-    HeaderValue::from_str(value).map_err(|_| {
+    HeaderValue::from_str(value.trim()).map_err(|_| {
         usage(format!(
             "invalid header value in '{what}' (control characters?)"
         ))
@@ -453,6 +454,20 @@ mod tests {
         for bad in ["NoColon", ": value", "Bad Name: v", "X: a\u{1}b"] {
             assert!(matches!(parse_header(bad), Err(Failure::Usage(_))), "{bad}");
         }
+    }
+
+    #[test]
+    fn origin_and_user_agent_are_sent_without_surrounding_whitespace() {
+        // Found by fuzzing: `-o ' o.test'` sent a value that reads back (and arrives) as "o.test".
+        use clap::Parser;
+        let cli = Cli::try_parse_from(["wsc", "ws://h/", "-o", " o.test ", "-A", "\tagent "]);
+        let config = Config::from_cli(cli.unwrap()).unwrap();
+        let value = |name: &str| {
+            let (_, value) = config.headers.iter().find(|(n, _)| n == name).unwrap();
+            value.to_str().unwrap().to_string()
+        };
+        assert_eq!(value("origin"), "o.test");
+        assert_eq!(value("user-agent"), "agent");
     }
 
     #[test]

@@ -1,0 +1,4 @@
+//! AFL target: see `wsc::fuzz::protocol::frame_server`.
+fn main() {
+    afl::fuzz!(|data: &[u8]| wsc::fuzz::protocol::frame_server(data));
+}

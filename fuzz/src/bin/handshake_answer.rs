@@ -1,0 +1,4 @@
+//! AFL target: see `wsc::fuzz::protocol::handshake_answer`.
+fn main() {
+    afl::fuzz!(|data: &[u8]| wsc::fuzz::protocol::handshake_answer(data));
+}

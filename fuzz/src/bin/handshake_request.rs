@@ -1,0 +1,4 @@
+//! AFL target: see `wsc::fuzz::protocol::handshake_request`.
+fn main() {
+    afl::fuzz!(|data: &[u8]| wsc::fuzz::protocol::handshake_request(data));
+}
