@@ -33,10 +33,7 @@ fn main() -> ExitCode {
         Ok(config) => config,
         Err(failure) => return failure.report(),
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build();
+    let runtime = runtime(&config);
     let result = match runtime {
         Ok(runtime) => runtime.block_on(run(config)),
         Err(e) => Err(Failure::Runtime(format!("cannot start the runtime: {e}"))),
@@ -45,6 +42,22 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => failure.report(),
     }
+}
+
+/// Pipes run on this thread alone: a worker thread costs its start and a hop between threads at
+/// every wait on the network (connect, upgrade, echo, close). The REPL keeps a worker: its
+/// printer blocks until the REPL thread takes each line, and the REPL thread may itself be
+/// waiting for the writer task to take its input, which needs a thread that is not blocked.
+fn runtime(config: &Config) -> std::io::Result<tokio::runtime::Runtime> {
+    let mut builder = match config.mode {
+        Mode::Repl if !config.echo => {
+            let mut builder = tokio::runtime::Builder::new_multi_thread();
+            builder.worker_threads(1);
+            builder
+        }
+        Mode::Repl | Mode::Pipe => tokio::runtime::Builder::new_current_thread(),
+    };
+    builder.enable_all().build()
 }
 
 async fn run(config: Config) -> Result<(), Failure> {
