@@ -466,8 +466,8 @@ mod tests {
             let (_, value) = config.headers.iter().find(|(n, _)| n == name).unwrap();
             value.to_str().unwrap().to_string()
         };
-        assert_eq!(value("origin"), "o.test");
-        assert_eq!(value("user-agent"), "agent");
+        assert_eq!(value("Origin"), "o.test");
+        assert_eq!(value("User-Agent"), "agent");
     }
 
     #[test]
