@@ -114,6 +114,26 @@ fn invalid_utf8_fails_on_the_first_bad_fragment() {
 }
 
 #[test]
+fn invalid_utf8_fails_before_its_frame_has_arrived() {
+    // A 100-byte text frame of which only "ok \xff" has come yet.
+    let mut receiver = client();
+    receiver
+        .read_buffer()
+        .extend_from_slice(&[0x81, 100, b'o', b'k']);
+    assert_eq!(receiver.decode(), Ok(None));
+    receiver.read_buffer().extend_from_slice(&[0xce]);
+    assert_eq!(
+        receiver.decode(),
+        Ok(None),
+        "an incomplete sequence may still complete"
+    );
+    receiver
+        .read_buffer()
+        .extend_from_slice(&[0xba, b' ', 0xff]);
+    assert_eq!(receiver.decode().unwrap_err().code, 1007);
+}
+
+#[test]
 fn a_sequence_split_across_fragments_is_valid_but_one_cut_short_is_not() {
     // "κ" is ce ba: its two bytes arrive in two fragments.
     let mut bytes = frame(0x01, b"\xce");
