@@ -2,6 +2,7 @@
 //! copying (each message is a slice of the block it arrived in).
 
 use std::io::{self, Read};
+use std::os::fd::AsFd;
 
 use bytes::{Bytes, BytesMut};
 use tokio::sync::mpsc;
@@ -23,13 +24,21 @@ const READ_SIZE: usize = 64 * 1024;
 /// cost more copies and page faults.
 const FIRST_READ_SIZE: usize = 4 * 1024;
 
-/// Starts the thread that sends the `-x` messages and then every stdin line.
+/// Starts the thread that sends the `-x` messages and then every stdin line. A stdin known to be
+/// empty (`</dev/null`, an empty file) needs no thread: the `-x` messages are all there is.
 pub fn spawn(
     format: InputFormat,
     execute: &[String],
     tx: mpsc::Sender<Input>,
 ) -> Result<(), Failure> {
     let first = super::execute_batch(format, execute);
+    if known_empty(io::stdin()) {
+        if let Some(first) = first {
+            // The channel is new and empty: this cannot be refused.
+            let _ = tx.try_send(first);
+        }
+        return Ok(());
+    }
     let reader = move || {
         if let Some(first) = first {
             if tx.blocking_send(first).is_err() {
@@ -48,6 +57,21 @@ pub fn spawn(
         .spawn(reader)
         .map(drop)
         .map_err(|e| Failure::Runtime(format!("cannot start reading stdin: {}", io_words(&e))))
+}
+
+/// Whether `input` is /dev/null or an empty regular file, found out without reading it (reading
+/// could block). Starting a thread only to read nothing costs more than the rest of a short run
+/// spends before the first byte goes out.
+fn known_empty(input: impl AsFd) -> bool {
+    use nix::sys::stat::{SFlag, fstat, stat};
+    let Ok(file) = fstat(input) else {
+        return false;
+    };
+    match SFlag::from_bits_truncate(file.st_mode) & SFlag::S_IFMT {
+        SFlag::S_IFREG => file.st_size == 0,
+        SFlag::S_IFCHR => stat("/dev/null").is_ok_and(|null| null.st_rdev == file.st_rdev),
+        _ => false,
+    }
 }
 
 /// Reads until end of input (or until the session stops listening), one batch per read, each
@@ -211,6 +235,21 @@ mod tests {
         assert!(matches!(&got[0], Input::Metered(b, _) if b == &vec![Message::text("fine")]));
         assert!(matches!(&got[1], Input::Failed(e) if e.contains("line 2")));
         assert_eq!(got.len(), 2);
+    }
+
+    #[test]
+    fn dev_null_and_empty_files_are_known_empty_and_nothing_else_is() {
+        use std::io::Write;
+        let null = std::fs::File::open("/dev/null").unwrap();
+        assert!(known_empty(&null));
+        let mut file = tempfile::tempfile().unwrap();
+        assert!(known_empty(&file));
+        file.write_all(b"x\n").unwrap();
+        assert!(!known_empty(&file));
+        let zero = std::fs::File::open("/dev/zero").unwrap();
+        assert!(!known_empty(&zero));
+        let (reader, _writer) = nix::unistd::pipe().unwrap();
+        assert!(!known_empty(&reader));
     }
 
     #[test]
