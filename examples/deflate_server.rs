@@ -23,37 +23,17 @@ use wsc::protocol::handshake;
 use wsc::protocol::receive::{Received, Receiver};
 use wsc::protocol::send::{Pending, Sender};
 
-#[derive(Clone, Copy)]
-enum Mode {
-    Echo,
-    Sink,
-    Flood {
-        count: usize,
-        size: usize,
-        binary: bool,
-    },
-}
+#[path = "common/mode.rs"]
+mod mode;
+
+use mode::Mode;
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let addr = args
-        .first()
-        .cloned()
-        .unwrap_or_else(|| "127.0.0.1:9002".into());
-    let number = |i: usize| args.get(i).and_then(|a| a.parse().ok()).unwrap_or(0);
-    let mode = match args.get(1).map(String::as_str) {
-        None | Some("echo") => Mode::Echo,
-        Some("sink") => Mode::Sink,
-        Some("flood") => Mode::Flood {
-            count: number(2),
-            size: number(3),
-            binary: args.get(4).is_some_and(|a| a == "binary"),
-        },
-        Some(other) => return Err(format!("unknown mode {other}").into()),
-    };
+    let (addr, mode) = mode::parse(&args, "127.0.0.1:9002")?;
     let listener = TcpListener::bind(&addr).await?;
     eprintln!("listening on ws://{}", listener.local_addr()?);
     loop {

@@ -28,16 +28,10 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::{Error, protocol::WebSocketConfig};
 
-#[derive(Clone, Copy)]
-enum Mode {
-    Echo,
-    Sink,
-    Flood {
-        count: usize,
-        size: usize,
-        binary: bool,
-    },
-}
+#[path = "common/mode.rs"]
+mod mode;
+
+use mode::Mode;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -49,21 +43,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if raw {
         args.remove(1);
     }
-    let addr = args
-        .first()
-        .cloned()
-        .unwrap_or_else(|| "127.0.0.1:9001".into());
-    let number = |i: usize| args.get(i).and_then(|a| a.parse().ok()).unwrap_or(0);
-    let mode = match args.get(1).map(String::as_str) {
-        None | Some("echo") => Mode::Echo,
-        Some("sink") => Mode::Sink,
-        Some("flood") => Mode::Flood {
-            count: number(2),
-            size: number(3),
-            binary: args.get(4).is_some_and(|a| a == "binary"),
-        },
-        Some(other) => return Err(format!("unknown mode {other}").into()),
-    };
+    let (addr, mode) = mode::parse(&args, "127.0.0.1:9001")?;
     let listener = TcpListener::bind(&addr).await?;
     eprintln!("listening on ws://{}", listener.local_addr()?);
     loop {
