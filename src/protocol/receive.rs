@@ -12,6 +12,8 @@ use super::{Role, Violation, close};
 
 /// How much room a read gets at least: large reads keep small messages cheap.
 const READ_CHUNK: usize = 64 * 1024;
+/// The most room reserved ahead for one frame; a larger frame's buffer grows as it arrives.
+const MAX_RESERVE: usize = 64 << 20;
 
 /// What the peer sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,12 +76,13 @@ impl Receiver {
         }
     }
 
-    /// Where the caller reads the next bytes into, with room for the frame being awaited.
+    /// Where the caller reads the next bytes into, with room for the frame being awaited (up to
+    /// `MAX_RESERVE` at once: a length field never reserves more than that before its bytes come).
     pub fn read_buffer(&mut self) -> &mut BytesMut {
         let room = self
             .wanted
             .saturating_sub(self.buffer.len())
-            .max(READ_CHUNK);
+            .clamp(READ_CHUNK, MAX_RESERVE);
         self.buffer.reserve(room);
         &mut self.buffer
     }

@@ -211,6 +211,19 @@ fn a_hostile_length_reserves_nothing() {
 }
 
 #[test]
+fn a_huge_limit_still_reserves_a_bounded_buffer() {
+    let mut head = vec![0x82, 127];
+    head.extend_from_slice(&(1u64 << 50).to_be_bytes());
+    let mut receiver = Receiver::new(Role::Client, usize::MAX >> 1, None, &head);
+    assert_eq!(
+        receiver.decode(),
+        Ok(None),
+        "waiting for a frame the user allowed"
+    );
+    assert!(receiver.read_buffer().capacity() <= MAX_RESERVE + head.len() + READ_CHUNK);
+}
+
+#[test]
 fn close_frames_are_checked_and_end_the_stream() {
     assert_eq!(feed(&frame(0x88, b""), 1).unwrap(), [Received::Close(None)]);
     assert_eq!(violation(&frame(0x88, b"\x03")).code, 1002);
