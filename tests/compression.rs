@@ -118,7 +118,7 @@ fn lines(count: usize) -> (String, Vec<String>) {
 async fn messages_are_compressed_both_ways_by_default() {
     let server = deflate_server(None).await;
     let (input, sent) = lines(50);
-    let run = wsc([&server.url, "--stats", "-w", "2", "--count", "50"])
+    let run = wsc([&server.url, "--stats", "-v", "-w", "2", "--count", "50"])
         .stdin(input)
         .run()
         .await;
@@ -143,6 +143,13 @@ async fn messages_are_compressed_both_ways_by_default() {
     );
     assert!(
         run.stderr.contains("(permessage-deflate)"),
+        "{}",
+        run.stderr
+    );
+    // -v shows what was agreed.
+    assert!(
+        run.stderr
+            .contains("\n< Sec-WebSocket-Extensions: permessage-deflate"),
         "{}",
         run.stderr
     );
