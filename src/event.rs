@@ -20,7 +20,7 @@ pub enum Event {
     Ping(Bytes),
     /// A ping we sent (typed, scripted or keepalive).
     PingSent(Bytes),
-    /// A pong we sent on our own (tungstenite's automatic answers show on the ping they answer).
+    /// A pong we sent on our own (the automatic answer to a ping shows on the ping itself).
     PongSent(Bytes),
     /// A pong, with the round trip when it answers a ping we sent.
     Pong {
