@@ -180,11 +180,12 @@ pub struct Cli {
     )]
     pub execute: Vec<String>,
 
-    /// Print one JSON object per event, and read stdin lines as such objects.
+    /// Print one JSON object per event on stdout, and read stdin lines as such objects.
     #[arg(long, help_heading = "Output")]
     pub jsonl: bool,
 
-    /// When to colour the output.
+    /// When to colour the output: the REPL, or the events on stderr in a pipe (never what
+    /// goes to stdout in a pipe: that is data).
     #[arg(long, value_name = "WHEN", value_enum, default_value_t = ColorWhen::Auto, help_heading = "Output")]
     pub color: ColorWhen,
 
@@ -192,11 +193,12 @@ pub struct Cli {
     #[arg(long, help_heading = "Output")]
     pub no_color: bool,
 
-    /// Prefix each shown line with the local time, to the millisecond.
+    /// Prefix each shown line (the REPL, events on stderr) with the local time, to the
+    /// millisecond; with --jsonl, add a "ts" field (RFC 3339, UTC, milliseconds).
     #[arg(long, help_heading = "Output")]
     pub timestamps: bool,
 
-    /// Show pings and pongs in both directions, with their payloads.
+    /// Show pings and pongs in both directions, with their payloads (on stderr in a pipe).
     #[arg(short = 'P', long, help_heading = "Output")]
     pub show_ping_pong: bool,
 
@@ -217,22 +219,28 @@ pub struct Cli {
     pub verbose: u8,
 
     /// After input ends, close once no message has arrived for this long (0: at once;
-    /// -1: wait for the server to close) [default: 1, or -1 with --count].
+    /// -1: wait for the server to close) [default: 1, or 5 with --count or --expect].
     #[arg(
         short = 'w',
         long,
         value_name = "SECS",
         allow_negative_numbers = true,
+        conflicts_with = "echo",
         help_heading = "Session"
     )]
     pub wait: Option<String>,
 
-    /// After input ends, close once this many messages have been received in all.
+    /// Print this many messages (1 or more), then close; what arrives after them is not
+    /// printed. Status 8 if the session ends first, naming what was missing.
     #[arg(long, value_name = "N", help_heading = "Session")]
     pub count: Option<u64>,
 
-    /// Succeed once received messages have matched these patterns, in order (repeatable);
-    /// status 8 if the session ends first.
+    /// Print one message, then close (same as --count 1; websocat's -1).
+    #[arg(short = '1', long, conflicts_with = "count", help_heading = "Session")]
+    pub one_message: bool,
+
+    /// Succeed and close once received messages have matched these patterns, in order
+    /// (repeatable); status 8 if the session ends first, naming the pattern missing.
     #[arg(long, value_name = "REGEX", help_heading = "Session")]
     pub expect: Vec<String>,
 
@@ -274,7 +282,7 @@ pub struct Cli {
     pub ping_timeout: Option<String>,
 
     /// Send every received message back unchanged, ignoring stdin, until the server closes.
-    #[arg(long, conflicts_with_all = ["execute", "count"], help_heading = "Session")]
+    #[arg(long, conflicts_with_all = ["execute", "count", "one_message"], help_heading = "Session")]
     pub echo: bool,
 
     /// At exit, print one line of figures on stderr (time, messages and bytes each way, ping

@@ -58,6 +58,8 @@ pub struct Config {
     /// Whether stdout/stderr are terminals: decides sanitising of server text.
     pub stdout_is_terminal: bool,
     pub stderr_is_terminal: bool,
+    /// Flags given that cannot take effect here, in words: shown before connecting.
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -79,9 +81,12 @@ pub enum InputFormat {
 pub enum OutputFormat {
     Raw,
     Jsonl,
-    /// Sigils, colours and hex dumps: the REPL, or `--color always`.
+    /// Sigils, colours and hex dumps: the REPL only (colour never changes the format).
     Human,
 }
+
+/// How long --count and --expect wait for more after the input ended, unless -w says.
+pub const GOAL_WAIT: Duration = Duration::from_secs(5);
 
 /// Interactive when both stdin and stdout are terminals.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,14 +151,25 @@ impl Config {
             (false, true) => InputFormat::Binary,
             (false, false) => InputFormat::Text,
         };
-        // With --count or --expect they decide when to stop, unless a wait is given too; --echo
-        // never closes on its own.
-        let decided = cli.count.is_some() || !cli.expect.is_empty() || cli.echo;
-        let wait = match (cli.wait.as_deref().map(str::trim), decided) {
-            (_, true) if cli.echo => Wait::ServerClose,
-            (Some("-1"), _) | (None, true) => Wait::ServerClose,
-            (Some(secs), _) => Wait::Quiet(parse_seconds("--wait", secs)?),
-            (None, false) => Wait::Quiet(Duration::from_secs(1)),
+        let count = match (cli.count, cli.one_message) {
+            (Some(0), _) => {
+                return Err(usage(
+                    "--count must be at least 1 (the number of messages to print)".into(),
+                ));
+            }
+            (Some(n), _) => Some(n),
+            (None, true) => Some(1),
+            (None, false) => None,
+        };
+        // --echo never closes on its own; --count and --expect wait longer for what they want,
+        // but never forever unless -w -1 says so.
+        let goals = count.is_some() || !cli.expect.is_empty();
+        let wait = match cli.wait.as_deref().map(str::trim) {
+            _ if cli.echo => Wait::ServerClose,
+            Some("-1") => Wait::ServerClose,
+            Some(secs) => Wait::Quiet(parse_seconds("--wait", secs)?),
+            None if goals => Wait::Quiet(GOAL_WAIT),
+            None => Wait::Quiet(Duration::from_secs(1)),
         };
         let expect = cli
             .expect
@@ -191,11 +207,15 @@ impl Config {
         }
 
         let stdout_is_terminal = std::io::stdout().is_terminal();
+        let stderr_is_terminal = std::io::stderr().is_terminal();
         let mode = if std::io::stdin().is_terminal() && stdout_is_terminal {
             Mode::Repl
         } else {
             Mode::Pipe
         };
+        let warnings = warnings(&cli, mode, &url, || {
+            crate::input::pipe::known_empty(std::io::stdin())
+        });
         Ok(Config {
             url,
             headers,
@@ -214,15 +234,22 @@ impl Config {
             },
             input,
             execute: cli.execute,
-            output: match (cli.jsonl, mode, cli.color) {
-                (true, _, _) => OutputFormat::Jsonl,
-                (false, Mode::Repl, _) | (false, _, ColorWhen::Always) => OutputFormat::Human,
-                _ => OutputFormat::Raw,
+            output: match (cli.jsonl, mode) {
+                (true, _) => OutputFormat::Jsonl,
+                (false, Mode::Repl) => OutputFormat::Human,
+                (false, Mode::Pipe) => OutputFormat::Raw,
             },
             mode,
-            color: use_color(cli.color, cli.no_color, stdout_is_terminal, |name| {
-                std::env::var_os(name)
-            }),
+            // Colour goes where the human lines go: the REPL's screen, or stderr in a pipe.
+            color: use_color(
+                cli.color,
+                cli.no_color,
+                match mode {
+                    Mode::Repl => stdout_is_terminal,
+                    Mode::Pipe => stderr_is_terminal,
+                },
+                |name| std::env::var_os(name),
+            ),
             timestamps: cli.timestamps,
             show_ping_pong: cli.show_ping_pong,
             slash: !cli.no_slash,
@@ -233,7 +260,7 @@ impl Config {
             },
             verbose: cli.verbose,
             wait,
-            count: cli.count,
+            count,
             expect,
             max_time: seconds("--max-time", &cli.max_time)?,
             idle_timeout: seconds("--idle-timeout", &cli.idle_timeout)?,
@@ -244,7 +271,8 @@ impl Config {
             close_timeout: parse_seconds("--close-timeout", &cli.close_timeout)?,
             max_message_size: cli.max_message_size,
             stdout_is_terminal,
-            stderr_is_terminal: std::io::stderr().is_terminal(),
+            stderr_is_terminal,
+            warnings,
         })
     }
 }
@@ -299,6 +327,46 @@ fn request_headers(
     headers.retain(|(name, _)| !extra.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)));
     headers.extend(extra);
     Ok(headers)
+}
+
+/// Flags that were accepted but cannot take effect in this run, each in one line. `stdin_empty`
+/// says whether stdin is known to hold nothing (asked only when it matters).
+fn warnings(cli: &Cli, mode: Mode, url: &Url, stdin_empty: impl Fn() -> bool) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if mode == Mode::Pipe {
+        let repl_only = [
+            (cli.no_slash, "--no-slash"),
+            (cli.history_file.is_some(), "--history-file"),
+            (cli.no_history, "--no-history"),
+        ];
+        for (_, flag) in repl_only.iter().filter(|(given, _)| *given) {
+            warnings.push(format!(
+                "{flag} applies to the REPL only (stdin and stdout are not both terminals)"
+            ));
+        }
+        let events_shown = cli.verbose > 0 || cli.show_ping_pong;
+        if cli.timestamps && !cli.jsonl && !events_shown {
+            warnings.push(
+                "--timestamps prefixes the events on stderr, and none are shown: add -v or -P \
+                 (or use --jsonl for \"ts\" fields)"
+                    .into(),
+            );
+        }
+        if cli.echo && !stdin_empty() {
+            warnings.push("--echo sends no input: what stdin holds is not sent".into());
+        }
+    }
+    if url.scheme() == "ws" {
+        let tls = [
+            (cli.insecure, "--insecure"),
+            (cli.ca.is_some(), "--ca"),
+            (cli.cert.is_some(), "--cert"),
+        ];
+        for (_, flag) in tls.iter().filter(|(given, _)| *given) {
+            warnings.push(format!("{flag} has no effect on a ws:// URL (no TLS)"));
+        }
+    }
+    warnings
 }
 
 fn usage(message: String) -> Failure {
@@ -468,6 +536,68 @@ mod tests {
         };
         assert_eq!(value("Origin"), "o.test");
         assert_eq!(value("User-Agent"), "agent");
+    }
+
+    fn config(args: &[&str]) -> Result<Config, Failure> {
+        use clap::Parser;
+        let cli = Cli::try_parse_from(std::iter::once("wsc").chain(args.iter().copied()));
+        Config::from_cli(cli.map_err(|e| usage(e.to_string()))?)
+    }
+
+    #[test]
+    fn count_zero_is_a_usage_error_and_dash_one_is_count_one() {
+        assert!(matches!(
+            config(&["ws://h/", "--count", "0"]),
+            Err(Failure::Usage(m)) if m.contains("at least 1")
+        ));
+        assert_eq!(config(&["ws://h/", "-1"]).unwrap().count, Some(1));
+        assert!(config(&["ws://h/", "-1", "--count", "2"]).is_err());
+    }
+
+    #[test]
+    fn goals_wait_a_bounded_quiet_period_unless_told_otherwise() {
+        let wait = |args: &[&str]| config(args).unwrap().wait;
+        assert_eq!(wait(&["ws://h/"]), Wait::Quiet(Duration::from_secs(1)));
+        assert_eq!(wait(&["ws://h/", "--count", "3"]), Wait::Quiet(GOAL_WAIT));
+        assert_eq!(wait(&["ws://h/", "--expect", "x"]), Wait::Quiet(GOAL_WAIT));
+        assert_eq!(
+            wait(&["ws://h/", "--expect", "x", "-w", "-1"]),
+            Wait::ServerClose
+        );
+        assert_eq!(
+            wait(&["ws://h/", "--count", "3", "-w", "0.5"]),
+            Wait::Quiet(Duration::from_millis(500))
+        );
+        assert_eq!(wait(&["ws://h/", "--echo"]), Wait::ServerClose);
+        assert!(config(&["ws://h/", "--echo", "-w", "1"]).is_err());
+    }
+
+    #[test]
+    fn flags_that_cannot_take_effect_are_named_in_warnings() {
+        use clap::Parser;
+        let warned = |args: &[&str], mode, stdin_empty: bool| {
+            let cli = Cli::try_parse_from(std::iter::once("wsc").chain(args.iter().copied()));
+            let cli = cli.unwrap();
+            let url = parse_url(cli.url.as_deref().unwrap()).unwrap().0;
+            warnings(&cli, mode, &url, || stdin_empty)
+        };
+        let pipe = |args: &[&str]| warned(args, Mode::Pipe, false);
+        assert_eq!(pipe(&["ws://h/"]), Vec::<String>::new());
+        assert_eq!(
+            pipe(&["ws://h/", "--no-slash", "--history-file", "f"]),
+            [
+                "--no-slash applies to the REPL only (stdin and stdout are not both terminals)",
+                "--history-file applies to the REPL only (stdin and stdout are not both terminals)"
+            ]
+        );
+        assert!(pipe(&["ws://h/", "--timestamps"])[0].contains("--timestamps"));
+        assert!(pipe(&["ws://h/", "--timestamps", "-P"]).is_empty());
+        assert!(pipe(&["ws://h/", "--timestamps", "--jsonl"]).is_empty());
+        assert!(pipe(&["ws://h/", "--echo"])[0].contains("--echo sends no input"));
+        assert!(warned(&["ws://h/", "--echo"], Mode::Pipe, true).is_empty());
+        assert!(warned(&["ws://h/", "--no-history"], Mode::Repl, false).is_empty());
+        assert!(pipe(&["ws://h/", "-k"])[0].contains("--insecure has no effect on a ws:// URL"));
+        assert!(pipe(&["wss://h/", "-k"]).is_empty());
     }
 
     #[test]

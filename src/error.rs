@@ -8,7 +8,7 @@ use std::io;
 use std::process::ExitCode;
 
 /// The exit statuses, for the help, the man page and the README (checked by a test).
-pub const EXIT_STATUSES: [(u8, &str); 10] = [
+pub const EXIT_STATUSES: [(u8, &str); 13] = [
     (
         0,
         "the session ended cleanly (close handshake with 1000 or 1001, or the user quit), or stdout was closed",
@@ -36,7 +36,19 @@ pub const EXIT_STATUSES: [(u8, &str); 10] = [
         8,
         "a time limit or expectation was not met (`--max-time`, `--idle-timeout`, `--expect`, `--count`)",
     ),
-    (130, "interrupted by SIGINT in pipe mode"),
+    (
+        9,
+        "input was left unsent: the server closed before every stdin line was sent",
+    ),
+    (
+        129,
+        "ended by SIGHUP (the terminal closed), after sending Close 1001",
+    ),
+    (
+        130,
+        "ended by SIGINT in pipe mode, after sending Close 1001",
+    ),
+    (143, "ended by SIGTERM, after sending Close 1001"),
 ];
 
 /// Why a run failed. The message is one line, in words, for `wsc: error: ...`.
@@ -58,8 +70,29 @@ pub enum Failure {
     ServerClosed(String),
     /// A time limit or expectation was not met: status 8.
     Unmet(String),
-    /// SIGINT in pipe mode: status 130. Nothing is printed for it.
-    Interrupted,
+    /// The server closed before all input was sent: status 9.
+    Unsent(String),
+    /// A signal ended the session: 128 + its number. Nothing is printed for it.
+    Signalled(Signal),
+}
+
+/// The signals that end a session with a Close 1001 (going away).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signal {
+    Hangup,
+    Interrupt,
+    Terminate,
+}
+
+impl Signal {
+    /// The status a shell gives a process killed by this signal: 128 + its number.
+    pub fn exit_status(self) -> u8 {
+        match self {
+            Signal::Hangup => 129,
+            Signal::Interrupt => 130,
+            Signal::Terminate => 143,
+        }
+    }
 }
 
 impl Failure {
@@ -74,13 +107,14 @@ impl Failure {
             Failure::ConnectionLost(_) => 6,
             Failure::ServerClosed(_) => 7,
             Failure::Unmet(_) => 8,
-            Failure::Interrupted => 130,
+            Failure::Unsent(_) => 9,
+            Failure::Signalled(signal) => signal.exit_status(),
         }
     }
 
     /// Prints the one-line error (if any) and turns the failure into the process exit code.
     pub fn report(&self) -> ExitCode {
-        if *self != Failure::Interrupted {
+        if !matches!(self, Failure::Signalled(_)) {
             // Messages can quote the server (a close reason): never let it drive a terminal.
             crate::output::to_stderr(
                 &format!("wsc: error: {self}"),
@@ -101,8 +135,9 @@ impl fmt::Display for Failure {
             | Failure::Handshake(m)
             | Failure::ConnectionLost(m)
             | Failure::ServerClosed(m)
-            | Failure::Unmet(m) => f.write_str(m),
-            Failure::Interrupted => f.write_str("interrupted"),
+            | Failure::Unmet(m)
+            | Failure::Unsent(m) => f.write_str(m),
+            Failure::Signalled(signal) => write!(f, "ended by {signal:?}"),
         }
     }
 }
@@ -135,7 +170,7 @@ pub fn io_words(e: &io::Error) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::Failure;
+    use super::{EXIT_STATUSES, Failure, Signal};
 
     #[test]
     fn statuses_follow_the_design_table() {
@@ -148,10 +183,18 @@ mod tests {
             (Failure::ConnectionLost(String::new()), 6),
             (Failure::ServerClosed(String::new()), 7),
             (Failure::Unmet(String::new()), 8),
-            (Failure::Interrupted, 130),
+            (Failure::Unsent(String::new()), 9),
+            (Failure::Signalled(Signal::Hangup), 129),
+            (Failure::Signalled(Signal::Interrupt), 130),
+            (Failure::Signalled(Signal::Terminate), 143),
         ];
-        for (failure, status) in table {
-            assert_eq!(failure.exit_status(), status, "{failure:?}");
+        for (failure, status) in &table {
+            assert_eq!(failure.exit_status(), *status, "{failure:?}");
         }
+        // Every status a failure can have is in the documented table, and nothing else is.
+        let mut documented: Vec<u8> = EXIT_STATUSES.iter().map(|(code, _)| *code).collect();
+        documented.retain(|code| *code != 0);
+        let statuses: Vec<u8> = table.iter().map(|(_, status)| *status).collect();
+        assert_eq!(documented, statuses);
     }
 }

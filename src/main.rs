@@ -33,6 +33,12 @@ fn main() -> ExitCode {
         Ok(config) => config,
         Err(failure) => return failure.report(),
     };
+    for warning in &config.warnings {
+        output::to_stderr(
+            &format!("wsc: warning: {warning}"),
+            config.stderr_is_terminal,
+        );
+    }
     let runtime = runtime(&config);
     let result = match runtime {
         Ok(runtime) => runtime.block_on(run(config)),

@@ -62,7 +62,7 @@ pub fn spawn(
 /// Whether `input` is /dev/null or an empty regular file, found out without reading it (reading
 /// could block). Starting a thread only to read nothing costs more than the rest of a short run
 /// spends before the first byte goes out.
-fn known_empty(input: impl AsFd) -> bool {
+pub fn known_empty(input: impl AsFd) -> bool {
     use nix::sys::stat::{SFlag, fstat, stat};
     let Ok(file) = fstat(input) else {
         return false;

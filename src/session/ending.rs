@@ -1,18 +1,24 @@
 //! How a session ended, gathered while it runs and turned into one result at the end.
 
-use crate::error::Failure;
+use crate::error::{Failure, Signal};
 use crate::output::describe_close;
 
 #[derive(Debug, Default)]
 pub struct Ending {
-    /// SIGINT arrived: status 130 whatever else happened.
-    pub interrupted: bool,
+    /// A signal arrived: its status whatever else happened.
+    pub signal: Option<Signal>,
     /// Nothing more can be written to stdout.
     pub stdout_closed: bool,
     /// stdout was closed by its reader (`| head -1`): a quiet, successful end.
     pub stdout_gone: bool,
     /// The first thing that went wrong.
     failure: Option<Failure>,
+    /// A time limit (--max-time, --idle-timeout) that ended the session, in words.
+    limit: Option<String>,
+    /// What ended the wait for --count/--expect when it was not a limit (the quiet wait).
+    waited: Option<String>,
+    /// Input that was never sent because the server closed first, in words.
+    unsent: Option<String>,
     close: Option<ServerClose>,
     /// The code of the Close we sent, if we sent one.
     sent_code: Option<u16>,
@@ -28,6 +34,21 @@ impl Ending {
     /// Records a failure; the first one is the one reported.
     pub fn fail(&mut self, failure: Failure) {
         self.failure.get_or_insert(failure);
+    }
+
+    /// A time limit ended the session: status 8, naming the limit (and any goal not met).
+    pub fn limit_expired(&mut self, why: String) {
+        self.limit.get_or_insert(why);
+    }
+
+    /// The quiet wait after input ended closed the session (an ending, not a failure).
+    pub fn waited(&mut self, why: String) {
+        self.waited.get_or_insert(why);
+    }
+
+    /// The server closed while input was still to be sent.
+    pub fn unsent(&mut self, what: String) {
+        self.unsent.get_or_insert(what);
     }
 
     pub fn server_close(&mut self, code: Option<u16>, reason: String) {
@@ -49,14 +70,20 @@ impl Ending {
 
     /// The result of the session; `unmet` says what the user asked for that did not happen.
     pub fn outcome(self, unmet: Option<String>) -> Result<(), Failure> {
-        if self.interrupted {
-            return Err(Failure::Interrupted);
+        if let Some(signal) = self.signal {
+            return Err(Failure::Signalled(signal));
         }
         if self.stdout_gone {
             return Ok(());
         }
         if let Some(failure) = self.failure {
             return Err(failure);
+        }
+        if let Some(limit) = self.limit {
+            return Err(Failure::Unmet(match unmet {
+                Some(what) => format!("{what}; {limit}"),
+                None => limit,
+            }));
         }
         let Some(close) = self.close else {
             return Err(Failure::ConnectionLost(
@@ -71,8 +98,14 @@ impl Ending {
             code if code == self.sent_code => {}
             code => return Err(Failure::ServerClosed(describe_close(code, &close.reason))),
         }
-        match unmet {
-            Some(what) => Err(Failure::Unmet(what)),
+        if let Some(what) = unmet {
+            let ended = self
+                .waited
+                .unwrap_or_else(|| "the server closed first".into());
+            return Err(Failure::Unmet(format!("{what}; {ended}")));
+        }
+        match self.unsent {
+            Some(what) => Err(Failure::Unsent(what)),
             None => Ok(()),
         }
     }
@@ -125,20 +158,59 @@ mod tests {
         ending.fail(Failure::ConnectionLost("second".into()));
         assert_eq!(ending.outcome(None), Err(Failure::Runtime("first".into())));
         let mut ending = closed(Some(4000));
-        ending.interrupted = true;
-        assert_eq!(ending.outcome(None), Err(Failure::Interrupted));
+        ending.signal = Some(Signal::Terminate);
+        assert_eq!(ending.outcome(None).unwrap_err().exit_status(), 143);
     }
 
     #[test]
-    fn what_was_asked_and_did_not_happen_is_unmet() {
+    fn what_was_asked_and_did_not_happen_is_unmet_and_says_what_ended_the_wait() {
+        let missing = || Some("--count 3 not reached; 2 messages received".to_string());
         assert_eq!(
-            closed(Some(1000))
-                .outcome(Some("received 2 of 3".into()))
-                .unwrap_err()
-                .exit_status(),
-            8
+            closed(Some(1000)).outcome(missing()),
+            Err(Failure::Unmet(
+                "--count 3 not reached; 2 messages received; the server closed first".into()
+            ))
+        );
+        let mut ending = closed(Some(1000));
+        ending.waited("nothing arrived for 5 s after the input ended (-w)".into());
+        assert_eq!(
+            ending.outcome(missing()),
+            Err(Failure::Unmet(
+                "--count 3 not reached; 2 messages received; nothing arrived for 5 s after the \
+                 input ended (-w)"
+                    .into()
+            ))
         );
         assert_eq!(closed(Some(1000)).outcome(None), Ok(()));
+    }
+
+    #[test]
+    fn a_time_limit_is_unmet_and_names_the_goal_it_cut_short() {
+        let mut ending = closed(Some(1000));
+        ending.limit_expired("--max-time of 2 s expired".into());
+        assert_eq!(
+            ending.outcome(None),
+            Err(Failure::Unmet("--max-time of 2 s expired".into()))
+        );
+        let mut ending = closed(Some(4001));
+        ending.limit_expired("--max-time of 2 s expired".into());
+        assert_eq!(
+            ending.outcome(Some("--count 1 not reached; 0 messages received".into())),
+            Err(Failure::Unmet(
+                "--count 1 not reached; 0 messages received; --max-time of 2 s expired".into()
+            )),
+            "the limit came first, so it is reported before the server's code"
+        );
+    }
+
+    #[test]
+    fn input_left_unsent_is_status_9_after_a_clean_close_only() {
+        let mut ending = closed(Some(1000));
+        ending.unsent("3 lines".into());
+        assert_eq!(ending.outcome(None), Err(Failure::Unsent("3 lines".into())));
+        let mut ending = closed(Some(4001));
+        ending.unsent("3 lines".into());
+        assert_eq!(ending.outcome(None).unwrap_err().exit_status(), 7);
     }
 
     #[test]

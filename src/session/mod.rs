@@ -1,9 +1,10 @@
-//! The one loop: a `select!` over the socket, the writer's notes, SIGINT and one timer. Bytes
+//! The one loop: a `select!` over the socket, the writer's notes, signals and one timer. Bytes
 //! read go through the protocol core's receiver; what comes out becomes events for the printer.
 //! The loop answers pings and Closes, runs the close handshake, and decides how the session
 //! ended.
 
 mod ending;
+mod goals;
 mod limits;
 mod pings;
 mod stats;
@@ -20,9 +21,9 @@ use tungstenite::Message;
 use tungstenite::protocol::CloseFrame;
 use tungstenite::protocol::frame::coding::CloseCode;
 
-use crate::config::{Config, Wait};
+use crate::config::{Config, Mode, Wait};
 use crate::connect::Connection;
-use crate::error::Failure;
+use crate::error::{Failure, Signal};
 use crate::event::Event;
 use crate::input::Input;
 use crate::output::Printer;
@@ -31,6 +32,7 @@ use crate::protocol::receive::{Received, Receiver};
 use crate::protocol::send::Sender;
 use crate::protocol::{Role, Violation};
 use ending::Ending;
+use goals::Goals;
 use limits::{Alarm, Limits};
 use pings::Pings;
 use stats::Stats;
@@ -82,15 +84,15 @@ pub async fn run(
         control_rx,
         notes_tx,
     ));
-    let mut interrupts = signal(SignalKind::interrupt())
-        .map_err(|e| Failure::Runtime(format!("cannot handle SIGINT: {e}")))?;
+    let mut signals = Signals::new()?;
 
     let started = Instant::now() - connection.elapsed;
     let mut session = Session {
         config,
         limits: Limits::new(config, started),
         stats: Stats::new(started, deflate.is_some()),
-        expected: 0,
+        goals: Goals::new(config.count, &config.expect),
+        goals_met: false,
         printer,
         control,
         phase: Phase::Sending,
@@ -116,7 +118,7 @@ pub async fn run(
     while !session.done {
         tokio::select! {
             biased;
-            _ = interrupts.recv() => session.on_interrupt(),
+            signal = signals.next() => session.on_signal(signal),
             // Notes before frames: the server's answer to a Close must find it recorded.
             Some(note) = notes.recv() => session.on_note(note),
             read = reader.read_buf(receiver.read_buffer()), if reading => {
@@ -151,6 +153,7 @@ pub async fn run(
                 Some(Note::CloseSent(code)) => session.ending.sent_close(code),
                 Some(Note::Sent { messages, bytes }) => session.count_sent(messages, bytes),
                 Some(Note::Wire(bytes)) => session.stats.sent_wire = bytes,
+                Some(note @ Note::Unsent(_)) => session.on_note(note),
                 Some(_) => {}
                 None => break,
             },
@@ -162,7 +165,7 @@ pub async fn run(
         session.stats.close = session.ending.server_close_frame();
         eprintln!("wsc: stats: {}", session.stats);
     }
-    let unmet = session.unmet();
+    let unmet = session.goals.missing();
     session.ending.outcome(unmet)
 }
 
@@ -170,8 +173,9 @@ struct Session<'a> {
     config: &'a Config,
     limits: Limits,
     stats: Stats,
-    /// How many --expect patterns have matched so far.
-    expected: usize,
+    goals: Goals<'a>,
+    /// --count/--expect are met: nothing more is printed.
+    goals_met: bool,
     printer: Printer,
     control: mpsc::UnboundedSender<Control>,
     phase: Phase,
@@ -274,11 +278,11 @@ impl Session<'_> {
         };
         self.stats.received_messages += 1;
         self.stats.received_bytes += payload.len() as u64;
-        if let Some(pattern) = self.config.expect.get(self.expected) {
-            if pattern.is_match(&String::from_utf8_lossy(payload)) {
-                self.expected += 1;
-            }
+        // `--count N` prints N messages: what arrives after the goal is met is not shown.
+        if self.goals_met {
+            return;
         }
+        self.goals.received(payload);
         if self.config.echo && matches!(self.phase, Phase::Sending | Phase::Draining) {
             let echo = match &event {
                 Event::Text(text) => Some(Message::Text(text.clone())),
@@ -290,44 +294,16 @@ impl Session<'_> {
             }
         }
         self.emit(&event);
-        if self.phase == Phase::Draining && self.goal_reached() {
-            self.begin_close();
+        if self.goals.reached() {
+            // Met while input is still being sent, too: the user asked for this much.
+            self.goals_met = true;
+            self.begin_close(self.config.close.clone());
         }
     }
 
     fn count_sent(&mut self, messages: u64, bytes: u64) {
         self.stats.sent_messages += messages;
         self.stats.sent_bytes += bytes;
-    }
-
-    /// Whether --count and --expect (those given) are satisfied.
-    fn goal_reached(&self) -> bool {
-        let counted = self.config.count.map(|n| self.stats.received_messages >= n);
-        let expected =
-            (!self.config.expect.is_empty()).then_some(self.expected == self.config.expect.len());
-        match (counted, expected) {
-            (None, None) => false,
-            (counted, expected) => counted.unwrap_or(true) && expected.unwrap_or(true),
-        }
-    }
-
-    /// What the user asked for that did not happen, for status 8.
-    fn unmet(&self) -> Option<String> {
-        let patterns = self.config.expect.len();
-        if let Some(pattern) = self.config.expect.get(self.expected) {
-            return Some(format!(
-                "--expect pattern {} of {patterns} ({pattern}) not matched; {} messages received",
-                self.expected + 1,
-                self.stats.received_messages
-            ));
-        }
-        let received = self.stats.received_messages;
-        match self.config.count {
-            Some(wanted) if received < wanted => Some(format!(
-                "received {received} of {wanted} messages (--count) before the session ended"
-            )),
-            _ => None,
-        }
     }
 
     fn on_alarm(&mut self, alarm: Alarm) {
@@ -355,9 +331,9 @@ impl Session<'_> {
     }
 
     fn time_is_up(&mut self, why: String) {
-        self.ending.fail(Failure::Unmet(why));
+        self.ending.limit_expired(why);
         if matches!(self.phase, Phase::Sending | Phase::Draining) {
-            self.begin_close();
+            self.begin_close(self.config.close.clone());
         } else {
             self.done = true;
         }
@@ -394,8 +370,8 @@ impl Session<'_> {
                 self.phase = Phase::Draining;
                 self.last_received = Instant::now();
                 match self.config.wait {
-                    _ if self.goal_reached() => self.begin_close(),
-                    Wait::Quiet(quiet) if quiet.is_zero() => self.begin_close(),
+                    _ if self.goals.reached() => self.begin_close(self.config.close.clone()),
+                    Wait::Quiet(quiet) if quiet.is_zero() => self.on_quiet(quiet),
                     Wait::Quiet(quiet) => self.arm_timer(quiet),
                     Wait::ServerClose => {}
                 }
@@ -411,8 +387,11 @@ impl Session<'_> {
             }
             Note::InputFailed(message) => {
                 self.ending.fail(Failure::Runtime(message));
-                self.begin_close();
+                self.begin_close(self.config.close.clone());
             }
+            // The REPL's input never ends on its own: only stdin can be left unsent.
+            Note::Unsent(what) if self.config.mode == Mode::Pipe => self.ending.unsent(what),
+            Note::Unsent(_) => {}
             Note::CloseSent(code) => {
                 self.ending.sent_close(code);
                 match self.phase {
@@ -445,7 +424,7 @@ impl Session<'_> {
                 if quiet_until > Instant::now() {
                     self.arm_at(quiet_until);
                 } else {
-                    self.begin_close();
+                    self.on_quiet(quiet);
                 }
             }
             (Phase::Closing, _) => {
@@ -459,21 +438,34 @@ impl Session<'_> {
         }
     }
 
-    fn on_interrupt(&mut self) {
-        if self.ending.interrupted {
-            // A second Ctrl-C: stop waiting for the close handshake.
-            self.done = true;
+    /// The quiet wait after the input ended is over: close.
+    fn on_quiet(&mut self, quiet: Duration) {
+        if self.goals.any() {
+            self.ending.waited(format!(
+                "nothing arrived for {} s after the input ended (-w)",
+                quiet.as_secs_f64()
+            ));
         }
-        self.ending.interrupted = true;
-        self.begin_close();
+        self.begin_close(self.config.close.clone());
     }
 
-    /// Starts the close handshake with 1000, unless it is already under way.
-    fn begin_close(&mut self) {
+    /// SIGINT, SIGTERM or SIGHUP: the program is going away, so it says so (1001).
+    fn on_signal(&mut self, signal: Signal) {
+        if self.ending.signal.is_some() {
+            // A second signal: stop waiting for the close handshake.
+            self.done = true;
+        }
+        self.ending.signal.get_or_insert(signal);
+        self.begin_close(CloseFrame {
+            code: CloseCode::Away,
+            reason: "going away".into(),
+        });
+    }
+
+    /// Starts the close handshake with this Close, unless it is already under way.
+    fn begin_close(&mut self, frame: CloseFrame) {
         if matches!(self.phase, Phase::Sending | Phase::Draining) {
-            let _ = self
-                .control
-                .send(Control::Close(Some(self.config.close.clone())));
+            let _ = self.control.send(Control::Close(Some(frame)));
             self.phase = Phase::Closing;
             self.arm_timer(self.config.close_timeout);
         }
@@ -509,7 +501,7 @@ impl Session<'_> {
                 crate::error::io_words(&error)
             )));
         }
-        self.begin_close();
+        self.begin_close(self.config.close.clone());
     }
 
     fn arm_timer(&mut self, after: Duration) {
@@ -519,6 +511,35 @@ impl Session<'_> {
     fn arm_at(&mut self, at: Instant) {
         self.timer.as_mut().reset(at.into());
         self.timer_armed = true;
+    }
+}
+
+/// The signals that end a session, as one stream.
+struct Signals {
+    hangup: tokio::signal::unix::Signal,
+    interrupt: tokio::signal::unix::Signal,
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> Result<Signals, Failure> {
+        let listen = |kind: SignalKind, name: &str| {
+            signal(kind).map_err(|e| Failure::Runtime(format!("cannot handle {name}: {e}")))
+        };
+        Ok(Signals {
+            hangup: listen(SignalKind::hangup(), "SIGHUP")?,
+            interrupt: listen(SignalKind::interrupt(), "SIGINT")?,
+            terminate: listen(SignalKind::terminate(), "SIGTERM")?,
+        })
+    }
+
+    async fn next(&mut self) -> Signal {
+        tokio::select! {
+            Some(()) = self.interrupt.recv() => Signal::Interrupt,
+            Some(()) = self.terminate.recv() => Signal::Terminate,
+            Some(()) = self.hangup.recv() => Signal::Hangup,
+            else => std::future::pending().await,
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 //! or when nothing more is waiting: many messages, one write.
 
 use std::io;
+use std::time::Duration;
 
 use bytes::Bytes;
 use tokio::io::AsyncWriteExt;
@@ -51,7 +52,12 @@ pub enum Note {
     Failed(io::Error),
     /// Frame bytes written so far, for `--stats`.
     Wire(u64),
+    /// The server closed while input was still coming: what was not sent, in words.
+    Unsent(String),
 }
+
+/// How long input that is ending anyway may take to say so, when the server closes first.
+const INPUT_END_GRACE: Duration = Duration::from_millis(20);
 
 pub async fn run(
     writer: Writer,
@@ -84,6 +90,11 @@ pub async fn run(
                     (out.close(frame).await, Note::CloseSent(code))
                 }
                 Some(Control::Reply(frame)) => {
+                    if input_open {
+                        if let Some(unsent) = unsent(&mut input).await {
+                            let _ = notes.send(Note::Unsent(unsent));
+                        }
+                    }
                     (input_open, closed) = (false, true);
                     match out.close(frame).await {
                         Ok(()) => continue,
@@ -250,6 +261,43 @@ async fn send_batch(
     Ok(closed)
 }
 
+/// Input that will never be sent because the server closed first, in words; None when the input
+/// had in fact ended. Lines still unread on stdin cannot be counted, so a count is "at least".
+async fn unsent(input: &mut mpsc::Receiver<Input>) -> Option<String> {
+    let mut lines = 0;
+    let ended = loop {
+        let item = match input.try_recv() {
+            Ok(item) => Some(item),
+            Err(mpsc::error::TryRecvError::Disconnected) => None,
+            // The input may be about to end: give it a moment to say so.
+            Err(mpsc::error::TryRecvError::Empty) => {
+                match tokio::time::timeout(INPUT_END_GRACE, input.recv()).await {
+                    Ok(item) => item,
+                    Err(_) => break false,
+                }
+            }
+        };
+        match item {
+            Some(Input::Batch(batch) | Input::Metered(batch, _)) => lines += batch.len() as u64,
+            Some(Input::Failed(_)) | None => break true,
+        }
+    };
+    let count = crate::words::plural(lines, "line");
+    match (lines, ended) {
+        (0, true) => None,
+        (_, true) => Some(format!(
+            "the server closed before all input was sent: {count} not sent"
+        )),
+        (0, false) => {
+            Some("the server closed before all input was sent: stdin had not ended".to_string())
+        }
+        (_, false) => Some(format!(
+            "the server closed before all input was sent: at least {count} not sent \
+             (stdin had not ended)"
+        )),
+    }
+}
+
 /// Tells the session about a ping or pong before it goes out.
 fn note_control(message: &Message, notes: &mpsc::UnboundedSender<Note>) {
     let note = match message {
@@ -270,4 +318,43 @@ fn data_size(message: &Message) -> (u64, u64) {
 
 fn close_code(frame: &Option<CloseFrame>) -> Option<u16> {
     frame.as_ref().map(|f| u16::from(f.code))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(n: usize) -> Input {
+        Input::Batch((0..n).map(|i| Message::text(i.to_string())).collect())
+    }
+
+    #[tokio::test]
+    async fn unsent_input_is_counted_and_an_open_stdin_makes_it_at_least() {
+        let (tx, mut rx) = mpsc::channel(4);
+        tx.try_send(lines(2)).unwrap();
+        tx.try_send(lines(1)).unwrap();
+        drop(tx);
+        assert_eq!(
+            unsent(&mut rx).await.as_deref(),
+            Some("the server closed before all input was sent: 3 lines not sent")
+        );
+
+        let (tx, mut rx) = mpsc::channel(4);
+        tx.try_send(lines(1)).unwrap();
+        assert_eq!(
+            unsent(&mut rx).await.as_deref(),
+            Some(
+                "the server closed before all input was sent: at least 1 line not sent \
+                 (stdin had not ended)"
+            )
+        );
+        drop(tx);
+    }
+
+    #[tokio::test]
+    async fn input_that_had_ended_left_nothing_unsent() {
+        let (tx, mut rx) = mpsc::channel::<Input>(4);
+        drop(tx);
+        assert_eq!(unsent(&mut rx).await, None);
+    }
 }

@@ -114,6 +114,12 @@ impl Wsc {
         self
     }
 
+    /// Sets an environment variable for this run.
+    pub fn env(mut self, name: &str, value: &str) -> Self {
+        self.command.env(name, value);
+        self
+    }
+
     /// stdin from /dev/null, as `wsc ... </dev/null`.
     pub fn stdin_null(mut self) -> Self {
         self.command.stdin(Stdio::null());
@@ -129,10 +135,12 @@ impl Wsc {
     pub async fn run(self) -> Run {
         let input = self.stdin.clone();
         let mut child = self.spawn();
-        let mut stdin = child.stdin.take().expect("stdin");
-        tokio::spawn(async move {
-            let _ = stdin.write_all(&input).await;
-        });
+        // No pipe when stdin is /dev/null.
+        if let Some(mut stdin) = child.stdin.take() {
+            tokio::spawn(async move {
+                let _ = stdin.write_all(&input).await;
+            });
+        }
         finish(child).await
     }
 }

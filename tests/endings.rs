@@ -1,0 +1,219 @@
+//! Every ending explained (issue 9): waits for --count/--expect are bounded and an unmet one
+//! names what was missing whatever ended it, --count prints exactly N, input left unsent is not
+//! a success, and SIGTERM/SIGHUP close like SIGINT.
+
+mod common;
+
+use common::*;
+use futures_util::{SinkExt, StreamExt};
+use tokio::io::AsyncWriteExt;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+
+/// A server that never closes on its own and echoes what it gets.
+async fn echo_forever() -> Server<Vec<Message>> {
+    ws_server(echo).await
+}
+
+#[tokio::test]
+async fn expect_without_a_match_ends_after_the_default_quiet_wait_with_status_8() {
+    let server = echo_forever().await;
+    // No -w: the default wait for --expect is bounded (five seconds of quiet).
+    let run = wsc([&server.url, "-x", "x", "--expect", "nomatch"])
+        .stdin_null()
+        .run()
+        .await;
+    run.assert_status(8).assert_error(
+        "--expect pattern 1 of 1 (nomatch) not matched; 1 message received; nothing arrived \
+         for 5 s after the input ended (-w)",
+    );
+    assert_eq!(run.stdout_lines(), ["x"]);
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn count_not_reached_ends_after_the_default_quiet_wait_with_status_8() {
+    let server = echo_forever().await;
+    let run = wsc([&server.url, "--count", "3"])
+        .stdin("one\n")
+        .run()
+        .await;
+    run.assert_status(8).assert_error(
+        "--count 3 not reached; 1 message received; nothing arrived for 5 s after the input \
+         ended (-w)",
+    );
+    assert_eq!(run.stdout_lines(), ["one"]);
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn max_time_names_the_pattern_that_was_not_matched() {
+    let server = echo_forever().await;
+    let run = wsc([&server.url, "--expect", "nomatch", "--max-time", "0.5"])
+        .stdin("one\n")
+        .run()
+        .await;
+    run.assert_status(8).assert_error(
+        "--expect pattern 1 of 1 (nomatch) not matched; 1 message received; --max-time of \
+         0.5 s expired",
+    );
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn idle_timeout_names_the_count_that_was_not_reached() {
+    let server = echo_forever().await;
+    let run = wsc([
+        &server.url,
+        "--count",
+        "2",
+        "-w",
+        "-1",
+        "--idle-timeout",
+        "0.3",
+    ])
+    .stdin("one\n")
+    .run()
+    .await;
+    run.assert_status(8).assert_error(
+        "--count 2 not reached; 1 message received; --idle-timeout: no message either way \
+         for 0.3 s",
+    );
+    server.finish().await;
+}
+
+/// A server that sends `n` messages at once, then waits for the client's Close.
+async fn flood(n: usize) -> Server<Vec<Message>> {
+    ws_server(move |mut ws: Ws| async move {
+        for i in 0..n {
+            if ws.feed(Message::text(format!("m{i}"))).await.is_err() {
+                break;
+            }
+        }
+        let _ = ws.flush().await;
+        record(ws).await
+    })
+    .await
+}
+
+#[tokio::test]
+async fn count_prints_exactly_n_messages_even_when_more_are_in_flight() {
+    let server = flood(100_000).await;
+    let run = wsc([&server.url, "--count", "3"]).stdin_null().run().await;
+    run.assert_status(0);
+    assert_eq!(run.stdout_lines(), ["m0", "m1", "m2"]);
+    assert_eq!(
+        close_of(&server.finish().await),
+        Some((1000, String::new()))
+    );
+}
+
+#[tokio::test]
+async fn dash_one_prints_one_message_like_websocat() {
+    let server = flood(1000).await;
+    let run = wsc([&server.url, "-1"]).stdin_null().run().await;
+    run.assert_status(0);
+    assert_eq!(run.stdout_lines(), ["m0"]);
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn count_is_met_while_input_is_still_being_sent() {
+    // stdin stays open: only the count can end this session.
+    let server = echo_forever().await;
+    let mut child = wsc([&server.url, "--count", "2"]).spawn();
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin.write_all(b"a\nb\nc\n").await.unwrap();
+    let run = finish(child).await;
+    drop(stdin);
+    run.assert_status(0);
+    assert_eq!(run.stdout_lines(), ["a", "b"]);
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn count_zero_is_a_usage_error() {
+    let (listener, port) = listener().await;
+    let run = wsc([format!("ws://127.0.0.1:{port}/").as_str(), "--count", "0"])
+        .run()
+        .await;
+    run.assert_status(2)
+        .assert_error("--count must be at least 1");
+    assert_no_connection(listener).await;
+}
+
+/// A server that takes one message and closes with 1000.
+async fn closing_after_one() -> Server<Vec<Message>> {
+    ws_server(|mut ws: Ws| async move {
+        let first = ws.next().await;
+        ws.close(Some(CloseFrame {
+            code: 1000.into(),
+            reason: "enough".into(),
+        }))
+        .await
+        .unwrap();
+        let mut got: Vec<Message> = first.into_iter().flatten().collect();
+        got.extend(record(ws).await);
+        got
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_clean_close_before_stdin_ended_is_status_9_not_success() {
+    let server = closing_after_one().await;
+    let mut child = wsc([&server.url]).spawn();
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin.write_all(b"first\n").await.unwrap();
+    // stdin stays open: there may be more to send, and the server has gone.
+    let run = finish(child).await;
+    drop(stdin);
+    run.assert_status(9)
+        .assert_error("the server closed before all input was sent: stdin had not ended");
+    assert_eq!(texts(&server.finish().await), ["first"]);
+}
+
+#[tokio::test]
+async fn a_clean_close_after_all_input_was_sent_is_success() {
+    let server = closing_after_one().await;
+    let run = wsc([&server.url]).stdin("only\n").run().await;
+    run.assert_status(0);
+    assert_eq!(texts(&server.finish().await), ["only"]);
+}
+
+/// Starts wsc against a server that greets it, waits for the greeting, sends `signal`, and
+/// returns the run and the Close the server received.
+async fn signalled(signal: nix::sys::signal::Signal) -> (Run, Option<(u16, String)>) {
+    let server = ws_server(|mut ws: Ws| async move {
+        ws.send(Message::text("ready")).await.unwrap();
+        record(ws).await
+    })
+    .await;
+    let mut child = wsc([&server.url, "-w", "-1"]).spawn();
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut ready = [0u8; 6];
+    within(
+        "the greeting",
+        tokio::io::AsyncReadExt::read_exact(&mut stdout, &mut ready),
+    )
+    .await
+    .unwrap();
+    let pid = nix::unistd::Pid::from_raw(child.id().expect("pid") as i32);
+    nix::sys::signal::kill(pid, signal).unwrap();
+    let run = finish(child).await;
+    (run, close_of(&server.finish().await))
+}
+
+#[tokio::test]
+async fn signals_close_with_1001_going_away_and_exit_128_plus_their_number() {
+    use nix::sys::signal::Signal;
+    for (signal, status) in [
+        (Signal::SIGINT, 130),
+        (Signal::SIGTERM, 143),
+        (Signal::SIGHUP, 129),
+    ] {
+        let (run, close) = signalled(signal).await;
+        run.assert_status(status);
+        assert_eq!(run.stderr, "", "{signal}");
+        assert_eq!(close, Some((1001, "going away".to_string())), "{signal}");
+    }
+}
