@@ -18,13 +18,13 @@ complete -c wsc -l ca -d 'Trust the certificates in this PEM file' -r
 complete -c wsc -l cert -d 'Present this PEM client certificate (with --key)' -r
 complete -c wsc -l key -d 'The PKCS#8 PEM private key of --cert' -r
 complete -c wsc -s x -l execute -d 'Send this message first, before stdin (repeatable)' -r
-complete -c wsc -l color -d 'When to colour the output' -r -f -a "auto\t'Colour when the output is a terminal, unless NO_COLOR is set (CLICOLOR_FORCE forces it)'
+complete -c wsc -l color -d 'When to colour the output: the REPL, or the events on stderr in a pipe (never what goes to stdout in a pipe: that is data)' -r -f -a "auto\t'Colour when the output is a terminal, unless NO_COLOR is set (CLICOLOR_FORCE forces it)'
 always\t''
 never\t''"
 complete -c wsc -l history-file -d 'Keep the REPL history in this file [default: $XDG_STATE_HOME/wsc/history]' -r -F
-complete -c wsc -s w -l wait -d 'After input ends, close once no message has arrived for this long (0: at once; -1: wait for the server to close) [default: 1, or -1 with --count]' -r
-complete -c wsc -l count -d 'After input ends, close once this many messages have been received in all' -r
-complete -c wsc -l expect -d 'Succeed once received messages have matched these patterns, in order (repeatable); status 8 if the session ends first' -r
+complete -c wsc -s w -l wait -d 'After input ends, close once no message has arrived for this long (0: at once; -1: wait for the server to close) [default: 1, or 5 with --count or --expect]' -r
+complete -c wsc -l count -d 'Print this many messages (1 or more), then close; what arrives after them is not printed. Status 8 if the session ends first, naming what was missing' -r
+complete -c wsc -l expect -d 'Succeed and close once received messages have matched these patterns, in order (repeatable); status 8 if the session ends first, naming the pattern missing' -r
 complete -c wsc -l max-time -d 'End the whole session after this long (status 8)' -r
 complete -c wsc -l idle-timeout -d 'End the session when no message has gone either way for this long (status 8)' -r
 complete -c wsc -l ping-interval -d 'Send a ping this often' -r
@@ -38,13 +38,14 @@ complete -c wsc -l client-no-context-takeover -d 'Reset our compression context 
 complete -c wsc -l server-no-context-takeover -d 'Ask the server to reset its compression context after every message'
 complete -c wsc -s k -l insecure -d 'Do not verify the server\'s TLS certificate'
 complete -c wsc -s b -l binary -d 'Send each input line as a binary message instead of text'
-complete -c wsc -l jsonl -d 'Print one JSON object per event, and read stdin lines as such objects'
+complete -c wsc -l jsonl -d 'Print one JSON object per event on stdout, and read stdin lines as such objects'
 complete -c wsc -l no-color -d 'Never colour the output (same as --color never)'
-complete -c wsc -l timestamps -d 'Prefix each shown line with the local time, to the millisecond'
-complete -c wsc -s P -l show-ping-pong -d 'Show pings and pongs in both directions, with their payloads'
+complete -c wsc -l timestamps -d 'Prefix each shown line (the REPL, events on stderr) with the local time, to the millisecond; with --jsonl, add a "ts" field (RFC 3339, UTC, milliseconds)'
+complete -c wsc -s P -l show-ping-pong -d 'Show pings and pongs in both directions, with their payloads (on stderr in a pipe)'
 complete -c wsc -l no-slash -d 'Send lines that start with / as they are, instead of as slash commands'
 complete -c wsc -l no-history -d 'Do not read or write the REPL history'
 complete -c wsc -s v -l verbose -d 'Report connection events on stderr (-vv shows credentials too)'
+complete -c wsc -s 1 -l one-message -d 'Print one message, then close (same as --count 1; websocat\'s -1)'
 complete -c wsc -l echo -d 'Send every received message back unchanged, ignoring stdin, until the server closes'
 complete -c wsc -l stats -d 'At exit, print one line of figures on stderr (time, messages and bytes each way, ping round trips, close)'
 complete -c wsc -s h -l help -d 'Print help (see more with \'--help\')'

@@ -264,7 +264,7 @@ async fn count_not_reached_before_the_server_closes_is_status_8() {
     .await;
     let run = wsc([&server.url, "--count", "2"]).stdin("").run().await;
     run.assert_status(8)
-        .assert_error("received 1 of 2 messages");
+        .assert_error("--count 2 not reached; 1 message received; the server closed first");
     assert_eq!(run.stdout_lines(), ["only one"]);
     server.finish().await;
 }
@@ -302,30 +302,6 @@ async fn a_closed_stdout_ends_quietly_with_status_0() {
 }
 
 #[tokio::test]
-async fn sigint_sends_close_1000_and_exits_130() {
-    let server = ws_server(|mut ws: Ws| async move {
-        ws.send(Message::text("ready")).await.unwrap();
-        record(ws).await
-    })
-    .await;
-    let mut child = wsc([&server.url, "-w", "-1"]).spawn();
-    let mut stdout = child.stdout.take().unwrap();
-    let mut ready = [0u8; 6];
-    tokio::io::AsyncReadExt::read_exact(&mut stdout, &mut ready)
-        .await
-        .unwrap();
-    let pid = nix::unistd::Pid::from_raw(child.id().unwrap() as i32);
-    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
-    let run = finish(child).await;
-    run.assert_status(130);
-    assert_eq!(run.stderr, "");
-    assert_eq!(
-        close_of(&server.finish().await),
-        Some((1000, String::new()))
-    );
-}
-
-#[tokio::test]
 async fn a_large_line_arrives_as_one_message() {
     let server = ws_server(echo).await;
     // Over the fragment size, and not a multiple of it.
@@ -360,23 +336,89 @@ async fn a_flood_of_messages_is_printed_completely_and_in_order() {
 }
 
 #[tokio::test]
-async fn color_always_gives_the_human_format_in_a_pipe_and_no_color_wins() {
+async fn color_changes_the_colours_of_the_events_on_stderr_never_stdout() {
+    for force in [["--color", "always"], ["--color", "auto"]] {
+        let server = ws_server(echo).await;
+        let mut command = wsc([&server.url, "-v", force[0], force[1]]).stdin("hi\n");
+        if force[1] == "auto" {
+            command = command.env("CLICOLOR_FORCE", "1");
+        }
+        let run = command.run().await;
+        run.assert_status(0);
+        assert_eq!(
+            run.stdout, b"hi\n",
+            "stdout holds the data only ({force:?})"
+        );
+        assert!(
+            run.stderr
+                .contains("\x1b[1;33m*\x1b[0m \x1b[33mconnected to"),
+            "events coloured on stderr ({force:?}): {:?}",
+            run.stderr
+        );
+        server.finish().await;
+    }
     let server = ws_server(echo).await;
-    let run = wsc([&server.url, "--color", "always"])
+    let run = wsc([&server.url, "-v", "--color", "always", "--no-color"])
+        .stdin("hi\n")
+        .run()
+        .await;
+    assert_eq!(run.stdout, b"hi\n");
+    assert!(run.stderr.contains("* connected to") && !run.stderr.contains('\x1b'));
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn show_ping_pong_puts_pings_on_stderr_without_verbose_and_escapes_them() {
+    let server = ws_server(|mut ws: Ws| async move {
+        ws.send(Message::Ping(b"beat\x1b[31m".to_vec().into()))
+            .await
+            .unwrap();
+        ws.send(Message::text("data")).await.unwrap();
+        record(ws).await
+    })
+    .await;
+    let run = wsc([&server.url, "-P"]).stdin_null().run().await;
+    run.assert_status(0);
+    assert_eq!(run.stdout, b"data\n");
+    assert_eq!(
+        run.stderr, "* ping \"beat\\\\x1b[31m\" (pong sent)\n",
+        "the ping, escaped, and no other event without -v"
+    );
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn timestamps_prefix_stderr_events_and_stamp_json_lines() {
+    let server = ws_server(echo).await;
+    let run = wsc([&server.url, "-v", "--timestamps"])
         .stdin("hi\n")
         .run()
         .await;
     run.assert_status(0);
-    let out = run.stdout_text();
-    assert!(out.contains("\x1b["), "coloured: {out:?}");
-    assert!(out.contains("<\x1b[0m hi\n"), "{out:?}");
+    assert_eq!(run.stdout, b"hi\n");
+    let stamp = regex::Regex::new(r"^\d\d:\d\d:\d\d\.\d{3} \* (connected|closed)").unwrap();
+    let events: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains("* connected") || l.contains("* closed"))
+        .collect();
+    assert!(
+        events.len() >= 2 && events.iter().all(|l| stamp.is_match(l)),
+        "{:?}",
+        run.stderr
+    );
     server.finish().await;
 
     let server = ws_server(echo).await;
-    let run = wsc([&server.url, "--color", "always", "--no-color"])
-        .stdin("hi\n")
+    let run = wsc([&server.url, "--jsonl", "--timestamps"])
+        .stdin("{\"type\":\"text\",\"data\":\"hi\"}\n")
         .run()
         .await;
-    assert!(run.stdout_text().contains("< hi") && !run.stdout_text().contains("\x1b["));
+    run.assert_status(0);
+    let ts = regex::Regex::new(r#","ts":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"}$"#).unwrap();
+    let lines = run.stdout_lines();
+    assert_eq!(lines.len(), 3, "open, text, close: {lines:?}");
+    assert!(lines[1].starts_with(r#"{"type":"text","data":"hi","ts":"#));
+    assert!(lines.iter().all(|l| ts.is_match(l)), "{lines:?}");
     server.finish().await;
 }

@@ -169,7 +169,7 @@ async fn pings_are_answered_and_the_session_goes_on() {
     run.assert_status(0);
     assert_eq!(run.stdout_lines(), ["after the pong"]);
     assert!(
-        run.stderr.contains("* ping (13 bytes)"),
+        run.stderr.contains("* ping \"are you there\" (pong sent)"),
         "ping noticed with -v: {}",
         run.stderr
     );

@@ -37,52 +37,14 @@ impl HumanPrinter {
     }
 
     pub fn event(&mut self, event: &Event) -> io::Result<()> {
-        let line = match event {
-            Event::Opened {
-                url,
-                subprotocol,
-                elapsed,
-                ..
-            } => notice(&describe_open(url, subprotocol.as_deref(), *elapsed)),
-            Event::Text(text) => format!("{} {}", "<".green().bold(), escape_text(text)),
-            Event::Binary(data) => format!(
-                "{} {}\r\n{}",
-                "<".green().bold(),
-                format!("binary, {} bytes", data.len()).green(),
-                hex_dump(data)
-            ),
-            Event::Ping(data) if self.show_ping_pong => {
-                notice(&format!("ping {} (pong sent)", payload(data)))
-            }
-            Event::Pong { data, round_trip } => match round_trip {
-                Some(rtt) => notice(&format!("pong {} after {}", payload(data), millis(*rtt))),
-                None if self.show_ping_pong => notice(&format!("pong {}", payload(data))),
-                None => return Ok(()),
-            },
-            Event::PingSent(data) if self.show_ping_pong => {
-                notice(&format!("ping sent {}", payload(data)))
-            }
-            Event::PongSent(data) if self.show_ping_pong => {
-                notice(&format!("pong sent {}", payload(data)))
-            }
-            Event::Ping(_) | Event::PingSent(_) | Event::PongSent(_) => return Ok(()),
-            Event::Closed { code, reason } => notice(&escape_text(&describe_close(*code, reason))),
-        };
-        self.line(line)
+        match line(event, self.show_ping_pong) {
+            Some(line) => self.line(line),
+            None => Ok(()),
+        }
     }
 
     fn line(&mut self, line: String) -> io::Result<()> {
-        let line = if self.timestamps {
-            format!(
-                "{} {line}",
-                chrono::Local::now()
-                    .format("%H:%M:%S%.3f")
-                    .to_string()
-                    .dimmed()
-            )
-        } else {
-            line
-        };
+        let line = stamped(line, self.timestamps);
         match &mut self.screen {
             // Ending the line ourselves: when rustyline is not reading, it prints as is.
             Screen::Prompt(printer) => printer.print(line + "\r\n").map_err(io::Error::other),
@@ -96,6 +58,47 @@ impl HumanPrinter {
             Screen::Plain(out) => out.flush(),
         }
     }
+}
+
+/// The line people see for an event (server text escaped), or None when it is not shown: pings
+/// and pongs need `show_ping_pong`, except a pong that answers our ping (its round trip).
+pub fn line(event: &Event, show_ping_pong: bool) -> Option<String> {
+    Some(match event {
+        Event::Opened {
+            url,
+            subprotocol,
+            elapsed,
+            ..
+        } => notice(&describe_open(url, subprotocol.as_deref(), *elapsed)),
+        Event::Text(text) => format!("{} {}", "<".green().bold(), escape_text(text)),
+        Event::Binary(data) => format!(
+            "{} {}\r\n{}",
+            "<".green().bold(),
+            format!("binary, {} bytes", data.len()).green(),
+            hex_dump(data)
+        ),
+        Event::Ping(data) if show_ping_pong => {
+            notice(&format!("ping {} (pong sent)", payload(data)))
+        }
+        Event::Pong { data, round_trip } => match round_trip {
+            Some(rtt) => notice(&format!("pong {} after {}", payload(data), millis(*rtt))),
+            None if show_ping_pong => notice(&format!("pong {}", payload(data))),
+            None => return None,
+        },
+        Event::PingSent(data) if show_ping_pong => notice(&format!("ping sent {}", payload(data))),
+        Event::PongSent(data) if show_ping_pong => notice(&format!("pong sent {}", payload(data))),
+        Event::Ping(_) | Event::PingSent(_) | Event::PongSent(_) => return None,
+        Event::Closed { code, reason } => notice(&escape_text(&describe_close(*code, reason))),
+    })
+}
+
+/// The line with the local time in front, when `--timestamps` asks for it.
+pub fn stamped(line: String, timestamps: bool) -> String {
+    if !timestamps {
+        return line;
+    }
+    let now = chrono::Local::now().format("%H:%M:%S%.3f").to_string();
+    format!("{} {line}", now.dimmed())
 }
 
 fn notice(text: &str) -> String {

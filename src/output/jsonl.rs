@@ -1,4 +1,5 @@
-//! `--jsonl` output: one JSON object per event, with stable field names.
+//! `--jsonl` output: one JSON object per event, with stable field names, and `"ts"` with
+//! `--timestamps`. Pings and pongs we send are not data received: `-P` shows them on stderr.
 
 use std::io::{self, Write};
 
@@ -6,7 +7,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::Serialize;
 
-use super::Stdout;
+use super::{Notices, Stdout};
 use crate::event::Event;
 
 #[derive(Serialize)]
@@ -35,13 +36,27 @@ enum JsonEvent<'a> {
     },
 }
 
+/// An event with the time it was shown.
+#[derive(Serialize)]
+struct Stamped<'a> {
+    #[serde(flatten)]
+    event: JsonEvent<'a>,
+    ts: String,
+}
+
 pub struct JsonlPrinter {
     out: Stdout,
+    timestamps: bool,
+    notices: Notices,
 }
 
 impl JsonlPrinter {
-    pub fn new(out: Stdout) -> Self {
-        JsonlPrinter { out }
+    pub fn new(out: Stdout, timestamps: bool, notices: Notices) -> Self {
+        JsonlPrinter {
+            out,
+            timestamps,
+            notices,
+        }
     }
 
     pub fn event(&mut self, event: &Event) -> io::Result<()> {
@@ -67,13 +82,21 @@ impl JsonlPrinter {
                 base64: BASE64.encode(data),
             },
             // The JSON lines show what was received.
-            Event::PingSent(_) | Event::PongSent(_) => return Ok(()),
+            Event::PingSent(_) | Event::PongSent(_) => {
+                self.notices.show(event);
+                return Ok(());
+            }
             Event::Closed { code, reason } => JsonEvent::Close {
                 code: *code,
                 reason,
             },
         };
-        serde_json::to_writer(&mut self.out, &json)?;
+        if self.timestamps {
+            let ts = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+            serde_json::to_writer(&mut self.out, &Stamped { event: json, ts })?;
+        } else {
+            serde_json::to_writer(&mut self.out, &json)?;
+        }
         self.out.write_all(b"\n")
     }
 

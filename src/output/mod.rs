@@ -1,4 +1,5 @@
-//! How events are shown: raw payloads or JSON lines on stdout, notices on stderr.
+//! How events are shown: raw payloads or JSON lines on stdout and the other events, as the
+//! REPL shows them, on stderr (pipe mode); or everything as human lines (the REPL).
 
 mod human;
 mod jsonl;
@@ -51,7 +52,8 @@ impl Printer {
         colored::control::set_override(config.color);
         let notices = Notices {
             verbose: config.verbose,
-            sanitize: config.stderr_is_terminal,
+            show_ping_pong: config.show_ping_pong,
+            timestamps: config.timestamps,
         };
         Ok(match config.output {
             OutputFormat::Raw => Printer::Raw(RawPrinter::new(
@@ -59,7 +61,9 @@ impl Printer {
                 config.stdout_is_terminal,
                 notices,
             )),
-            OutputFormat::Jsonl => Printer::Jsonl(JsonlPrinter::new(stdout()?)),
+            OutputFormat::Jsonl => {
+                Printer::Jsonl(JsonlPrinter::new(stdout()?, config.timestamps, notices))
+            }
             OutputFormat::Human => {
                 let screen = match prompt {
                     Some(printer) => Screen::Prompt(printer),
@@ -91,33 +95,28 @@ impl Printer {
     }
 }
 
-/// Status lines on stderr, shown with `-v`.
+/// In pipe mode, the events that are not data, on stderr as the REPL shows them (server text
+/// escaped, coloured by `--color`): connection and close with `-v`, pings and pongs with `-v` or
+/// `-P`.
 #[derive(Debug, Clone, Copy)]
 pub struct Notices {
     pub verbose: u8,
-    pub sanitize: bool,
+    pub show_ping_pong: bool,
+    pub timestamps: bool,
 }
 
 impl Notices {
     pub fn show(&self, event: &Event) {
-        if self.verbose == 0 {
-            return;
-        }
-        let line = match event {
-            Event::Opened {
-                url,
-                subprotocol,
-                elapsed,
-                ..
-            } => describe_open(url, subprotocol.as_deref(), *elapsed),
-            Event::Ping(data) => format!("ping ({} bytes)", data.len()),
-            Event::Pong { data, .. } => format!("pong ({} bytes)", data.len()),
-            Event::PingSent(data) => format!("ping sent ({} bytes)", data.len()),
-            Event::PongSent(data) => format!("pong sent ({} bytes)", data.len()),
-            Event::Closed { code, reason } => describe_close(*code, reason),
-            Event::Text(_) | Event::Binary(_) => return,
+        let wanted = match event {
+            Event::Text(_) | Event::Binary(_) => false,
+            Event::Opened { .. } | Event::Closed { .. } => self.verbose > 0,
+            Event::Ping(_) | Event::Pong { .. } | Event::PingSent(_) | Event::PongSent(_) => {
+                self.verbose > 0 || self.show_ping_pong
+            }
         };
-        to_stderr(&format!("* {line}"), self.sanitize);
+        if let Some(line) = wanted.then(|| human::line(event, true)).flatten() {
+            let _ = writeln!(io::stderr(), "{}", human::stamped(line, self.timestamps));
+        }
     }
 }
 
