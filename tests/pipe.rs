@@ -422,3 +422,22 @@ async fn timestamps_prefix_stderr_events_and_stamp_json_lines() {
     assert!(lines.iter().all(|l| ts.is_match(l)), "{lines:?}");
     server.finish().await;
 }
+
+#[tokio::test]
+async fn with_jsonl_the_pings_we_send_show_on_stderr_with_show_ping_pong() {
+    let server = ws_server(echo).await;
+    let run = wsc([&server.url, "--jsonl", "-P"])
+        .stdin("{\"type\":\"ping\",\"base64\":\"aGk=\"}\n")
+        .run()
+        .await;
+    run.assert_status(0);
+    // What was received is on stdout as JSON; what we sent is not data, so it is an event.
+    assert!(
+        run.stdout_text()
+            .contains("{\"type\":\"pong\",\"base64\":\"aGk=\"}\n"),
+        "{}",
+        run.stdout_text()
+    );
+    assert_eq!(run.stderr, "* ping sent \"hi\"\n");
+    server.finish().await;
+}
