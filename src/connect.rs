@@ -61,10 +61,16 @@ pub async fn connect(config: &Config) -> Result<Connection, Failure> {
                 Stage::Upgrade => "waiting for the server to accept the WebSocket upgrade",
             };
             if limit < config.connect_timeout {
-                return Err(Failure::Unmet(format!(
+                // Named as the session names it: what was missing first, then the limit.
+                let expired = format!(
                     "--max-time of {} s expired while {doing}",
                     limit.as_secs_f64()
-                )));
+                );
+                let goals = crate::session::goals::Goals::new(config.count, &config.expect);
+                return Err(Failure::Unmet(match goals.missing() {
+                    Some(missing) => format!("{missing}; {expired}"),
+                    None => expired,
+                }));
             }
             Err(Failure::Connect(format!(
                 "connect timeout: no success within {} s ({doing})",

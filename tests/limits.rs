@@ -121,9 +121,14 @@ async fn max_time_also_bounds_the_connection() {
         read_to_end(&mut tcp).await
     })
     .await;
-    let run = wsc([&server.url, "--max-time", "0.3"]).run().await;
-    run.assert_status(8)
-        .assert_error("--max-time of 0.3 s expired while waiting for the server");
+    let run = wsc([&server.url, "--max-time", "0.3", "--expect", "ok"])
+        .run()
+        .await;
+    // The same words as when the limit ends a session: what was missing, then the limit.
+    run.assert_status(8).assert_error(
+        "--expect pattern 1 of 1 (ok) not matched; 0 messages received; --max-time of 0.3 s \
+         expired while waiting for the server",
+    );
     server.finish().await;
 }
 

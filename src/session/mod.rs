@@ -4,7 +4,7 @@
 //! ended.
 
 mod ending;
-mod goals;
+pub mod goals;
 mod limits;
 mod pings;
 mod stats;
