@@ -5,11 +5,11 @@ elvish\t''
 powershell\t''
 man\t''"
 complete -c wsc -s c -l connect -d 'The server, as wscat takes it (same as the URL argument)' -r
-complete -c wsc -s H -l header -d 'Add a header to the upgrade request, as \'Name: value\' (repeatable)' -r
+complete -c wsc -s H -l header -d 'Add a header to the upgrade request, as \'Name: value\' (repeatable); it replaces a header wsc would send of the same name. \'Sec-WebSocket-Protocol: a, b\' offers subprotocols, as -s does' -r
 complete -c wsc -l auth -d 'Send Basic authorization with these credentials' -r
 complete -c wsc -s u -l user -d 'Send Basic authorization with these credentials (same as --auth)' -r
 complete -c wsc -s o -l origin -d 'Send this Origin header' -r
-complete -c wsc -s s -l subprotocol -d 'Offer this subprotocol (repeatable); the server must pick one of them' -r
+complete -c wsc -s s -l subprotocol -d 'Offer this subprotocol (repeatable); the server must pick one of them. The -s ones are offered first, then those of -H \'Sec-WebSocket-Protocol: ...\', each once' -r
 complete -c wsc -s A -l user-agent -d 'The User-Agent header [default: wsc/VERSION]' -r
 complete -c wsc -l client-max-window-bits -d 'Compress what we send with a window of at most 2^BITS bytes (8-15) [default: any the server allows]' -r
 complete -c wsc -l server-max-window-bits -d 'Ask the server to compress with a window of at most 2^BITS bytes (8-15)' -r

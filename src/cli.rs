@@ -68,7 +68,9 @@ pub struct Cli {
     )]
     pub connect: Option<String>,
 
-    /// Add a header to the upgrade request, as 'Name: value' (repeatable).
+    /// Add a header to the upgrade request, as 'Name: value' (repeatable); it replaces a header
+    /// wsc would send of the same name. 'Sec-WebSocket-Protocol: a, b' offers subprotocols, as
+    /// -s does.
     #[arg(
         short = 'H',
         long = "header",
@@ -99,7 +101,8 @@ pub struct Cli {
     #[arg(short = 'o', long, value_name = "ORIGIN", help_heading = "Connection")]
     pub origin: Option<String>,
 
-    /// Offer this subprotocol (repeatable); the server must pick one of them.
+    /// Offer this subprotocol (repeatable); the server must pick one of them. The -s ones are
+    /// offered first, then those of -H 'Sec-WebSocket-Protocol: ...', each once.
     #[arg(
         short = 's',
         long = "subprotocol",

@@ -134,12 +134,8 @@ impl Config {
         let raw_url = cli.url.clone().or(cli.connect.clone()).unwrap_or_default();
         let (url, userinfo) = parse_url(&raw_url)?;
 
-        let headers = request_headers(&cli, userinfo)?;
-        for protocol in &cli.subprotocols {
-            if protocol.is_empty() || protocol.contains([',', ' ']) {
-                return Err(usage(format!("invalid subprotocol '{protocol}'")));
-            }
-        }
+        let (headers, listed) = request_headers(&cli, userinfo)?;
+        let subprotocols = subprotocols(&cli.subprotocols, &listed)?;
 
         let input = match (cli.jsonl, cli.binary) {
             (true, _) => InputFormat::Jsonl,
@@ -199,7 +195,7 @@ impl Config {
         Ok(Config {
             url,
             headers,
-            subprotocols: cli.subprotocols,
+            subprotocols,
             deflate: (!cli.no_compress).then_some(DeflateOffer {
                 client_max_window_bits: cli.client_max_window_bits,
                 server_max_window_bits: cli.server_max_window_bits,
@@ -250,11 +246,12 @@ impl Config {
 }
 
 /// The headers wsc adds to the upgrade request: authorization (flag or URL userinfo), origin,
-/// user agent, then -H headers, which replace a default of the same name.
+/// user agent, then -H headers, which replace a default of the same name. `-H
+/// Sec-WebSocket-Protocol` lines are taken out and returned apart: they are offers.
 fn request_headers(
     cli: &Cli,
     userinfo: Option<String>,
-) -> Result<Vec<(String, HeaderValue)>, Failure> {
+) -> Result<(Vec<(String, HeaderValue)>, Vec<HeaderValue>), Failure> {
     let mut headers = Vec::new();
     let credentials = cli
         .auth
@@ -295,10 +292,59 @@ fn request_headers(
                 .into(),
         ));
     }
+    // wscat users offer subprotocols with -H; wsc offers them with -s, in one header line.
+    let (listed, extra): (Vec<_>, Vec<_>) = extra
+        .into_iter()
+        .partition(|(name, _)| name.eq_ignore_ascii_case("sec-websocket-protocol"));
     // A header given with -H replaces the one wsc would send by default.
     headers.retain(|(name, _)| !extra.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)));
     headers.extend(extra);
-    Ok(headers)
+    Ok((
+        headers,
+        listed.into_iter().map(|(_, value)| value).collect(),
+    ))
+}
+
+/// The subprotocols to offer: `-s` ones first, then those listed in `-H Sec-WebSocket-Protocol`
+/// lines, each once. Each must be an HTTP token (RFC 6455 §4.1).
+fn subprotocols(flags: &[String], listed: &[HeaderValue]) -> Result<Vec<String>, Failure> {
+    let mut offered: Vec<String> = Vec::new();
+    for protocol in flags.iter().map(|p| p.as_str()) {
+        if !is_token(protocol) {
+            return Err(usage(format!(
+                "invalid subprotocol '{protocol}' ({TOKEN_CHARACTERS})"
+            )));
+        }
+        if !offered.iter().any(|o| o == protocol) {
+            offered.push(protocol.to_string());
+        }
+    }
+    for value in listed {
+        let text = String::from_utf8_lossy(value.as_bytes());
+        // An HTTP list may have empty elements; they offer nothing.
+        for protocol in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            if !is_token(protocol) {
+                return Err(usage(format!(
+                    "invalid subprotocol '{protocol}' in -H 'Sec-WebSocket-Protocol: {text}' \
+                     ({TOKEN_CHARACTERS})"
+                )));
+            }
+            if !offered.iter().any(|o| o == protocol) {
+                offered.push(protocol.to_string());
+            }
+        }
+    }
+    Ok(offered)
+}
+
+const TOKEN_CHARACTERS: &str = "a name is letters, digits and !#$%&'*+-.^_`|~";
+
+/// Whether `text` is an HTTP token (RFC 9110 §5.6.2).
+fn is_token(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 fn usage(message: String) -> Failure {
@@ -468,6 +514,59 @@ mod tests {
         };
         assert_eq!(value("Origin"), "o.test");
         assert_eq!(value("User-Agent"), "agent");
+    }
+
+    /// The config of a command line, which must be valid.
+    fn config_of(args: &[&str]) -> Config {
+        use clap::Parser;
+        let cli = Cli::try_parse_from(std::iter::once("wsc").chain(args.iter().copied()));
+        Config::from_cli(cli.unwrap()).unwrap()
+    }
+
+    /// The usage error of a command line, which must be one.
+    fn usage_error_of(args: &[&str]) -> String {
+        use clap::Parser;
+        let cli = Cli::try_parse_from(std::iter::once("wsc").chain(args.iter().copied()));
+        match Config::from_cli(cli.unwrap()) {
+            Err(Failure::Usage(words)) => words,
+            other => panic!("{args:?}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn subprotocol_headers_are_offers_after_the_flags_each_once() {
+        let config = config_of(&[
+            "ws://h/",
+            "-s",
+            "a",
+            "-H",
+            "Sec-WebSocket-Protocol: x, a,,y",
+            "-s",
+            "b",
+            "-H",
+            "SEC-WEBSOCKET-PROTOCOL: b, z",
+        ]);
+        assert_eq!(config.subprotocols, ["a", "b", "x", "y", "z"]);
+        assert!(
+            !config
+                .headers
+                .iter()
+                .any(|(name, _)| name.eq_ignore_ascii_case("sec-websocket-protocol")),
+            "not sent twice: {:?}",
+            config.headers
+        );
+        for bad in [
+            &["-s", "a b"][..],
+            &["-s", ""],
+            &["-H", "Sec-WebSocket-Protocol: a;b"],
+        ] {
+            let mut args = vec!["ws://h/"];
+            args.extend_from_slice(bad);
+            assert!(
+                usage_error_of(&args).contains("invalid subprotocol"),
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]

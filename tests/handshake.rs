@@ -242,6 +242,57 @@ async fn subprotocols_are_offered_and_the_selected_one_is_reported() {
     assert_eq!(texts(&server.finish().await), ["hi"]);
 }
 
+#[tokio::test]
+async fn a_subprotocol_header_is_an_offer_merged_with_the_flags() {
+    // The server picks one that only the -H line offered.
+    let server = ws_server_with(
+        |mut response: Response| {
+            response
+                .headers_mut()
+                .insert("Sec-WebSocket-Protocol", HeaderValue::from_static("y"));
+            response
+        },
+        echo,
+    )
+    .await;
+    let run = wsc([
+        server.url.as_str(),
+        "-s",
+        "a",
+        "-H",
+        "sec-websocket-protocol: x, a,y",
+        "-w",
+        "0",
+        "-v",
+    ])
+    .run()
+    .await;
+    run.assert_status(0);
+    assert!(
+        run.stderr.contains("(subprotocol y)"),
+        "the selected one is reported: {}",
+        run.stderr
+    );
+    let headers = server.headers.lock().unwrap().clone().expect("a request");
+    let lines: Vec<_> = headers.get_all("sec-websocket-protocol").iter().collect();
+    // One line, -s first, each once: not a second header of the user's own.
+    assert_eq!(lines, ["a, x, y"]);
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn an_invalid_subprotocol_in_a_header_is_a_usage_error() {
+    assert_usage_error(
+        &[
+            "ws://127.0.0.1:{port}/",
+            "-H",
+            "Sec-WebSocket-Protocol: a b",
+        ],
+        "invalid subprotocol 'a b'",
+    )
+    .await;
+}
+
 // ---------------------------------------------------------------------------------------------
 // URL forms
 
@@ -472,7 +523,12 @@ async fn a_subprotocol_selected_when_none_was_offered_is_rejected() {
         )
     })
     .await;
-    assert_rejected(server, &[], "subprotocol that was not offered").await;
+    assert_rejected(
+        server,
+        &[],
+        "server selected subprotocol 'chat', which was not offered (none was offered)",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -487,7 +543,7 @@ async fn a_subprotocol_other_than_the_offered_ones_is_rejected() {
     assert_rejected(
         server,
         &["-s", "a", "-s", "b"],
-        "subprotocol that was not offered (offered: a, b)",
+        "server selected subprotocol 'z', which was not offered (offered: a, b)",
     )
     .await;
 }
