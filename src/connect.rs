@@ -158,7 +158,7 @@ async fn attempt(config: &Config, stage: &mut Stage) -> Result<Connection, Failu
     verbose.response(&answer);
     let agreed = handshake
         .check(&answer)
-        .map_err(|words| refused(words, &answer, &leftover))?;
+        .map_err(|words| refused(words, &answer, &leftover, url))?;
     verbose.timings(&stages);
     Ok(Connection {
         reader,
@@ -284,10 +284,20 @@ async fn read_body<S: AsyncRead + Unpin>(stream: &mut S, head: &Head, buffer: &m
     .await;
 }
 
-/// A refused upgrade in words; a non-101 answer shows the start of its body.
-fn refused(words: String, answer: &Head, body: &[u8]) -> Failure {
+/// A refused upgrade in words; a non-101 answer shows the start of its body, a redirect where
+/// it points instead (relative to `url`).
+fn refused(words: String, answer: &Head, body: &[u8], url: &url::Url) -> Failure {
     if answer.status == 101 {
         return Failure::Handshake(words);
+    }
+    let location = answer.get("Location").filter(|l| !l.is_empty());
+    if let (300..=399, Some(location)) = (answer.status, location) {
+        let target = url.join(&location).map_or(location, String::from);
+        let status = format!("{} {}", answer.status, answer.text);
+        return Failure::Handshake(format!(
+            "server redirects to {target} ({}); wsc does not follow redirects yet",
+            status.trim_end()
+        ));
     }
     let body = String::from_utf8_lossy(&body[..body.len().min(BODY_SHOWN)]);
     let body = body.trim().replace('\r', "").replace('\n', "\\n");

@@ -313,6 +313,30 @@ async fn a_refusal_body_over_1_kib_is_cut_to_1_kib() {
 }
 
 #[tokio::test]
+async fn a_redirect_names_where_it_points_and_that_it_is_not_followed() {
+    for (location, shown) in [
+        ("/new?room=1", "ws://127.0.0.1:{port}/new?room=1"),
+        ("wss://other.example/ws", "wss://other.example/ws"),
+    ] {
+        let server = tcp_server(move |mut tcp: TcpStream| async move {
+            read_request_head(&mut tcp).await;
+            let answer = format!(
+                "HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 5\r\n\r\nmoved"
+            );
+            tcp.write_all(answer.as_bytes()).await.unwrap();
+            read_to_end(&mut tcp).await;
+        })
+        .await;
+        let run = wsc([&server.url, "-w", "-1"]).run().await;
+        let shown = shown.replace("{port}", &server.port.to_string());
+        run.assert_status(5).assert_error(&format!(
+            "server redirects to {shown} (302 Found); wsc does not follow redirects yet"
+        ));
+        server.finish().await;
+    }
+}
+
+#[tokio::test]
 async fn verbose_shows_the_refusal_status_and_headers() {
     let server = refusing("403 Forbidden", br#"{"error":"no token"}"#.to_vec()).await;
     let run = wsc([&server.url, "-v", "-w", "-1"]).run().await;
