@@ -50,8 +50,9 @@ pub fn command() -> clap::Command {
 #[derive(Debug, Parser)]
 #[command(name = "wsc", version, about, long_about, term_width = 100)]
 pub struct Cli {
-    /// The server: ws://, wss://, http:// or https:// (no scheme means ws://). Redirects are not
-    /// followed: a 3xx answer is status 5, naming where it points.
+    /// The server: ws://, wss://, http:// or https:// (no scheme means ws://). A mistyped scheme
+    /// (ws:/host, ws:host, wss//host, htp://host) is a usage error. Redirects are not followed:
+    /// a 3xx answer is status 5, naming where it points.
     #[arg(value_name = "URL", required_unless_present_any = ["connect", "generate"])]
     pub url: Option<String>,
 

@@ -245,13 +245,16 @@ impl Config {
     }
 }
 
+/// Request headers in order, names as typed.
+type Headers = Vec<(String, HeaderValue)>;
+
 /// The headers wsc adds to the upgrade request: authorization (flag or URL userinfo), origin,
 /// user agent, then -H headers, which replace a default of the same name. `-H
 /// Sec-WebSocket-Protocol` lines are taken out and returned apart: they are offers.
 fn request_headers(
     cli: &Cli,
     userinfo: Option<String>,
-) -> Result<(Vec<(String, HeaderValue)>, Vec<HeaderValue>), Failure> {
+) -> Result<(Headers, Vec<HeaderValue>), Failure> {
     let mut headers = Vec::new();
     let credentials = cli
         .auth
@@ -359,6 +362,8 @@ pub fn parse_url(input: &str) -> Result<(Url, Option<String>), Failure> {
     }
     let with_scheme = if input.contains("://") {
         input.to_string()
+    } else if let Some(why) = scheme_typo(input) {
+        return Err(usage(format!("invalid URL '{input}': {why}")));
     } else {
         format!("ws://{input}")
     };
@@ -369,8 +374,12 @@ pub fn parse_url(input: &str) -> Result<(Url, Option<String>), Failure> {
         "ws" | "http" => "ws",
         "wss" | "https" => "wss",
         other => {
+            let hint = match meant_scheme(other) {
+                Some(meant) => format!("did you mean {meant}://?"),
+                None => "use ws:// or wss://".to_string(),
+            };
             return Err(usage(format!(
-                "invalid URL '{input}': unsupported scheme '{other}' (use ws:// or wss://)"
+                "invalid URL '{input}': unsupported scheme '{other}' ({hint})"
             )));
         }
     };
@@ -403,6 +412,85 @@ pub fn parse_url(input: &str) -> Result<(Url, Option<String>), Failure> {
         Some(info)
     };
     Ok((url, userinfo))
+}
+
+/// The schemes wsc takes.
+const SCHEMES: [&str; 4] = ["ws", "wss", "http", "https"];
+
+/// What is wrong with a URL typed without `://` whose start is a scheme gone wrong (`ws:/host`,
+/// `ws:host`, `wss//host`, `htp:/h`): without this, `ws` would be looked up as a host name.
+/// `host:9000` and `host/path` are not typos.
+fn scheme_typo(input: &str) -> Option<String> {
+    let end = input
+        .find(|c: char| !(c.is_ascii_alphanumeric() || "+.-".contains(c)))
+        .unwrap_or(input.len());
+    let (word, rest) = input.split_at(end);
+    let problem = if let Some(after) = rest.strip_prefix(":/") {
+        (format!("one slash after '{word}:'"), after)
+    } else if let Some(after) = rest.strip_prefix("//") {
+        (format!("no ':' after '{word}'"), after)
+    } else if let Some(after) = rest.strip_prefix(':') {
+        // `host:9000` is a port; `user:pass@host` is not a scheme either.
+        if after.starts_with(|c: char| c.is_ascii_digit()) || after.contains('@') {
+            return None;
+        }
+        (format!("no // after '{word}:'"), after)
+    } else {
+        return None;
+    };
+    let meant = meant_scheme(word)?;
+    let (why, after) = problem;
+    let why = if word.eq_ignore_ascii_case(meant) {
+        why
+    } else {
+        format!("'{word}' looks like a misspelt {meant}")
+    };
+    let host = after.trim_start_matches('/');
+    Some(if host.is_empty() {
+        format!("{why}, and no host")
+    } else {
+        format!("{why} (write {meant}://{host})")
+    })
+}
+
+/// The scheme a word most likely means: itself, or (for three letters or more, so that a host
+/// named `w` stays a host) the nearest one a single typo away.
+fn meant_scheme(word: &str) -> Option<&'static str> {
+    let word = word.to_ascii_lowercase();
+    let nearest = SCHEMES
+        .into_iter()
+        .map(|scheme| (typos(scheme, &word), scheme))
+        .min()?;
+    match nearest {
+        (0, scheme) => Some(scheme),
+        (1, scheme) if word.len() >= 3 => Some(scheme),
+        _ => None,
+    }
+}
+
+/// How many letters must be inserted, deleted, changed or swapped to turn `a` into `b` (optimal
+/// string alignment distance).
+fn typos(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let change = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + change);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 fn parse_credentials(credentials: &str) -> Result<String, Failure> {
@@ -484,6 +572,59 @@ mod tests {
             assert!(matches!(parse_url(bad), Err(Failure::Usage(_))), "{bad}");
         }
         assert!(url("ftp://h/").contains("unsupported scheme 'ftp'"));
+    }
+
+    #[test]
+    fn scheme_typos_are_usage_errors_that_say_what_looks_wrong() {
+        let table = [
+            ("ws:/host", "one slash after 'ws:' (write ws://host)"),
+            ("wss:/h:1/p", "one slash after 'wss:' (write wss://h:1/p)"),
+            ("ws:host", "no // after 'ws:' (write ws://host)"),
+            ("HTTPS:h", "no // after 'HTTPS:' (write https://h)"),
+            ("wss//host", "no ':' after 'wss' (write wss://host)"),
+            ("ws//host/x", "no ':' after 'ws' (write ws://host/x)"),
+            ("ws:", "no // after 'ws:', and no host"),
+            ("ws:/", "one slash after 'ws:', and no host"),
+            (
+                "htp:/h",
+                "'htp' looks like a misspelt http (write http://h)",
+            ),
+            ("wss:://h", "empty host"),
+            (
+                "htp://h",
+                "unsupported scheme 'htp' (did you mean http://?)",
+            ),
+            (
+                "htps://h",
+                "unsupported scheme 'htps' (did you mean https://?)",
+            ),
+            (
+                "wsss://h",
+                "unsupported scheme 'wsss' (did you mean wss://?)",
+            ),
+            ("ftp://h", "unsupported scheme 'ftp' (use ws:// or wss://)"),
+        ];
+        for (input, words) in table {
+            match parse_url(input) {
+                Err(Failure::Usage(message)) => assert!(
+                    message.starts_with(&format!("invalid URL '{input}': "))
+                        && message.ends_with(words),
+                    "{input}: {message}"
+                ),
+                other => panic!("{input}: {other:?}"),
+            }
+        }
+        // Hosts that merely look a little like schemes, ports and credentials are not typos.
+        for (input, read) in [
+            ("ws:9000/x", "ws://ws:9000/x"),
+            ("w//x", "ws://w//x"),
+            ("web:8080", "ws://web:8080/"),
+            ("localhost:/x", "ws://localhost/x"),
+            ("ws:pw@host", "ws://host/"),
+            ("ws:///host", "ws://host/"),
+        ] {
+            assert_eq!(url(input), read, "{input}");
+        }
     }
 
     #[test]

@@ -365,6 +365,23 @@ async fn an_unsupported_scheme_is_a_usage_error() {
 }
 
 #[tokio::test]
+async fn a_scheme_typo_is_a_usage_error_without_a_lookup_of_the_scheme() {
+    // Read as a host name, `ws` would be looked up in DNS: a slow status 3 at best.
+    let started = Instant::now();
+    assert_usage_error(
+        &["ws:/127.0.0.1:{port}/"],
+        "one slash after 'ws:' (write ws://127.0.0.1:",
+    )
+    .await;
+    assert_usage_error(&["wss//127.0.0.1:{port}/"], "no ':' after 'wss'").await;
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
 async fn a_url_without_host_is_a_usage_error() {
     assert_usage_error(&["ws://"], "empty host").await;
     assert_usage_error(&["ws://:{port}/"], "empty host").await;
