@@ -10,10 +10,10 @@ complete -c wsc -l auth -d 'Send Basic authorization with these credentials' -r
 complete -c wsc -s u -l user -d 'Send Basic authorization with these credentials (same as --auth)' -r
 complete -c wsc -s o -l origin -d 'Send this Origin header' -r
 complete -c wsc -s s -l subprotocol -d 'Offer this subprotocol (repeatable); the server must pick one of them. The -s ones are offered first, then those of -H \'Sec-WebSocket-Protocol: ...\', each once' -r
-complete -c wsc -s A -l user-agent -d 'The User-Agent header [default: wsc/VERSION]' -r
-complete -c wsc -l client-max-window-bits -d 'Compress what we send with a window of at most 2^BITS bytes (8-15) [default: any the server allows]' -r
-complete -c wsc -l server-max-window-bits -d 'Ask the server to compress with a window of at most 2^BITS bytes (8-15)' -r
-complete -c wsc -l connect-timeout -d 'Give up connecting after this many seconds (DNS, TCP, TLS and the upgrade together)' -r
+complete -c wsc -s A -l user-agent -d 'The User-Agent header; \'\' sends none [default: wsc/VERSION]' -r
+complete -c wsc -l client-max-window-bits -d 'Compress what we send with a window of at most 2^BITS bytes, BITS from 8 to 15 [default: any the server allows]' -r
+complete -c wsc -l server-max-window-bits -d 'Ask the server to compress with a window of at most 2^BITS bytes, BITS from 8 to 15' -r
+complete -c wsc -l connect-timeout -d 'Give up connecting after SECS seconds (fractions allowed; 0: no limit), for DNS, TCP, TLS and the upgrade together' -r
 complete -c wsc -l ca -d 'Trust the certificates in this PEM file' -r
 complete -c wsc -l cert -d 'Present this PEM client certificate (with --key)' -r
 complete -c wsc -l key -d 'The PKCS#8 PEM private key of --cert' -r
@@ -22,17 +22,17 @@ complete -c wsc -l color -d 'When to colour the output' -r -f -a "auto\t'Colour 
 always\t''
 never\t''"
 complete -c wsc -l history-file -d 'Keep the REPL history in this file [default: $XDG_STATE_HOME/wsc/history]' -r -F
-complete -c wsc -s w -l wait -d 'After input ends, close once no message has arrived for this long (0: at once; -1: wait for the server to close) [default: 1, or -1 with --count]' -r
-complete -c wsc -l count -d 'After input ends, close once this many messages have been received in all' -r
+complete -c wsc -s w -l wait -d 'After input ends, close once no message has arrived for SECS seconds (fractions allowed; 0: at once; -1: wait for the server to close) [default: 1, or -1 with --count]' -r
+complete -c wsc -l count -d 'After input ends, close once N messages (1 or more) have been received in all' -r
 complete -c wsc -l expect -d 'Succeed once received messages have matched these patterns, in order (repeatable); status 8 if the session ends first' -r
-complete -c wsc -l max-time -d 'End the whole session after this long (status 8)' -r
-complete -c wsc -l idle-timeout -d 'End the session when no message has gone either way for this long (status 8)' -r
-complete -c wsc -l ping-interval -d 'Send a ping this often' -r
-complete -c wsc -l ping-timeout -d 'With --ping-interval: status 6 when a pong takes longer than this [default: the interval]' -r
-complete -c wsc -l close-code -d 'The code of the Close that wsc sends' -r
-complete -c wsc -l close-reason -d 'The reason of the Close that wsc sends' -r
-complete -c wsc -l close-timeout -d 'How long to wait for the server\'s answer to our Close' -r
-complete -c wsc -l max-message-size -d 'Close with 1009 when a received message is larger than this' -r
+complete -c wsc -l max-time -d 'End the whole session, connecting included, after SECS seconds (fractions allowed; 0: no limit) (status 8)' -r
+complete -c wsc -l idle-timeout -d 'End the session when no message has gone either way for SECS seconds (fractions allowed; 0: no limit) (status 8)' -r
+complete -c wsc -l ping-interval -d 'Send a ping every SECS seconds (more than 0, fractions allowed)' -r
+complete -c wsc -l ping-timeout -d 'With --ping-interval: status 6 when a pong takes longer than SECS seconds (more than 0, fractions allowed) [default: the interval]' -r
+complete -c wsc -l close-code -d 'The code of the Close that wsc sends: 1000-1003, 1007-1014 or 3000-4999 (the codes that may be sent)' -r
+complete -c wsc -l close-reason -d 'The reason of the Close that wsc sends, at most 123 bytes of UTF-8' -r
+complete -c wsc -l close-timeout -d 'Wait at most SECS seconds (fractions allowed; 0: not at all) for the server\'s answer to our Close' -r
+complete -c wsc -l max-message-size -d 'Close with 1009 when a received message is larger than SIZE bytes: a number, or with k, M or G (also KiB, MiB, GiB; k = 1024), at least 1' -r
 complete -c wsc -l no-compress -d 'Do not offer permessage-deflate compression (offered by default, as browsers do)'
 complete -c wsc -l client-no-context-takeover -d 'Reset our compression context after every message (less memory, less compression)'
 complete -c wsc -l server-no-context-takeover -d 'Ask the server to reset its compression context after every message'

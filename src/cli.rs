@@ -113,7 +113,7 @@ pub struct Cli {
     )]
     pub subprotocols: Vec<String>,
 
-    /// The User-Agent header [default: wsc/VERSION].
+    /// The User-Agent header; '' sends none [default: wsc/VERSION].
     #[arg(short = 'A', long, value_name = "AGENT", help_heading = "Connection")]
     pub user_agent: Option<String>,
 
@@ -121,13 +121,13 @@ pub struct Cli {
     #[arg(long, help_heading = "Compression")]
     pub no_compress: bool,
 
-    /// Compress what we send with a window of at most 2^BITS bytes (8-15) [default: any the
-    /// server allows].
+    /// Compress what we send with a window of at most 2^BITS bytes, BITS from 8 to 15 [default:
+    /// any the server allows].
     #[arg(long, value_name = "BITS", value_parser = clap::value_parser!(u8).range(8..=15),
           conflicts_with = "no_compress", help_heading = "Compression")]
     pub client_max_window_bits: Option<u8>,
 
-    /// Ask the server to compress with a window of at most 2^BITS bytes (8-15).
+    /// Ask the server to compress with a window of at most 2^BITS bytes, BITS from 8 to 15.
     #[arg(long, value_name = "BITS", value_parser = clap::value_parser!(u8).range(8..=15),
           conflicts_with = "no_compress", help_heading = "Compression")]
     pub server_max_window_bits: Option<u8>,
@@ -140,7 +140,8 @@ pub struct Cli {
     #[arg(long, conflicts_with = "no_compress", help_heading = "Compression")]
     pub server_no_context_takeover: bool,
 
-    /// Give up connecting after this many seconds (DNS, TCP, TLS and the upgrade together).
+    /// Give up connecting after SECS seconds (fractions allowed; 0: no limit), for DNS, TCP, TLS
+    /// and the upgrade together.
     #[arg(
         long,
         value_name = "SECS",
@@ -221,8 +222,8 @@ pub struct Cli {
     #[arg(short = 'v', long, action = clap::ArgAction::Count, help_heading = "Output")]
     pub verbose: u8,
 
-    /// After input ends, close once no message has arrived for this long (0: at once;
-    /// -1: wait for the server to close) [default: 1, or -1 with --count].
+    /// After input ends, close once no message has arrived for SECS seconds (fractions allowed;
+    /// 0: at once; -1: wait for the server to close) [default: 1, or -1 with --count].
     #[arg(
         short = 'w',
         long,
@@ -232,7 +233,7 @@ pub struct Cli {
     )]
     pub wait: Option<String>,
 
-    /// After input ends, close once this many messages have been received in all.
+    /// After input ends, close once N messages (1 or more) have been received in all.
     #[arg(long, value_name = "N", help_heading = "Session")]
     pub count: Option<u64>,
 
@@ -241,7 +242,8 @@ pub struct Cli {
     #[arg(long, value_name = "REGEX", help_heading = "Session")]
     pub expect: Vec<String>,
 
-    /// End the whole session after this long (status 8).
+    /// End the whole session, connecting included, after SECS seconds (fractions allowed; 0: no
+    /// limit) (status 8).
     #[arg(
         long,
         value_name = "SECS",
@@ -250,7 +252,8 @@ pub struct Cli {
     )]
     pub max_time: Option<String>,
 
-    /// End the session when no message has gone either way for this long (status 8).
+    /// End the session when no message has gone either way for SECS seconds (fractions allowed;
+    /// 0: no limit) (status 8).
     #[arg(
         long,
         value_name = "SECS",
@@ -259,7 +262,7 @@ pub struct Cli {
     )]
     pub idle_timeout: Option<String>,
 
-    /// Send a ping this often.
+    /// Send a ping every SECS seconds (more than 0, fractions allowed).
     #[arg(
         long,
         value_name = "SECS",
@@ -268,7 +271,8 @@ pub struct Cli {
     )]
     pub ping_interval: Option<String>,
 
-    /// With --ping-interval: status 6 when a pong takes longer than this [default: the interval].
+    /// With --ping-interval: status 6 when a pong takes longer than SECS seconds (more than 0,
+    /// fractions allowed) [default: the interval].
     #[arg(
         long,
         value_name = "SECS",
@@ -287,7 +291,8 @@ pub struct Cli {
     #[arg(long, help_heading = "Session")]
     pub stats: bool,
 
-    /// The code of the Close that wsc sends.
+    /// The code of the Close that wsc sends: 1000-1003, 1007-1014 or 3000-4999 (the codes that
+    /// may be sent).
     #[arg(
         long,
         value_name = "CODE",
@@ -296,7 +301,7 @@ pub struct Cli {
     )]
     pub close_code: u16,
 
-    /// The reason of the Close that wsc sends.
+    /// The reason of the Close that wsc sends, at most 123 bytes of UTF-8.
     #[arg(
         long,
         value_name = "TEXT",
@@ -305,7 +310,8 @@ pub struct Cli {
     )]
     pub close_reason: String,
 
-    /// How long to wait for the server's answer to our Close.
+    /// Wait at most SECS seconds (fractions allowed; 0: not at all) for the server's answer to
+    /// our Close.
     #[arg(
         long,
         value_name = "SECS",
@@ -315,14 +321,15 @@ pub struct Cli {
     )]
     pub close_timeout: String,
 
-    /// Close with 1009 when a received message is larger than this.
+    /// Close with 1009 when a received message is larger than SIZE bytes: a number, or with k,
+    /// M or G (also KiB, MiB, GiB; k = 1024), at least 1.
     #[arg(
         long,
-        value_name = "BYTES",
-        default_value = "67108864",
+        value_name = "SIZE",
+        default_value = "64M",
         help_heading = "Session"
     )]
-    pub max_message_size: usize,
+    pub max_message_size: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -26,7 +26,8 @@ pub struct Config {
     pub subprotocols: Vec<String>,
     /// The permessage-deflate offer, unless `--no-compress`.
     pub deflate: Option<DeflateOffer>,
-    pub connect_timeout: Duration,
+    /// None: no limit (`--connect-timeout 0`).
+    pub connect_timeout: Option<Duration>,
     pub tls: TlsSettings,
     pub input: InputFormat,
     /// Messages sent before stdin (`-x`).
@@ -174,17 +175,24 @@ impl Config {
             Some(interval) if interval.is_zero() => {
                 return Err(usage("--ping-interval must be more than 0".into()));
             }
-            Some(interval) => Some((
-                interval,
-                seconds("--ping-timeout", &cli.ping_timeout)?.unwrap_or(interval),
-            )),
+            Some(interval) => match seconds("--ping-timeout", &cli.ping_timeout)? {
+                Some(timeout) if timeout.is_zero() => {
+                    return Err(usage("--ping-timeout must be more than 0".into()));
+                }
+                timeout => Some((interval, timeout.unwrap_or(interval))),
+            },
             None => None,
         };
+        // A limit of 0 is no limit, as in curl.
+        let limit = |flag: &str, value: &Option<String>| {
+            seconds(flag, value).map(|limit| limit.filter(|l| !l.is_zero()))
+        };
+        if cli.count == Some(0) {
+            return Err(usage("--count must be 1 or more".into()));
+        }
         let close = crate::input::jsonl::close_frame(cli.close_code, &cli.close_reason)
             .map_err(|e| usage(format!("--close-code/--close-reason: {e}")))?;
-        if cli.max_message_size == 0 {
-            return Err(usage("--max-message-size must be at least 1".into()));
-        }
+        let max_message_size = parse_size("--max-message-size", &cli.max_message_size)?;
 
         let stdout_is_terminal = std::io::stdout().is_terminal();
         let mode = if std::io::stdin().is_terminal() && stdout_is_terminal {
@@ -202,7 +210,9 @@ impl Config {
                 client_no_context_takeover: cli.client_no_context_takeover,
                 server_no_context_takeover: cli.server_no_context_takeover,
             }),
-            connect_timeout: parse_seconds("--connect-timeout", &cli.connect_timeout)?,
+            // 0 is no limit, as in curl.
+            connect_timeout: Some(parse_seconds("--connect-timeout", &cli.connect_timeout)?)
+                .filter(|limit| !limit.is_zero()),
             tls: TlsSettings {
                 insecure: cli.insecure,
                 ca_file: cli.ca.map(PathBuf::from),
@@ -231,14 +241,14 @@ impl Config {
             wait,
             count: cli.count,
             expect,
-            max_time: seconds("--max-time", &cli.max_time)?,
-            idle_timeout: seconds("--idle-timeout", &cli.idle_timeout)?,
+            max_time: limit("--max-time", &cli.max_time)?,
+            idle_timeout: limit("--idle-timeout", &cli.idle_timeout)?,
             ping,
             echo: cli.echo,
             stats: cli.stats,
             close,
             close_timeout: parse_seconds("--close-timeout", &cli.close_timeout)?,
-            max_message_size: cli.max_message_size,
+            max_message_size,
             stdout_is_terminal,
             stderr_is_terminal: std::io::stderr().is_terminal(),
         })
@@ -275,10 +285,13 @@ fn request_headers(
         .user_agent
         .clone()
         .unwrap_or_else(|| format!("wsc/{}", env!("CARGO_PKG_VERSION")));
-    headers.push((
-        "User-Agent".to_string(),
-        header_value("User-Agent", &agent)?,
-    ));
+    // `-A ''` sends none, as in curl.
+    if !agent.trim().is_empty() {
+        headers.push((
+            "User-Agent".to_string(),
+            header_value("User-Agent", &agent)?,
+        ));
+    }
     let extra = cli
         .headers
         .iter()
@@ -530,6 +543,44 @@ fn header_value(what: &str, value: &str) -> Result<HeaderValue, Failure> {
     })
 }
 
+/// A size in bytes: `65536`, `64k`, `16M`, `1G` (k = 1024), also `64KiB`, `16MiB`, `1GiB`; the
+/// suffix in any case. 0 is refused: every size wsc takes is a limit that must let something
+/// through.
+pub fn parse_size(flag: &str, text: &str) -> Result<usize, Failure> {
+    let trimmed = text.trim();
+    let split = trimmed
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(trimmed.len());
+    let (digits, suffix) = trimmed.split_at(split);
+    let shift = match suffix.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kib" => 10,
+        "m" | "mib" => 20,
+        "g" | "gib" => 30,
+        _ => return Err(not_a_size(flag, text)),
+    };
+    if digits.is_empty() {
+        return Err(not_a_size(flag, text));
+    }
+    let too_large = || usage(format!("{flag} {text} is too large"));
+    let bytes = digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|number| number.checked_mul(1 << shift))
+        .and_then(|bytes| usize::try_from(bytes).ok())
+        .ok_or_else(too_large)?;
+    if bytes == 0 {
+        return Err(usage(format!("{flag} must be at least 1 byte")));
+    }
+    Ok(bytes)
+}
+
+fn not_a_size(flag: &str, text: &str) -> Failure {
+    usage(format!(
+        "{flag} takes a size in bytes such as 65536, 64k, 16M or 1GiB, not '{text}'"
+    ))
+}
+
 fn parse_seconds(flag: &str, text: &str) -> Result<Duration, Failure> {
     text.trim()
         .parse::<f64>()
@@ -706,6 +757,102 @@ mod tests {
             assert!(
                 usage_error_of(&args).contains("invalid subprotocol"),
                 "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn sizes_are_bytes_or_binary_multiples() {
+        let table: [(&str, Result<usize, &str>); 17] = [
+            ("65536", Ok(65536)),
+            ("64k", Ok(64 << 10)),
+            ("64K", Ok(64 << 10)),
+            ("16M", Ok(16 << 20)),
+            ("16m", Ok(16 << 20)),
+            ("1G", Ok(1 << 30)),
+            ("64KiB", Ok(64 << 10)),
+            ("16mib", Ok(16 << 20)),
+            ("1GiB", Ok(1 << 30)),
+            (" 2 k ", Ok(2048)),
+            ("1", Ok(1)),
+            ("0", Err("must be at least 1 byte")),
+            ("0k", Err("must be at least 1 byte")),
+            (
+                "k",
+                Err("takes a size in bytes such as 65536, 64k, 16M or 1GiB, not 'k'"),
+            ),
+            ("1.5M", Err("not '1.5M'")),
+            ("64kb", Err("not '64kb'")),
+            (
+                "99999999999999999999",
+                Err("99999999999999999999 is too large"),
+            ),
+        ];
+        for (text, want) in table {
+            match (parse_size("--max-message-size", text), want) {
+                (Ok(bytes), Ok(want)) => assert_eq!(bytes, want, "{text}"),
+                (Err(Failure::Usage(words)), Err(want)) => assert!(
+                    words.starts_with("--max-message-size ") && words.contains(want),
+                    "{text}: {words}"
+                ),
+                (got, want) => panic!("{text}: {got:?}, wanted {want:?}"),
+            }
+        }
+        assert_eq!(
+            parse_size("--x", "17179869184G").unwrap_err(),
+            Failure::Usage("--x 17179869184G is too large".into()),
+            "overflow"
+        );
+        assert_eq!(config_of(&["h"]).max_message_size, 64 << 20, "the default");
+        assert_eq!(
+            config_of(&["h", "--max-message-size", "1k"]).max_message_size,
+            1024
+        );
+    }
+
+    #[test]
+    fn a_time_limit_of_0_is_no_limit_and_a_count_of_0_is_refused() {
+        let config = config_of(&[
+            "h",
+            "--connect-timeout",
+            "0",
+            "--max-time",
+            "0",
+            "--idle-timeout",
+            "0",
+        ]);
+        assert_eq!(config.connect_timeout, None);
+        assert_eq!(config.max_time, None);
+        assert_eq!(config.idle_timeout, None);
+        let config = config_of(&["h", "--max-time", "1.5", "--idle-timeout", "2"]);
+        assert_eq!(config.connect_timeout, Some(Duration::from_secs(10)));
+        assert_eq!(config.max_time, Some(Duration::from_millis(1500)));
+        assert_eq!(config.idle_timeout, Some(Duration::from_secs(2)));
+        for (args, words) in [
+            (&["--count", "0"][..], "--count must be 1 or more"),
+            (
+                &["--ping-interval", "0"],
+                "--ping-interval must be more than 0",
+            ),
+            (
+                &["--ping-interval", "1", "--ping-timeout", "0"],
+                "--ping-timeout must be more than 0",
+            ),
+        ] {
+            let mut all = vec!["h"];
+            all.extend_from_slice(args);
+            assert_eq!(usage_error_of(&all), words);
+        }
+    }
+
+    #[test]
+    fn an_empty_user_agent_sends_none() {
+        for agent in ["", " "] {
+            let config = config_of(&["h", "-A", agent]);
+            assert!(
+                !config.headers.iter().any(|(n, _)| n == "User-Agent"),
+                "{:?}",
+                config.headers
             );
         }
     }

@@ -44,31 +44,35 @@ enum Stage {
 pub async fn connect(config: &Config) -> Result<Connection, Failure> {
     let started = Instant::now();
     let mut stage = Stage::Dns;
-    // --max-time covers the connection too.
-    let limit = config
-        .max_time
-        .map_or(config.connect_timeout, |m| m.min(config.connect_timeout));
-    match tokio::time::timeout(limit, attempt(config, &mut stage)).await {
-        Ok(result) => result.map(|mut connection| {
+    // --max-time covers the connection too; no limit at all only when neither is set.
+    let limit = match (config.max_time, config.connect_timeout) {
+        (Some(max), Some(connect)) => Some(max.min(connect)),
+        (max, connect) => max.or(connect),
+    };
+    let result = match limit {
+        Some(limit) => tokio::time::timeout(limit, attempt(config, &mut stage)).await,
+        None => Ok(attempt(config, &mut stage).await),
+    };
+    match (result, limit) {
+        (Ok(result), _) => result.map(|mut connection| {
             connection.elapsed = started.elapsed();
             connection
         }),
-        Err(_) => {
+        (Err(_), limit) => {
             let doing = match stage {
                 Stage::Dns => "resolving the host",
                 Stage::Tcp => "connecting",
                 Stage::Tls => "in the TLS handshake",
                 Stage::Upgrade => "waiting for the server to accept the WebSocket upgrade",
             };
-            if limit < config.connect_timeout {
+            let seconds = limit.unwrap_or_default().as_secs_f64();
+            if limit != config.connect_timeout {
                 return Err(Failure::Unmet(format!(
-                    "--max-time of {} s expired while {doing}",
-                    limit.as_secs_f64()
+                    "--max-time of {seconds} s expired while {doing}"
                 )));
             }
             Err(Failure::Connect(format!(
-                "connect timeout: no success within {} s ({doing})",
-                config.connect_timeout.as_secs_f64()
+                "connect timeout: no success within {seconds} s ({doing})"
             )))
         }
     }

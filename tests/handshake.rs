@@ -182,6 +182,25 @@ async fn user_agent_flag_replaces_the_default() {
 }
 
 #[tokio::test]
+async fn an_empty_user_agent_sends_no_user_agent_header() {
+    let server = headers_seen_with(&["-A", ""]).await;
+    assert_eq!(server.request_header("user-agent"), None);
+}
+
+#[tokio::test]
+async fn a_connect_timeout_of_0_is_no_limit() {
+    // As in curl; read as a limit of 0 s it would fail before the TCP connection is made.
+    let server = ws_server(echo).await;
+    session(vec![
+        server.url.clone(),
+        "--connect-timeout".into(),
+        "0".into(),
+    ])
+    .await;
+    assert_eq!(texts(&server.finish().await), ["ping"]);
+}
+
+#[tokio::test]
 async fn user_agent_given_as_a_header_replaces_the_default() {
     let server = headers_seen_with(&["-H", "User-Agent: x"]).await;
     assert_eq!(server.request_header("user-agent").as_deref(), Some("x"));
