@@ -66,6 +66,7 @@ set edit:completion:arg-completer[wsc] = {|@words|
             cand --timestamps 'Prefix each shown line with the local time, to the millisecond'
             cand -P 'Show pings and pongs in both directions, with their payloads'
             cand --show-ping-pong 'Show pings and pongs in both directions, with their payloads'
+            cand --slash 'Read lines that start with / as slash commands: the default, so this changes nothing (wscat needs it)'
             cand --no-slash 'Send lines that start with / as they are, instead of as slash commands'
             cand --no-history 'Do not read or write the REPL history'
             cand -v 'Report connection events on stderr (-vv shows credentials too)'

@@ -206,6 +206,11 @@ pub struct Cli {
     #[arg(short = 'P', long, help_heading = "Output")]
     pub show_ping_pong: bool,
 
+    /// Read lines that start with / as slash commands: the default, so this changes nothing
+    /// (wscat needs it).
+    #[arg(long, conflicts_with = "no_slash", help_heading = "REPL")]
+    pub slash: bool,
+
     /// Send lines that start with / as they are, instead of as slash commands.
     #[arg(long, help_heading = "REPL")]
     pub no_slash: bool,

@@ -846,6 +846,16 @@ mod tests {
     }
 
     #[test]
+    fn slash_is_accepted_as_the_default_it_is_and_conflicts_with_no_slash() {
+        use clap::Parser;
+        assert!(config_of(&["h", "--slash"]).slash);
+        assert!(config_of(&["h"]).slash);
+        assert!(!config_of(&["h", "--no-slash"]).slash);
+        let error = Cli::try_parse_from(["wsc", "h", "--slash", "--no-slash"]).unwrap_err();
+        assert_eq!(error.kind(), clap::error::ErrorKind::ArgumentConflict);
+    }
+
+    #[test]
     fn an_empty_user_agent_sends_none() {
         for agent in ["", " "] {
             let config = config_of(&["h", "-A", agent]);
