@@ -45,7 +45,7 @@ complete -c wsc -s P -l show-ping-pong -d 'Show pings and pongs in both directio
 complete -c wsc -l slash -d 'Read lines that start with / as slash commands: the default, so this changes nothing (wscat needs it)'
 complete -c wsc -l no-slash -d 'Send lines that start with / as they are, instead of as slash commands'
 complete -c wsc -l no-history -d 'Do not read or write the REPL history'
-complete -c wsc -s v -l verbose -d 'Report connection events on stderr (-vv shows credentials too)'
+complete -c wsc -s v -l verbose -d 'Report the upgrade request and answer, TLS details and connection events on stderr. Values of headers and query parameters whose names look like credentials (token, key, secret, auth, password, session, cookie) are masked unless -vv; Sec-WebSocket-Key and -Accept are shown'
 complete -c wsc -l echo -d 'Send every received message back unchanged, ignoring stdin, until the server closes'
 complete -c wsc -l stats -d 'At exit, print one line of figures on stderr (time, messages and bytes each way, ping round trips, close)'
 complete -c wsc -s h -l help -d 'Print help (see more with \'--help\')'

@@ -223,7 +223,10 @@ pub struct Cli {
     #[arg(long, conflicts_with = "history_file", help_heading = "REPL")]
     pub no_history: bool,
 
-    /// Report connection events on stderr (-vv shows credentials too).
+    /// Report the upgrade request and answer, TLS details and connection events on stderr.
+    /// Values of headers and query parameters whose names look like credentials (token, key,
+    /// secret, auth, password, session, cookie) are masked unless -vv; Sec-WebSocket-Key and
+    /// -Accept are shown.
     #[arg(short = 'v', long, action = clap::ArgAction::Count, help_heading = "Output")]
     pub verbose: u8,
 

@@ -226,6 +226,64 @@ async fn verbose_masks_credentials_from_the_url() {
     }
 }
 
+#[tokio::test]
+async fn verbose_masks_credential_looking_headers_and_query_parameters_but_not_the_handshake_keys()
+{
+    for (flag, masked) in [("-v", true), ("-vv", false)] {
+        let server = ws_server(close_at_once).await;
+        let url = format!("{}feed?token=abc123&room=7&api_key=zz9", server.url);
+        let run = wsc([
+            url.as_str(),
+            flag,
+            "-H",
+            "X-Auth-Token: t0k",
+            "-H",
+            "X-Api-Key: k3y",
+            "-H",
+            "X-Client-Secret: s3c",
+            "-H",
+            "My-Header: Shown",
+            "-w",
+            "-1",
+        ])
+        .run()
+        .await;
+        run.assert_status(0);
+        let err = &run.stderr;
+        // Names as they went on the wire, in the case they were typed.
+        position(err, "> My-Header: Shown\n");
+        // The handshake's own keys are no secrets.
+        let key = server.request_header("sec-websocket-key").expect("a key");
+        position(err, &format!("> Sec-WebSocket-Key: {key}\n"));
+        let accept = lines_starting(err, "< sec-websocket-accept: ");
+        assert_eq!(accept.len(), 1, "{err}");
+        assert!(!accept[0].contains("***"), "{err}");
+        let secrets = [
+            ("X-Auth-Token", "t0k"),
+            ("X-Api-Key", "k3y"),
+            ("X-Client-Secret", "s3c"),
+        ];
+        if masked {
+            position(err, "> GET /feed?token=***&room=7&api_key=*** HTTP/1.1\n");
+            for (name, _) in secrets {
+                position(err, &format!("> {name}: ***"));
+            }
+            for secret in ["abc123", "zz9", "t0k", "k3y", "s3c"] {
+                assert!(!err.contains(secret), "{flag} shows {secret:?}:\n{err}");
+            }
+        } else {
+            position(
+                err,
+                "> GET /feed?token=abc123&room=7&api_key=zz9 HTTP/1.1\n",
+            );
+            for (name, value) in secrets {
+                position(err, &format!("> {name}: {value}\n"));
+            }
+        }
+        server.finish().await;
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // A refused upgrade: one line with the status and the start of the body
 // ---------------------------------------------------------------------------------------------

@@ -131,8 +131,10 @@ pub fn to_stderr(line: &str, terminal: bool) {
     let _ = writeln!(io::stderr(), "{line}");
 }
 
-/// `connected to ws://host/ (subprotocol chat) in 1.2 ms`.
+/// `connected to ws://host/ (subprotocol chat) in 1.2 ms`, credentials in the query masked (`-vv`
+/// shows them on the request line).
 pub fn describe_open(url: &str, subprotocol: Option<&str>, elapsed: std::time::Duration) -> String {
+    let url = crate::verbose::mask_query(url);
     let protocol = subprotocol
         .map(|p| format!(" (subprotocol {p})"))
         .unwrap_or_default();
