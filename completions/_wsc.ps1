@@ -39,7 +39,7 @@ Register-ArgumentCompleter -Native -CommandName 'wsc' -ScriptBlock {
             [CompletionResult]::new('--server-max-window-bits', '--server-max-window-bits', [CompletionResultType]::ParameterName, 'Ask the server to compress with a window of at most 2^BITS bytes, BITS from 8 to 15')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up connecting after SECS seconds (fractions allowed; 0: no limit), for DNS, TCP, TLS and the upgrade together')
             [CompletionResult]::new('--ca', '--ca', [CompletionResultType]::ParameterName, 'Trust the certificates in this PEM file')
-            [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'Present this PEM client certificate (with --key)')
+            [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'Present this PEM client certificate (with --key; a pair that does not match is status 4 before connecting)')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'The PKCS#8 PEM private key of --cert')
             [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Send this message first, before stdin (repeatable)')
             [CompletionResult]::new('--execute', '--execute', [CompletionResultType]::ParameterName, 'Send this message first, before stdin (repeatable)')

@@ -36,7 +36,7 @@ set edit:completion:arg-completer[wsc] = {|@words|
             cand --server-max-window-bits 'Ask the server to compress with a window of at most 2^BITS bytes, BITS from 8 to 15'
             cand --connect-timeout 'Give up connecting after SECS seconds (fractions allowed; 0: no limit), for DNS, TCP, TLS and the upgrade together'
             cand --ca 'Trust the certificates in this PEM file'
-            cand --cert 'Present this PEM client certificate (with --key)'
+            cand --cert 'Present this PEM client certificate (with --key; a pair that does not match is status 4 before connecting)'
             cand --key 'The PKCS#8 PEM private key of --cert'
             cand -x 'Send this message first, before stdin (repeatable)'
             cand --execute 'Send this message first, before stdin (repeatable)'

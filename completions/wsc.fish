@@ -15,7 +15,7 @@ complete -c wsc -l client-max-window-bits -d 'Compress what we send with a windo
 complete -c wsc -l server-max-window-bits -d 'Ask the server to compress with a window of at most 2^BITS bytes, BITS from 8 to 15' -r
 complete -c wsc -l connect-timeout -d 'Give up connecting after SECS seconds (fractions allowed; 0: no limit), for DNS, TCP, TLS and the upgrade together' -r
 complete -c wsc -l ca -d 'Trust the certificates in this PEM file' -r
-complete -c wsc -l cert -d 'Present this PEM client certificate (with --key)' -r
+complete -c wsc -l cert -d 'Present this PEM client certificate (with --key; a pair that does not match is status 4 before connecting)' -r
 complete -c wsc -l key -d 'The PKCS#8 PEM private key of --cert' -r
 complete -c wsc -s x -l execute -d 'Send this message first, before stdin (repeatable)' -r
 complete -c wsc -l color -d 'When to colour the output' -r -f -a "auto\t'Colour when the output is a terminal, unless NO_COLOR is set (CLICOLOR_FORCE forces it)'

@@ -165,7 +165,8 @@ pub struct Cli {
     #[arg(long, alias = "cacert", value_name = "FILE", help_heading = "TLS")]
     pub ca: Option<String>,
 
-    /// Present this PEM client certificate (with --key).
+    /// Present this PEM client certificate (with --key; a pair that does not match is status 4
+    /// before connecting).
     #[arg(long, value_name = "FILE", requires = "key", help_heading = "TLS")]
     pub cert: Option<String>,
 

@@ -135,13 +135,13 @@ async fn attempt(config: &Config, stage: &mut Stage) -> Result<Connection, Failu
     let (reader, writer, answer, leftover): (Reader, Writer, Head, Vec<u8>) = match tls {
         Some(connector) => {
             *stage = Stage::Tls;
+            let sent_identity = config.tls.identity.is_some();
             let mut stream = connector
                 .connect(&host, tcp)
                 .await
-                .map_err(|e| tls::handshake_failure(&e))?;
+                .map_err(|e| tls::handshake_failure(&e, sent_identity))?;
             lap("TLS");
             *stage = Stage::Upgrade;
-            let sent_identity = config.tls.identity.is_some();
             let (answer, leftover) = upgrade(&mut stream, &handshake)
                 .await
                 .map_err(|e| e.over_tls(sent_identity))?;
@@ -208,32 +208,50 @@ const BODY_WAIT: Duration = Duration::from_millis(500);
 
 /// Why the upgrade failed before its answer could be judged.
 enum UpgradeError {
-    Io(std::io::Error),
-    /// The server closed the connection before answering.
-    Closed,
+    /// The connection failed (`Some`) or the server closed it (`None`) before the answer's head
+    /// was complete; `partial` when some of the answer had arrived.
+    Ended {
+        error: Option<std::io::Error>,
+        partial: bool,
+    },
     Answer(String),
 }
 
 impl UpgradeError {
     fn plain(self) -> Failure {
         match self {
-            UpgradeError::Io(e) => Failure::Connect(format!(
+            UpgradeError::Ended {
+                error: Some(e),
+                partial: _,
+            } => Failure::Connect(format!(
                 "connection failed during the upgrade: {}",
                 io_words(&e)
             )),
-            UpgradeError::Closed => Failure::Handshake(
+            UpgradeError::Ended {
+                error: None,
+                partial: false,
+            } => Failure::Handshake(
                 "server closed the connection before answering the upgrade".into(),
+            ),
+            UpgradeError::Ended {
+                error: None,
+                partial: true,
+            } => Failure::Handshake(
+                "server closed the connection in the middle of its answer to the upgrade".into(),
             ),
             UpgradeError::Answer(words) => Failure::Handshake(words),
         }
     }
 
-    /// Over TLS, an I/O error here can be the server's verdict on our certificate.
+    /// Over TLS 1.3, the server's verdict on our certificate (or its absence) comes only after
+    /// the handshake, as an alert or just a closed connection, before any of the answer.
     fn over_tls(self, sent_identity: bool) -> Failure {
         match &self {
-            UpgradeError::Io(e) => {
-                tls::failure_after_handshake(e, sent_identity).unwrap_or_else(|| self.plain())
-            }
+            UpgradeError::Ended {
+                error,
+                partial: false,
+            } => tls::failure_after_handshake(error.as_ref(), sent_identity)
+                .unwrap_or_else(|| self.plain()),
             _ => self.plain(),
         }
     }
@@ -245,20 +263,27 @@ async fn upgrade<S: AsyncRead + AsyncWrite + Unpin>(
     stream: &mut S,
     handshake: &ClientHandshake,
 ) -> Result<(Head, Vec<u8>), UpgradeError> {
+    let failed = |error, partial| UpgradeError::Ended {
+        error: Some(error),
+        partial,
+    };
     stream
         .write_all(&handshake.request)
         .await
-        .map_err(UpgradeError::Io)?;
-    stream.flush().await.map_err(UpgradeError::Io)?;
+        .map_err(|e| failed(e, false))?;
+    stream.flush().await.map_err(|e| failed(e, false))?;
     let mut buffer = Vec::with_capacity(4096);
     let head = loop {
-        if stream
+        let partial = !buffer.is_empty();
+        let read = stream
             .read_buf(&mut buffer)
             .await
-            .map_err(UpgradeError::Io)?
-            == 0
-        {
-            return Err(UpgradeError::Closed);
+            .map_err(|e| failed(e, partial))?;
+        if read == 0 {
+            return Err(UpgradeError::Ended {
+                error: None,
+                partial,
+            });
         }
         if let Some(head) = handshake::parse_answer(&buffer).map_err(UpgradeError::Answer)? {
             break head;
