@@ -131,16 +131,24 @@ async fn attempt(config: &Config, stage: &mut Stage) -> Result<Connection, Failu
     lap("TCP");
 
     let handshake = ClientHandshake::new(offer(config), rand::rng().random());
-    verbose.request(&handshake);
     let (reader, writer, answer, leftover): (Reader, Writer, Head, Vec<u8>) = match tls {
         Some(connector) => {
             *stage = Stage::Tls;
             let sent_identity = config.tls.identity.is_some();
+            // -v shows the version and cipher from the server's hello as it passes.
+            let tcp = tls::details::Recorder::new(tcp, config.verbose > 0);
             let mut stream = connector
                 .connect(&host, tcp)
                 .await
                 .map_err(|e| tls::handshake_failure(&e, sent_identity))?;
             lap("TLS");
+            if config.verbose > 0 {
+                let recorded = stream.get_mut().get_mut().get_mut().take();
+                let certificate = stream.get_ref().peer_certificate().ok().flatten();
+                let der = certificate.and_then(|c| c.to_der().ok());
+                verbose.tls(&tls::details::lines(&recorded, der.as_deref()));
+            }
+            verbose.request(&handshake);
             *stage = Stage::Upgrade;
             let (answer, leftover) = upgrade(&mut stream, &handshake)
                 .await
@@ -150,6 +158,7 @@ async fn attempt(config: &Config, stage: &mut Stage) -> Result<Connection, Failu
         }
         None => {
             *stage = Stage::Upgrade;
+            verbose.request(&handshake);
             let mut stream = tcp;
             let (answer, leftover) = upgrade(&mut stream, &handshake)
                 .await

@@ -99,6 +99,16 @@ impl Verbose {
         self.headers('>', &handshake.headers);
     }
 
+    /// The TLS session: version, cipher, the server's certificate.
+    pub fn tls(&self, lines: &[String]) {
+        if self.level == 0 {
+            return;
+        }
+        for line in lines {
+            self.line(&format!("* {line}"));
+        }
+    }
+
     pub fn response(&self, answer: &Head) {
         if self.level == 0 {
             return;

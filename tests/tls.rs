@@ -129,6 +129,50 @@ async fn a_certificate_signed_by_the_given_ca_is_trusted() {
 }
 
 #[tokio::test]
+async fn verbose_shows_the_tls_version_the_cipher_and_the_servers_certificate() {
+    let (_dir, ca, mut args) = trusted_ca();
+    args.push("-v".into());
+    for (max, version) in [
+        (None, "TLS 1.3"),
+        (Some(openssl::ssl::SslVersion::TLS1_2), "TLS 1.2"),
+    ] {
+        let identity = cert("127.0.0.1", -1, 30, Some(&ca), false);
+        let server = wss_server_up_to(identity, None, max, |ws| async move {
+            texts(&echo(ws.expect("server-side TLS and upgrade")).await)
+        })
+        .await;
+        let run = echo_once(&server.url, &args).await;
+        run.assert_status(0);
+        assert_eq!(server.finish().await, ["hello over tls"]);
+        let err = &run.stderr;
+        let lines: Vec<&str> = err.lines().collect();
+        let at = |line: &str| {
+            lines
+                .iter()
+                .position(|l| *l == line)
+                .unwrap_or_else(|| panic!("no {line:?} in:\n{err}"))
+        };
+        let tls = lines
+            .iter()
+            .position(|l| l.starts_with(&format!("* {version}, cipher TLS_")))
+            .unwrap_or_else(|| panic!("no {version} line in:\n{err}"));
+        at("* certificate subject: CN=127.0.0.1");
+        at("* certificate issuer: CN=wsc test CA");
+        at("* certificate names: IP 127.0.0.1");
+        let expires = lines
+            .iter()
+            .find(|l| l.starts_with("* certificate expires: "))
+            .unwrap_or_else(|| panic!("no expiry in:\n{err}"));
+        assert!(
+            expires.ends_with(" GMT (in 29 days)") || expires.ends_with(" GMT (in 30 days)"),
+            "{expires}"
+        );
+        // Before the request, which goes out only once TLS is up.
+        assert!(tls < at("> GET / HTTP/1.1"), "{err}");
+    }
+}
+
+#[tokio::test]
 async fn an_expired_certificate_is_refused() {
     let (_dir, ca, ca_args) = trusted_ca();
     let expired = cert("127.0.0.1", -30, -1, Some(&ca), false);

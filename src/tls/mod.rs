@@ -1,5 +1,7 @@
 //! TLS settings turned into a native-tls connector, and TLS failures turned into words.
 
+pub mod details;
+
 use std::fs;
 use std::path::Path;
 
