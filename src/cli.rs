@@ -30,11 +30,24 @@ pub const EXAMPLES: [(&str, &str); 6] = [
     ),
 ];
 
-/// The command with the long help's closing sections (examples, exit statuses).
+/// The command with the long help's closing sections (examples, slash commands, JSON lines,
+/// exit statuses; the exit statuses last).
 pub fn command() -> clap::Command {
     let mut after = String::from("Examples:\n");
     for (command, what) in EXAMPLES {
         after.push_str(&format!("  {command}\n      {what}\n"));
+    }
+    after.push_str("\nSlash commands (in the REPL; --no-slash sends such lines as typed):\n");
+    for (form, what) in crate::input::slash::COMMANDS {
+        after.push_str(&format!("  {form:<22} {what}\n"));
+    }
+    after.push_str("\nJSON lines (--jsonl) printed on stdout, one per event:\n");
+    for (object, what) in crate::output::jsonl::PRINTED {
+        after.push_str(&format!("  {object}\n      {what}\n"));
+    }
+    after.push_str("\nJSON lines read from stdin with --jsonl, one message each:\n");
+    for (object, what) in crate::input::jsonl::READ {
+        after.push_str(&format!("  {object}\n      {what}\n"));
     }
     after.push_str("\nExit status:\n");
     for (code, meaning) in EXIT_STATUSES {

@@ -8,6 +8,35 @@ use tungstenite::Message;
 use tungstenite::protocol::CloseFrame;
 use tungstenite::protocol::frame::coding::CloseCode;
 
+/// The objects read, one per line, for `--help` and the man page.
+pub const READ: [(&str, &str); 7] = [
+    (r#"{"type":"text","data":TEXT}"#, "sends a text message"),
+    (
+        r#"{"type":"binary","base64":DATA}"#,
+        "sends a binary message given in base64",
+    ),
+    (
+        r#"{"type":"ping","base64":DATA}"#,
+        "sends a ping; base64 optional, at most 125 bytes",
+    ),
+    (
+        r#"{"type":"pong","base64":DATA}"#,
+        "sends a pong; base64 optional, at most 125 bytes",
+    ),
+    (
+        r#"{"type":"close","code":CODE,"reason":TEXT}"#,
+        "sends a Close; both optional, CODE one that may be sent, TEXT at most 123 bytes",
+    ),
+    (
+        r#"{"type":"open",...}"#,
+        "skipped, so that printed lines can be replayed; so are blank lines",
+    ),
+    (
+        "other fields",
+        "ignored (such as \"ts\"); a line that is none of these stops wsc with status 1",
+    ),
+];
+
 #[derive(Deserialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
 enum JsonInput {

@@ -1,7 +1,7 @@
 //! How events are shown: raw payloads or JSON lines on stdout, notices on stderr.
 
 mod human;
-mod jsonl;
+pub mod jsonl;
 mod raw;
 pub mod sanitize;
 
