@@ -136,12 +136,12 @@ pub struct Cli {
 
     /// Compress what we send with a window of at most 2^BITS bytes, BITS from 8 to 15 [default:
     /// any the server allows].
-    #[arg(long, value_name = "BITS", value_parser = clap::value_parser!(u8).range(8..=15),
+    #[arg(long, value_name = "BITS", value_parser = window_bits, allow_negative_numbers = true,
           conflicts_with = "no_compress", help_heading = "Compression")]
     pub client_max_window_bits: Option<u8>,
 
     /// Ask the server to compress with a window of at most 2^BITS bytes, BITS from 8 to 15.
-    #[arg(long, value_name = "BITS", value_parser = clap::value_parser!(u8).range(8..=15),
+    #[arg(long, value_name = "BITS", value_parser = window_bits, allow_negative_numbers = true,
           conflicts_with = "no_compress", help_heading = "Compression")]
     pub server_max_window_bits: Option<u8>,
 
@@ -256,7 +256,13 @@ pub struct Cli {
     pub wait: Option<String>,
 
     /// After input ends, close once N messages (1 or more) have been received in all.
-    #[arg(long, value_name = "N", help_heading = "Session")]
+    #[arg(
+        long,
+        value_name = "N",
+        value_parser = count,
+        allow_negative_numbers = true,
+        help_heading = "Session"
+    )]
     pub count: Option<u64>,
 
     /// Succeed once received messages have matched these patterns, in order (repeatable);
@@ -319,6 +325,8 @@ pub struct Cli {
         long,
         value_name = "CODE",
         default_value_t = 1000,
+        value_parser = close_code,
+        allow_negative_numbers = true,
         help_heading = "Session"
     )]
     pub close_code: u16,
@@ -354,6 +362,47 @@ pub struct Cli {
     pub max_message_size: String,
 }
 
+// Value parsers with errors in words: clap's own say `20 is not in 8..=15` or `invalid digit
+// found in string`.
+
+/// A whole number from `min` to `max`.
+fn whole(text: &str, min: u64, max: u64, range: &str) -> Result<u64, String> {
+    text.trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|n| (min..=max).contains(n))
+        .ok_or_else(|| format!("must be a whole number {range}"))
+}
+
+fn window_bits(text: &str) -> Result<u8, String> {
+    whole(text, 8, 15, "from 8 to 15").map(|bits| bits as u8)
+}
+
+fn count(text: &str) -> Result<u64, String> {
+    whole(text, 1, u64::MAX, "of 1 or more")
+}
+
+fn close_code(text: &str) -> Result<u16, String> {
+    let codes = crate::input::jsonl::CODES;
+    whole(text, 0, u64::from(u16::MAX), "")
+        .map(|code| code as u16)
+        .map_err(|_| format!("must be a close code that may be sent ({codes})"))
+}
+
+/// clap's error as one line: `unexpected argument '--nope' found (see wsc --help)`. Its first
+/// paragraph is kept (it may name the missing arguments on the lines after the first).
+pub fn error_line(error: &clap::Error) -> String {
+    let text = error.render().to_string();
+    let paragraph: Vec<&str> = text
+        .lines()
+        .take_while(|line| !line.trim().is_empty())
+        .map(str::trim)
+        .collect();
+    // A counted flag is named `'--verbose...'`.
+    let line = paragraph.join(" ").replace("...'", "'");
+    format!("{} (see wsc --help)", line.trim_start_matches("error: "))
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Generate {
     Bash,
@@ -370,4 +419,63 @@ pub enum ColorWhen {
     Auto,
     Always,
     Never,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usage_errors_read_as_words_without_clap_or_std_internals() {
+        let table = [
+            (
+                &["--client-max-window-bits", "20"][..],
+                "invalid value '20' for '--client-max-window-bits <BITS>': must be a whole number \
+                 from 8 to 15",
+            ),
+            (
+                &["--server-max-window-bits", ""],
+                "invalid value '' for '--server-max-window-bits <BITS>': must be a whole number \
+                 from 8 to 15",
+            ),
+            (
+                &["--count", "0"],
+                "invalid value '0' for '--count <N>': must be a whole number of 1 or more",
+            ),
+            (
+                &["--count", "-3"],
+                "invalid value '-3' for '--count <N>': must be a whole number of 1 or more",
+            ),
+            (
+                &["--count", "99999999999999999999999"],
+                "for '--count <N>': must be a whole number of 1 or more",
+            ),
+            (
+                &["--close-code", "70000"],
+                "invalid value '70000' for '--close-code <CODE>': must be a close code that may \
+                 be sent (1000-1003, 1007-1014 or 3000-4999)",
+            ),
+            (&["--close-code", "abc"], "must be a close code"),
+            (
+                &["--verbose=3"],
+                "unexpected value '3' for '--verbose' found",
+            ),
+            (
+                &["--slash", "--no-slash"],
+                "'--slash' cannot be used with '--no-slash'",
+            ),
+        ];
+        for (args, words) in table {
+            let argv = ["wsc", "ws://h/"].iter().chain(args);
+            let error = command().try_get_matches_from(argv).unwrap_err();
+            let line = error_line(&error);
+            assert!(
+                line.contains(words) && line.ends_with(" (see wsc --help)"),
+                "{args:?}: {line}"
+            );
+            for internal in ["..=", "..'", "digit", "target type", "integer"] {
+                assert!(!line.contains(internal), "{args:?}: {line}");
+            }
+        }
+    }
 }

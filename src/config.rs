@@ -187,9 +187,6 @@ impl Config {
         let limit = |flag: &str, value: &Option<String>| {
             seconds(flag, value).map(|limit| limit.filter(|l| !l.is_zero()))
         };
-        if cli.count == Some(0) {
-            return Err(usage("--count must be 1 or more".into()));
-        }
         let close = crate::input::jsonl::close_frame(cli.close_code, &cli.close_reason)
             .map_err(|e| usage(format!("--close-code/--close-reason: {e}")))?;
         let max_message_size = parse_size("--max-message-size", &cli.max_message_size)?;
@@ -811,7 +808,7 @@ mod tests {
     }
 
     #[test]
-    fn a_time_limit_of_0_is_no_limit_and_a_count_of_0_is_refused() {
+    fn a_time_limit_of_0_is_no_limit_and_a_ping_timeout_of_0_is_refused() {
         let config = config_of(&[
             "h",
             "--connect-timeout",
@@ -829,9 +826,8 @@ mod tests {
         assert_eq!(config.max_time, Some(Duration::from_millis(1500)));
         assert_eq!(config.idle_timeout, Some(Duration::from_secs(2)));
         for (args, words) in [
-            (&["--count", "0"][..], "--count must be 1 or more"),
             (
-                &["--ping-interval", "0"],
+                &["--ping-interval", "0"][..],
                 "--ping-interval must be more than 0",
             ),
             (
