@@ -16,3 +16,4 @@ pub mod session;
 pub mod terminal;
 pub mod tls;
 pub mod verbose;
+pub mod words;

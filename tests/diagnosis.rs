@@ -821,7 +821,7 @@ async fn stats_count_keepalive_round_trips() {
     assert!(!counted.pings.is_empty());
     assert_eq!(counted.received, (0, 0));
     assert_eq!(stats.sent, "sent 0 messages (0 bytes)");
-    assert_eq!(stats.received, "received 1 messages (6 bytes)");
+    assert_eq!(stats.received, "received 1 message (6 bytes)");
     assert!(
         stats.rtt.is_some(),
         "keepalive round trip counted: {stats:?}"
@@ -846,7 +846,11 @@ async fn stats_when_wsc_closes_first() {
     let bytes: usize = run.stdout_lines().iter().map(String::len).sum();
     assert_eq!(
         stats.received,
-        format!("received {shown} messages ({bytes} bytes)")
+        format!(
+            "received {shown} message{} ({bytes} byte{})",
+            if shown == 1 { "" } else { "s" },
+            if bytes == 1 { "" } else { "s" }
+        )
     );
     assert_eq!(stats.close, r#"close 1000 (normal) """#);
     // On the wire: our masked frames of 1 and 2 bytes and our Close; the unmasked echoes and

@@ -48,7 +48,11 @@ impl HumanPrinter {
             Event::Binary(data) => format!(
                 "{} {}\r\n{}",
                 "<".green().bold(),
-                format!("binary, {} bytes", data.len()).green(),
+                format!(
+                    "binary, {}",
+                    crate::words::plural(data.len() as u64, "byte")
+                )
+                .green(),
                 hex_dump(data)
             ),
             Event::Ping(data) if self.show_ping_pong => {
@@ -108,7 +112,7 @@ fn millis(duration: Duration) -> String {
 
 /// A control frame's payload, quoted and escaped.
 fn payload(data: &[u8]) -> String {
-    format!("{:?}", escape_text(&String::from_utf8_lossy(data)))
+    super::sanitize::quote(&String::from_utf8_lossy(data))
 }
 
 /// Offset, 16 bytes in hex, and their printable ASCII; rows joined with `\r\n` so they stay

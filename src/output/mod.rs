@@ -110,15 +110,20 @@ impl Notices {
                 elapsed,
                 ..
             } => describe_open(url, subprotocol.as_deref(), *elapsed),
-            Event::Ping(data) => format!("ping ({} bytes)", data.len()),
-            Event::Pong { data, .. } => format!("pong ({} bytes)", data.len()),
-            Event::PingSent(data) => format!("ping sent ({} bytes)", data.len()),
-            Event::PongSent(data) => format!("pong sent ({} bytes)", data.len()),
+            Event::Ping(data) => format!("ping ({})", bytes(data)),
+            Event::Pong { data, .. } => format!("pong ({})", bytes(data)),
+            Event::PingSent(data) => format!("ping sent ({})", bytes(data)),
+            Event::PongSent(data) => format!("pong sent ({})", bytes(data)),
             Event::Closed { code, reason } => describe_close(*code, reason),
             Event::Text(_) | Event::Binary(_) => return,
         };
         to_stderr(&format!("* {line}"), self.sanitize);
     }
+}
+
+/// `1 byte`, `5 bytes`.
+fn bytes(data: &[u8]) -> String {
+    crate::words::plural(data.len() as u64, "byte")
 }
 
 /// One line on stderr; text from the server is escaped when stderr is a terminal.
@@ -148,8 +153,9 @@ pub fn describe_open(url: &str, subprotocol: Option<&str>, elapsed: std::time::D
 pub fn describe_close(code: Option<u16>, reason: &str) -> String {
     match code {
         Some(code) => format!(
-            "closed by server: {code} ({}) {reason:?}",
-            close_code_name(code)
+            "closed by server: {code} ({}) {}",
+            close_code_name(code),
+            sanitize::quote(reason)
         ),
         None => "closed by server without a status code".to_string(),
     }

@@ -316,15 +316,16 @@ impl Session<'_> {
         let patterns = self.config.expect.len();
         if let Some(pattern) = self.config.expect.get(self.expected) {
             return Some(format!(
-                "--expect pattern {} of {patterns} ({pattern}) not matched; {} messages received",
+                "--expect pattern {} of {patterns} ({pattern}) not matched; {} received",
                 self.expected + 1,
-                self.stats.received_messages
+                crate::words::plural(self.stats.received_messages, "message")
             ));
         }
         let received = self.stats.received_messages;
         match self.config.count {
             Some(wanted) if received < wanted => Some(format!(
-                "received {received} of {wanted} messages (--count) before the session ended"
+                "received {received} of {} (--count) before the session ended",
+                crate::words::plural(wanted, "message")
             )),
             _ => None,
         }
