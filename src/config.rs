@@ -429,7 +429,7 @@ const SCHEMES: [&str; 4] = ["ws", "wss", "http", "https"];
 
 /// What is wrong with a URL typed without `://` whose start is a scheme gone wrong (`ws:/host`,
 /// `ws:host`, `wss//host`, `htp:/h`): without this, `ws` would be looked up as a host name.
-/// `host:9000` and `host/path` are not typos.
+/// `host:9000` and `host/path` are not typos (nor `ws:9000`: a host named `ws`).
 fn scheme_typo(input: &str) -> Option<String> {
     let end = input
         .find(|c: char| !(c.is_ascii_alphanumeric() || "+.-".contains(c)))
@@ -439,6 +439,12 @@ fn scheme_typo(input: &str) -> Option<String> {
         (format!("one slash after '{word}:'"), after)
     } else if let Some(after) = rest.strip_prefix("//") {
         (format!("no ':' after '{word}'"), after)
+    } else if let Some(after) = rest
+        .strip_prefix('/')
+        .filter(|_| SCHEMES.contains(&word.to_ascii_lowercase().as_str()))
+    {
+        // Only a scheme's own name: `localhost/chat` is a host and a path.
+        (format!("no ':/' after '{word}'"), after)
     } else if let Some(after) = rest.strip_prefix(':') {
         // `host:9000` is a port; `user:pass@host` is not a scheme either.
         if after.starts_with(|c: char| c.is_ascii_digit()) || after.contains('@') {
@@ -631,6 +637,7 @@ mod tests {
             ("HTTPS:h", "no // after 'HTTPS:' (write https://h)"),
             ("wss//host", "no ':' after 'wss' (write wss://host)"),
             ("ws//host/x", "no ':' after 'ws' (write ws://host/x)"),
+            ("wss/host", "no ':/' after 'wss' (write wss://host)"),
             ("ws:", "no // after 'ws:', and no host"),
             ("ws:/", "one slash after 'ws:', and no host"),
             (
@@ -666,6 +673,8 @@ mod tests {
         for (input, read) in [
             ("ws:9000/x", "ws://ws:9000/x"),
             ("w//x", "ws://w//x"),
+            ("wsx/chat", "ws://wsx/chat"),
+            ("localhost/chat", "ws://localhost/chat"),
             ("web:8080", "ws://web:8080/"),
             ("localhost:/x", "ws://localhost/x"),
             ("ws:pw@host", "ws://host/"),
