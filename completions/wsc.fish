@@ -25,8 +25,8 @@ complete -c wsc -l history-file -d 'Keep the REPL history in this file [default:
 complete -c wsc -s w -l wait -d 'After input ends, close once no message has arrived for SECS seconds (fractions allowed; 0: at once; -1: wait for the server to close) [default: 1, or -1 with --count]' -r
 complete -c wsc -l count -d 'After input ends, close once N messages (1 or more) have been received in all' -r
 complete -c wsc -l expect -d 'Succeed once received messages have matched these patterns, in order (repeatable); status 8 if the session ends first' -r
-complete -c wsc -l max-time -d 'End the whole session, connecting included, after SECS seconds (fractions allowed; 0: no limit) (status 8)' -r
-complete -c wsc -l idle-timeout -d 'End the session when no message has gone either way for SECS seconds (fractions allowed; 0: no limit) (status 8)' -r
+complete -c wsc -l max-time -d 'End the whole session, connecting included, with status 8 after SECS seconds (fractions allowed; 0: no limit)' -r
+complete -c wsc -l idle-timeout -d 'End the session with status 8 when no message has gone either way for SECS seconds (fractions allowed; 0: no limit)' -r
 complete -c wsc -l ping-interval -d 'Send a ping every SECS seconds (more than 0, fractions allowed)' -r
 complete -c wsc -l ping-timeout -d 'With --ping-interval: status 6 when a pong takes longer than SECS seconds (more than 0, fractions allowed) [default: the interval]' -r
 complete -c wsc -l close-code -d 'The code of the Close that wsc sends: 1000-1003, 1007-1014 or 3000-4999 (the codes that may be sent)' -r

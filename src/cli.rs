@@ -270,8 +270,8 @@ pub struct Cli {
     #[arg(long, value_name = "REGEX", help_heading = "Session")]
     pub expect: Vec<String>,
 
-    /// End the whole session, connecting included, after SECS seconds (fractions allowed; 0: no
-    /// limit) (status 8).
+    /// End the whole session, connecting included, with status 8 after SECS seconds (fractions
+    /// allowed; 0: no limit).
     #[arg(
         long,
         value_name = "SECS",
@@ -280,8 +280,8 @@ pub struct Cli {
     )]
     pub max_time: Option<String>,
 
-    /// End the session when no message has gone either way for SECS seconds (fractions allowed;
-    /// 0: no limit) (status 8).
+    /// End the session with status 8 when no message has gone either way for SECS seconds
+    /// (fractions allowed; 0: no limit).
     #[arg(
         long,
         value_name = "SECS",
