@@ -5,34 +5,34 @@ elvish\t''
 powershell\t''
 man\t''"
 complete -c wsc -s c -l connect -d 'The server, as wscat takes it (same as the URL argument)' -r
-complete -c wsc -s H -l header -d 'Add a header to the upgrade request, as \'Name: value\' (repeatable)' -r
+complete -c wsc -s H -l header -d 'Add a header to the upgrade request, as \'Name: value\' (repeatable); it replaces a header wsc would send of the same name. \'Sec-WebSocket-Protocol: a, b\' offers subprotocols, as -s does' -r
 complete -c wsc -l auth -d 'Send Basic authorization with these credentials' -r
 complete -c wsc -s u -l user -d 'Send Basic authorization with these credentials (same as --auth)' -r
 complete -c wsc -s o -l origin -d 'Send this Origin header' -r
-complete -c wsc -s s -l subprotocol -d 'Offer this subprotocol (repeatable); the server must pick one of them' -r
-complete -c wsc -s A -l user-agent -d 'The User-Agent header [default: wsc/VERSION]' -r
-complete -c wsc -l client-max-window-bits -d 'Compress what we send with a window of at most 2^BITS bytes (8-15) [default: any the server allows]' -r
-complete -c wsc -l server-max-window-bits -d 'Ask the server to compress with a window of at most 2^BITS bytes (8-15)' -r
-complete -c wsc -l connect-timeout -d 'Give up connecting after this many seconds (DNS, TCP, TLS and the upgrade together)' -r
+complete -c wsc -s s -l subprotocol -d 'Offer this subprotocol (repeatable); the server must pick one of them. The -s ones are offered first, then those of -H \'Sec-WebSocket-Protocol: ...\', each once' -r
+complete -c wsc -s A -l user-agent -d 'The User-Agent header; \'\' sends none [default: wsc/VERSION]' -r
+complete -c wsc -l client-max-window-bits -d 'Compress what we send with a window of at most 2^BITS bytes, BITS from 8 to 15 [default: any the server allows]' -r
+complete -c wsc -l server-max-window-bits -d 'Ask the server to compress with a window of at most 2^BITS bytes, BITS from 8 to 15' -r
+complete -c wsc -l connect-timeout -d 'Give up connecting after SECS seconds (fractions allowed; 0: no limit), for DNS, TCP, TLS and the upgrade together' -r
 complete -c wsc -l ca -d 'Trust the certificates in this PEM file' -r
-complete -c wsc -l cert -d 'Present this PEM client certificate (with --key)' -r
+complete -c wsc -l cert -d 'Present this PEM client certificate (with --key; a pair that does not match is status 4 before connecting)' -r
 complete -c wsc -l key -d 'The PKCS#8 PEM private key of --cert' -r
 complete -c wsc -s x -l execute -d 'Send this message first, before stdin (repeatable)' -r
 complete -c wsc -l color -d 'When to colour the output: the REPL, or the events on stderr in a pipe (never what goes to stdout in a pipe: that is data)' -r -f -a "auto\t'Colour when the output is a terminal, unless NO_COLOR is set (CLICOLOR_FORCE forces it)'
 always\t''
 never\t''"
 complete -c wsc -l history-file -d 'Keep the REPL history in this file [default: $XDG_STATE_HOME/wsc/history]' -r -F
-complete -c wsc -s w -l wait -d 'After input ends, close once no message has arrived for this long (0: at once; -1: wait for the server to close) [default: 1, or 5 with --count or --expect]' -r
-complete -c wsc -l count -d 'Print this many messages (1 or more), then close; what arrives after them is not printed. Status 8 if the session ends first, naming what was missing' -r
+complete -c wsc -s w -l wait -d 'After input ends, close once no message has arrived for SECS seconds (fractions allowed; 0: at once; -1: wait for the server to close) [default: 1, or 5 with --count or --expect]' -r
+complete -c wsc -l count -d 'Print N messages (1 or more), then close; what arrives after them is not printed. Status 8 if the session ends first, naming what was missing' -r
 complete -c wsc -l expect -d 'Succeed and close once received messages have matched these patterns, in order (repeatable); status 8 if the session ends first, naming the pattern missing' -r
-complete -c wsc -l max-time -d 'End the whole session after this long (status 8)' -r
-complete -c wsc -l idle-timeout -d 'End the session when no message has gone either way for this long (status 8)' -r
-complete -c wsc -l ping-interval -d 'Send a ping this often' -r
-complete -c wsc -l ping-timeout -d 'With --ping-interval: status 6 when a pong takes longer than this [default: the interval]' -r
-complete -c wsc -l close-code -d 'The code of the Close that wsc sends' -r
-complete -c wsc -l close-reason -d 'The reason of the Close that wsc sends' -r
-complete -c wsc -l close-timeout -d 'How long to wait for the server\'s answer to our Close' -r
-complete -c wsc -l max-message-size -d 'Close with 1009 when a received message is larger than this' -r
+complete -c wsc -l max-time -d 'End the whole session, connecting included, with status 8 after SECS seconds (fractions allowed; 0: no limit)' -r
+complete -c wsc -l idle-timeout -d 'End the session with status 8 when no message has gone either way for SECS seconds (fractions allowed; 0: no limit)' -r
+complete -c wsc -l ping-interval -d 'Send a ping every SECS seconds (more than 0, fractions allowed)' -r
+complete -c wsc -l ping-timeout -d 'With --ping-interval: status 6 when a pong takes longer than SECS seconds (more than 0, fractions allowed) [default: the interval]' -r
+complete -c wsc -l close-code -d 'The code of the Close that wsc sends: 1000-1003, 1007-1014 or 3000-4999 (the codes that may be sent)' -r
+complete -c wsc -l close-reason -d 'The reason of the Close that wsc sends, at most 123 bytes of UTF-8' -r
+complete -c wsc -l close-timeout -d 'Wait at most SECS seconds (fractions allowed; 0: not at all) for the server\'s answer to our Close' -r
+complete -c wsc -l max-message-size -d 'Close with 1009 when a received message is larger than SIZE bytes: a number, or with k, M or G (also KiB, MiB, GiB; k = 1024), at least 1' -r
 complete -c wsc -l no-compress -d 'Do not offer permessage-deflate compression (offered by default, as browsers do)'
 complete -c wsc -l client-no-context-takeover -d 'Reset our compression context after every message (less memory, less compression)'
 complete -c wsc -l server-no-context-takeover -d 'Ask the server to reset its compression context after every message'
@@ -42,9 +42,10 @@ complete -c wsc -l jsonl -d 'Print one JSON object per event on stdout, and read
 complete -c wsc -l no-color -d 'Never colour the output (same as --color never)'
 complete -c wsc -l timestamps -d 'Prefix each shown line (the REPL, events on stderr) with the local time, to the millisecond; with --jsonl, add a "ts" field (RFC 3339, UTC, milliseconds)'
 complete -c wsc -s P -l show-ping-pong -d 'Show pings and pongs in both directions, with their payloads (on stderr in a pipe)'
+complete -c wsc -l slash -d 'Read lines that start with / as slash commands: the default, so this changes nothing (wscat needs it)'
 complete -c wsc -l no-slash -d 'Send lines that start with / as they are, instead of as slash commands'
 complete -c wsc -l no-history -d 'Do not read or write the REPL history'
-complete -c wsc -s v -l verbose -d 'Report connection events on stderr (-vv shows credentials too)'
+complete -c wsc -s v -l verbose -d 'Report the upgrade request and answer, TLS details and connection events on stderr. Values of headers and query parameters whose names look like credentials (token, key, secret, auth, password, session, cookie) are masked unless -vv; Sec-WebSocket-Key and -Accept are shown'
 complete -c wsc -s 1 -l one-message -d 'Print one message, then close (same as --count 1; websocat\'s -1)'
 complete -c wsc -l echo -d 'Send every received message back unchanged, ignoring stdin, until the server closes'
 complete -c wsc -l stats -d 'At exit, print one line of figures on stderr (time, messages and bytes each way, ping round trips, close)'

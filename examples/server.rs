@@ -26,7 +26,9 @@ use futures_util::{FutureExt, SinkExt, StreamExt};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_tungstenite::WebSocketStream;
-use tokio_tungstenite::tungstenite::{Error, protocol::WebSocketConfig};
+use tokio_tungstenite::tungstenite::Error;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 
 #[path = "common/mode.rs"]
 mod mode;
@@ -83,7 +85,12 @@ async fn serve(mut ws: WebSocketStream<TcpStream>, mode: Mode) -> Result<(), Err
         } => {
             let head = header(if binary { 2 } else { 1 }, size);
             flood(ws.get_mut(), count, &head, size, b"").await?;
-            ws.close(None).await?;
+            // Close 1000, as the top of the file says: `close(None)` would send no code at all.
+            ws.close(Some(CloseFrame {
+                code: CloseCode::Normal,
+                reason: "".into(),
+            }))
+            .await?;
             while let Some(message) = ws.next().await {
                 message?;
             }

@@ -30,11 +30,24 @@ pub const EXAMPLES: [(&str, &str); 6] = [
     ),
 ];
 
-/// The command with the long help's closing sections (examples, exit statuses).
+/// The command with the long help's closing sections (examples, slash commands, JSON lines,
+/// exit statuses; the exit statuses last).
 pub fn command() -> clap::Command {
     let mut after = String::from("Examples:\n");
     for (command, what) in EXAMPLES {
         after.push_str(&format!("  {command}\n      {what}\n"));
+    }
+    after.push_str("\nSlash commands (in the REPL; --no-slash sends such lines as typed):\n");
+    for (form, what) in crate::input::slash::COMMANDS {
+        after.push_str(&format!("  {form:<22} {what}\n"));
+    }
+    after.push_str("\nJSON lines (--jsonl) printed on stdout, one per event:\n");
+    for (object, what) in crate::output::jsonl::PRINTED {
+        after.push_str(&format!("  {object}\n      {what}\n"));
+    }
+    after.push_str("\nJSON lines read from stdin with --jsonl, one message each:\n");
+    for (object, what) in crate::input::jsonl::READ {
+        after.push_str(&format!("  {object}\n      {what}\n"));
     }
     after.push_str("\nExit status:\n");
     for (code, meaning) in EXIT_STATUSES {
@@ -50,7 +63,9 @@ pub fn command() -> clap::Command {
 #[derive(Debug, Parser)]
 #[command(name = "wsc", version, about, long_about, term_width = 100)]
 pub struct Cli {
-    /// The server: ws://, wss://, http:// or https:// (no scheme means ws://).
+    /// The server: ws://, wss://, http:// or https:// (no scheme means ws://). A mistyped scheme
+    /// (ws:/host, ws:host, wss//host, htp://host) is a usage error. Redirects are not followed:
+    /// a 3xx answer is status 5, naming where it points.
     #[arg(value_name = "URL", required_unless_present_any = ["connect", "generate"])]
     pub url: Option<String>,
 
@@ -68,7 +83,9 @@ pub struct Cli {
     )]
     pub connect: Option<String>,
 
-    /// Add a header to the upgrade request, as 'Name: value' (repeatable).
+    /// Add a header to the upgrade request, as 'Name: value' (repeatable); it replaces a header
+    /// wsc would send of the same name. 'Sec-WebSocket-Protocol: a, b' offers subprotocols, as
+    /// -s does.
     #[arg(
         short = 'H',
         long = "header",
@@ -99,7 +116,8 @@ pub struct Cli {
     #[arg(short = 'o', long, value_name = "ORIGIN", help_heading = "Connection")]
     pub origin: Option<String>,
 
-    /// Offer this subprotocol (repeatable); the server must pick one of them.
+    /// Offer this subprotocol (repeatable); the server must pick one of them. The -s ones are
+    /// offered first, then those of -H 'Sec-WebSocket-Protocol: ...', each once.
     #[arg(
         short = 's',
         long = "subprotocol",
@@ -108,7 +126,7 @@ pub struct Cli {
     )]
     pub subprotocols: Vec<String>,
 
-    /// The User-Agent header [default: wsc/VERSION].
+    /// The User-Agent header; '' sends none [default: wsc/VERSION].
     #[arg(short = 'A', long, value_name = "AGENT", help_heading = "Connection")]
     pub user_agent: Option<String>,
 
@@ -116,14 +134,14 @@ pub struct Cli {
     #[arg(long, help_heading = "Compression")]
     pub no_compress: bool,
 
-    /// Compress what we send with a window of at most 2^BITS bytes (8-15) [default: any the
-    /// server allows].
-    #[arg(long, value_name = "BITS", value_parser = clap::value_parser!(u8).range(8..=15),
+    /// Compress what we send with a window of at most 2^BITS bytes, BITS from 8 to 15 [default:
+    /// any the server allows].
+    #[arg(long, value_name = "BITS", value_parser = window_bits, allow_negative_numbers = true,
           conflicts_with = "no_compress", help_heading = "Compression")]
     pub client_max_window_bits: Option<u8>,
 
-    /// Ask the server to compress with a window of at most 2^BITS bytes (8-15).
-    #[arg(long, value_name = "BITS", value_parser = clap::value_parser!(u8).range(8..=15),
+    /// Ask the server to compress with a window of at most 2^BITS bytes, BITS from 8 to 15.
+    #[arg(long, value_name = "BITS", value_parser = window_bits, allow_negative_numbers = true,
           conflicts_with = "no_compress", help_heading = "Compression")]
     pub server_max_window_bits: Option<u8>,
 
@@ -135,7 +153,8 @@ pub struct Cli {
     #[arg(long, conflicts_with = "no_compress", help_heading = "Compression")]
     pub server_no_context_takeover: bool,
 
-    /// Give up connecting after this many seconds (DNS, TCP, TLS and the upgrade together).
+    /// Give up connecting after SECS seconds (fractions allowed; 0: no limit), for DNS, TCP, TLS
+    /// and the upgrade together.
     #[arg(
         long,
         value_name = "SECS",
@@ -159,7 +178,8 @@ pub struct Cli {
     #[arg(long, alias = "cacert", value_name = "FILE", help_heading = "TLS")]
     pub ca: Option<String>,
 
-    /// Present this PEM client certificate (with --key).
+    /// Present this PEM client certificate (with --key; a pair that does not match is status 4
+    /// before connecting).
     #[arg(long, value_name = "FILE", requires = "key", help_heading = "TLS")]
     pub cert: Option<String>,
 
@@ -202,6 +222,11 @@ pub struct Cli {
     #[arg(short = 'P', long, help_heading = "Output")]
     pub show_ping_pong: bool,
 
+    /// Read lines that start with / as slash commands: the default, so this changes nothing
+    /// (wscat needs it).
+    #[arg(long, conflicts_with = "no_slash", help_heading = "REPL")]
+    pub slash: bool,
+
     /// Send lines that start with / as they are, instead of as slash commands.
     #[arg(long, help_heading = "REPL")]
     pub no_slash: bool,
@@ -214,12 +239,15 @@ pub struct Cli {
     #[arg(long, conflicts_with = "history_file", help_heading = "REPL")]
     pub no_history: bool,
 
-    /// Report connection events on stderr (-vv shows credentials too).
+    /// Report the upgrade request and answer, TLS details and connection events on stderr.
+    /// Values of headers and query parameters whose names look like credentials (token, key,
+    /// secret, auth, password, session, cookie) are masked unless -vv; Sec-WebSocket-Key and
+    /// -Accept are shown.
     #[arg(short = 'v', long, action = clap::ArgAction::Count, help_heading = "Output")]
     pub verbose: u8,
 
-    /// After input ends, close once no message has arrived for this long (0: at once;
-    /// -1: wait for the server to close) [default: 1, or 5 with --count or --expect].
+    /// After input ends, close once no message has arrived for SECS seconds (fractions allowed;
+    /// 0: at once; -1: wait for the server to close) [default: 1, or 5 with --count or --expect].
     #[arg(
         short = 'w',
         long,
@@ -230,9 +258,15 @@ pub struct Cli {
     )]
     pub wait: Option<String>,
 
-    /// Print this many messages (1 or more), then close; what arrives after them is not
-    /// printed. Status 8 if the session ends first, naming what was missing.
-    #[arg(long, value_name = "N", help_heading = "Session")]
+    /// Print N messages (1 or more), then close; what arrives after them is not printed.
+    /// Status 8 if the session ends first, naming what was missing.
+    #[arg(
+        long,
+        value_name = "N",
+        value_parser = count,
+        allow_negative_numbers = true,
+        help_heading = "Session"
+    )]
     pub count: Option<u64>,
 
     /// Print one message, then close (same as --count 1; websocat's -1).
@@ -244,7 +278,8 @@ pub struct Cli {
     #[arg(long, value_name = "REGEX", help_heading = "Session")]
     pub expect: Vec<String>,
 
-    /// End the whole session after this long (status 8).
+    /// End the whole session, connecting included, with status 8 after SECS seconds (fractions
+    /// allowed; 0: no limit).
     #[arg(
         long,
         value_name = "SECS",
@@ -253,7 +288,8 @@ pub struct Cli {
     )]
     pub max_time: Option<String>,
 
-    /// End the session when no message has gone either way for this long (status 8).
+    /// End the session with status 8 when no message has gone either way for SECS seconds
+    /// (fractions allowed; 0: no limit).
     #[arg(
         long,
         value_name = "SECS",
@@ -262,7 +298,7 @@ pub struct Cli {
     )]
     pub idle_timeout: Option<String>,
 
-    /// Send a ping this often.
+    /// Send a ping every SECS seconds (more than 0, fractions allowed).
     #[arg(
         long,
         value_name = "SECS",
@@ -271,7 +307,8 @@ pub struct Cli {
     )]
     pub ping_interval: Option<String>,
 
-    /// With --ping-interval: status 6 when a pong takes longer than this [default: the interval].
+    /// With --ping-interval: status 6 when a pong takes longer than SECS seconds (more than 0,
+    /// fractions allowed) [default: the interval].
     #[arg(
         long,
         value_name = "SECS",
@@ -290,16 +327,19 @@ pub struct Cli {
     #[arg(long, help_heading = "Session")]
     pub stats: bool,
 
-    /// The code of the Close that wsc sends.
+    /// The code of the Close that wsc sends: 1000-1003, 1007-1014 or 3000-4999 (the codes that
+    /// may be sent).
     #[arg(
         long,
         value_name = "CODE",
         default_value_t = 1000,
+        value_parser = close_code,
+        allow_negative_numbers = true,
         help_heading = "Session"
     )]
     pub close_code: u16,
 
-    /// The reason of the Close that wsc sends.
+    /// The reason of the Close that wsc sends, at most 123 bytes of UTF-8.
     #[arg(
         long,
         value_name = "TEXT",
@@ -308,7 +348,8 @@ pub struct Cli {
     )]
     pub close_reason: String,
 
-    /// How long to wait for the server's answer to our Close.
+    /// Wait at most SECS seconds (fractions allowed; 0: not at all) for the server's answer to
+    /// our Close.
     #[arg(
         long,
         value_name = "SECS",
@@ -318,14 +359,56 @@ pub struct Cli {
     )]
     pub close_timeout: String,
 
-    /// Close with 1009 when a received message is larger than this.
+    /// Close with 1009 when a received message is larger than SIZE bytes: a number, or with k,
+    /// M or G (also KiB, MiB, GiB; k = 1024), at least 1.
     #[arg(
         long,
-        value_name = "BYTES",
-        default_value = "67108864",
+        value_name = "SIZE",
+        default_value = "64M",
         help_heading = "Session"
     )]
-    pub max_message_size: usize,
+    pub max_message_size: String,
+}
+
+// Value parsers with errors in words: clap's own say `20 is not in 8..=15` or `invalid digit
+// found in string`.
+
+/// A whole number from `min` to `max`.
+fn whole(text: &str, min: u64, max: u64, range: &str) -> Result<u64, String> {
+    text.trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|n| (min..=max).contains(n))
+        .ok_or_else(|| format!("must be a whole number {range}"))
+}
+
+fn window_bits(text: &str) -> Result<u8, String> {
+    whole(text, 8, 15, "from 8 to 15").map(|bits| bits as u8)
+}
+
+fn count(text: &str) -> Result<u64, String> {
+    whole(text, 1, u64::MAX, "of 1 or more")
+}
+
+fn close_code(text: &str) -> Result<u16, String> {
+    let codes = crate::input::jsonl::CODES;
+    whole(text, 0, u64::from(u16::MAX), "")
+        .map(|code| code as u16)
+        .map_err(|_| format!("must be a close code that may be sent ({codes})"))
+}
+
+/// clap's error as one line: `unexpected argument '--nope' found (see wsc --help)`. Its first
+/// paragraph is kept (it may name the missing arguments on the lines after the first).
+pub fn error_line(error: &clap::Error) -> String {
+    let text = error.render().to_string();
+    let paragraph: Vec<&str> = text
+        .lines()
+        .take_while(|line| !line.trim().is_empty())
+        .map(str::trim)
+        .collect();
+    // A counted flag is named `'--verbose...'`.
+    let line = paragraph.join(" ").replace("...'", "'");
+    format!("{} (see wsc --help)", line.trim_start_matches("error: "))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -344,4 +427,63 @@ pub enum ColorWhen {
     Auto,
     Always,
     Never,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usage_errors_read_as_words_without_clap_or_std_internals() {
+        let table = [
+            (
+                &["--client-max-window-bits", "20"][..],
+                "invalid value '20' for '--client-max-window-bits <BITS>': must be a whole number \
+                 from 8 to 15",
+            ),
+            (
+                &["--server-max-window-bits", ""],
+                "invalid value '' for '--server-max-window-bits <BITS>': must be a whole number \
+                 from 8 to 15",
+            ),
+            (
+                &["--count", "0"],
+                "invalid value '0' for '--count <N>': must be a whole number of 1 or more",
+            ),
+            (
+                &["--count", "-3"],
+                "invalid value '-3' for '--count <N>': must be a whole number of 1 or more",
+            ),
+            (
+                &["--count", "99999999999999999999999"],
+                "for '--count <N>': must be a whole number of 1 or more",
+            ),
+            (
+                &["--close-code", "70000"],
+                "invalid value '70000' for '--close-code <CODE>': must be a close code that may \
+                 be sent (1000-1003, 1007-1014 or 3000-4999)",
+            ),
+            (&["--close-code", "abc"], "must be a close code"),
+            (
+                &["--verbose=3"],
+                "unexpected value '3' for '--verbose' found",
+            ),
+            (
+                &["--slash", "--no-slash"],
+                "'--slash' cannot be used with '--no-slash'",
+            ),
+        ];
+        for (args, words) in table {
+            let argv = ["wsc", "ws://h/"].iter().chain(args);
+            let error = command().try_get_matches_from(argv).unwrap_err();
+            let line = error_line(&error);
+            assert!(
+                line.contains(words) && line.ends_with(" (see wsc --help)"),
+                "{args:?}: {line}"
+            );
+            for internal in ["..=", "..'", "digit", "target type", "integer"] {
+                assert!(!line.contains(internal), "{args:?}: {line}");
+            }
+        }
+    }
 }

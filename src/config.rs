@@ -26,7 +26,8 @@ pub struct Config {
     pub subprotocols: Vec<String>,
     /// The permessage-deflate offer, unless `--no-compress`.
     pub deflate: Option<DeflateOffer>,
-    pub connect_timeout: Duration,
+    /// None: no limit (`--connect-timeout 0`).
+    pub connect_timeout: Option<Duration>,
     pub tls: TlsSettings,
     pub input: InputFormat,
     /// Messages sent before stdin (`-x`).
@@ -139,24 +140,16 @@ impl Config {
         let raw_url = cli.url.clone().or(cli.connect.clone()).unwrap_or_default();
         let (url, userinfo) = parse_url(&raw_url)?;
 
-        let headers = request_headers(&cli, userinfo)?;
-        for protocol in &cli.subprotocols {
-            if protocol.is_empty() || protocol.contains([',', ' ']) {
-                return Err(usage(format!("invalid subprotocol '{protocol}'")));
-            }
-        }
+        let (headers, listed) = request_headers(&cli, userinfo)?;
+        let subprotocols = subprotocols(&cli.subprotocols, &listed)?;
 
         let input = match (cli.jsonl, cli.binary) {
             (true, _) => InputFormat::Jsonl,
             (false, true) => InputFormat::Binary,
             (false, false) => InputFormat::Text,
         };
+        // clap refuses --count 0.
         let count = match (cli.count, cli.one_message) {
-            (Some(0), _) => {
-                return Err(usage(
-                    "--count must be at least 1 (the number of messages to print)".into(),
-                ));
-            }
             (Some(n), _) => Some(n),
             (None, true) => Some(1),
             (None, false) => None,
@@ -194,17 +187,21 @@ impl Config {
             Some(interval) if interval.is_zero() => {
                 return Err(usage("--ping-interval must be more than 0".into()));
             }
-            Some(interval) => Some((
-                interval,
-                seconds("--ping-timeout", &cli.ping_timeout)?.unwrap_or(interval),
-            )),
+            Some(interval) => match seconds("--ping-timeout", &cli.ping_timeout)? {
+                Some(timeout) if timeout.is_zero() => {
+                    return Err(usage("--ping-timeout must be more than 0".into()));
+                }
+                timeout => Some((interval, timeout.unwrap_or(interval))),
+            },
             None => None,
+        };
+        // A limit of 0 is no limit, as in curl.
+        let limit = |flag: &str, value: &Option<String>| {
+            seconds(flag, value).map(|limit| limit.filter(|l| !l.is_zero()))
         };
         let close = crate::input::jsonl::close_frame(cli.close_code, &cli.close_reason)
             .map_err(|e| usage(format!("--close-code/--close-reason: {e}")))?;
-        if cli.max_message_size == 0 {
-            return Err(usage("--max-message-size must be at least 1".into()));
-        }
+        let max_message_size = parse_size("--max-message-size", &cli.max_message_size)?;
 
         let stdout_is_terminal = std::io::stdout().is_terminal();
         let stderr_is_terminal = std::io::stderr().is_terminal();
@@ -219,14 +216,16 @@ impl Config {
         Ok(Config {
             url,
             headers,
-            subprotocols: cli.subprotocols,
+            subprotocols,
             deflate: (!cli.no_compress).then_some(DeflateOffer {
                 client_max_window_bits: cli.client_max_window_bits,
                 server_max_window_bits: cli.server_max_window_bits,
                 client_no_context_takeover: cli.client_no_context_takeover,
                 server_no_context_takeover: cli.server_no_context_takeover,
             }),
-            connect_timeout: parse_seconds("--connect-timeout", &cli.connect_timeout)?,
+            // 0 is no limit, as in curl.
+            connect_timeout: Some(parse_seconds("--connect-timeout", &cli.connect_timeout)?)
+                .filter(|limit| !limit.is_zero()),
             tls: TlsSettings {
                 insecure: cli.insecure,
                 ca_file: cli.ca.map(PathBuf::from),
@@ -262,14 +261,14 @@ impl Config {
             wait,
             count,
             expect,
-            max_time: seconds("--max-time", &cli.max_time)?,
-            idle_timeout: seconds("--idle-timeout", &cli.idle_timeout)?,
+            max_time: limit("--max-time", &cli.max_time)?,
+            idle_timeout: limit("--idle-timeout", &cli.idle_timeout)?,
             ping,
             echo: cli.echo,
             stats: cli.stats,
             close,
             close_timeout: parse_seconds("--close-timeout", &cli.close_timeout)?,
-            max_message_size: cli.max_message_size,
+            max_message_size,
             stdout_is_terminal,
             stderr_is_terminal,
             warnings,
@@ -277,12 +276,16 @@ impl Config {
     }
 }
 
+/// Request headers in order, names as typed.
+type Headers = Vec<(String, HeaderValue)>;
+
 /// The headers wsc adds to the upgrade request: authorization (flag or URL userinfo), origin,
-/// user agent, then -H headers, which replace a default of the same name.
+/// user agent, then -H headers, which replace a default of the same name. `-H
+/// Sec-WebSocket-Protocol` lines are taken out and returned apart: they are offers.
 fn request_headers(
     cli: &Cli,
     userinfo: Option<String>,
-) -> Result<Vec<(String, HeaderValue)>, Failure> {
+) -> Result<(Headers, Vec<HeaderValue>), Failure> {
     let mut headers = Vec::new();
     let credentials = cli
         .auth
@@ -303,10 +306,13 @@ fn request_headers(
         .user_agent
         .clone()
         .unwrap_or_else(|| format!("wsc/{}", env!("CARGO_PKG_VERSION")));
-    headers.push((
-        "User-Agent".to_string(),
-        header_value("User-Agent", &agent)?,
-    ));
+    // `-A ''` sends none, as in curl.
+    if !agent.trim().is_empty() {
+        headers.push((
+            "User-Agent".to_string(),
+            header_value("User-Agent", &agent)?,
+        ));
+    }
     let extra = cli
         .headers
         .iter()
@@ -323,10 +329,59 @@ fn request_headers(
                 .into(),
         ));
     }
+    // wscat users offer subprotocols with -H; wsc offers them with -s, in one header line.
+    let (listed, extra): (Vec<_>, Vec<_>) = extra
+        .into_iter()
+        .partition(|(name, _)| name.eq_ignore_ascii_case("sec-websocket-protocol"));
     // A header given with -H replaces the one wsc would send by default.
     headers.retain(|(name, _)| !extra.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)));
     headers.extend(extra);
-    Ok(headers)
+    Ok((
+        headers,
+        listed.into_iter().map(|(_, value)| value).collect(),
+    ))
+}
+
+/// The subprotocols to offer: `-s` ones first, then those listed in `-H Sec-WebSocket-Protocol`
+/// lines, each once. Each must be an HTTP token (RFC 6455 §4.1).
+fn subprotocols(flags: &[String], listed: &[HeaderValue]) -> Result<Vec<String>, Failure> {
+    let mut offered: Vec<String> = Vec::new();
+    for protocol in flags.iter().map(|p| p.as_str()) {
+        if !is_token(protocol) {
+            return Err(usage(format!(
+                "invalid subprotocol '{protocol}' ({TOKEN_CHARACTERS})"
+            )));
+        }
+        if !offered.iter().any(|o| o == protocol) {
+            offered.push(protocol.to_string());
+        }
+    }
+    for value in listed {
+        let text = String::from_utf8_lossy(value.as_bytes());
+        // An HTTP list may have empty elements; they offer nothing.
+        for protocol in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            if !is_token(protocol) {
+                return Err(usage(format!(
+                    "invalid subprotocol '{protocol}' in -H 'Sec-WebSocket-Protocol: {text}' \
+                     ({TOKEN_CHARACTERS})"
+                )));
+            }
+            if !offered.iter().any(|o| o == protocol) {
+                offered.push(protocol.to_string());
+            }
+        }
+    }
+    Ok(offered)
+}
+
+const TOKEN_CHARACTERS: &str = "a name is letters, digits and !#$%&'*+-.^_`|~";
+
+/// Whether `text` is an HTTP token (RFC 9110 §5.6.2).
+fn is_token(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 /// Flags that were accepted but cannot take effect in this run, each in one line. `stdin_empty`
@@ -381,6 +436,8 @@ pub fn parse_url(input: &str) -> Result<(Url, Option<String>), Failure> {
     }
     let with_scheme = if input.contains("://") {
         input.to_string()
+    } else if let Some(why) = scheme_typo(input) {
+        return Err(usage(format!("invalid URL '{input}': {why}")));
     } else {
         format!("ws://{input}")
     };
@@ -391,8 +448,12 @@ pub fn parse_url(input: &str) -> Result<(Url, Option<String>), Failure> {
         "ws" | "http" => "ws",
         "wss" | "https" => "wss",
         other => {
+            let hint = match meant_scheme(other) {
+                Some(meant) => format!("did you mean {meant}://?"),
+                None => "use ws:// or wss://".to_string(),
+            };
             return Err(usage(format!(
-                "invalid URL '{input}': unsupported scheme '{other}' (use ws:// or wss://)"
+                "invalid URL '{input}': unsupported scheme '{other}' ({hint})"
             )));
         }
     };
@@ -425,6 +486,91 @@ pub fn parse_url(input: &str) -> Result<(Url, Option<String>), Failure> {
         Some(info)
     };
     Ok((url, userinfo))
+}
+
+/// The schemes wsc takes.
+const SCHEMES: [&str; 4] = ["ws", "wss", "http", "https"];
+
+/// What is wrong with a URL typed without `://` whose start is a scheme gone wrong (`ws:/host`,
+/// `ws:host`, `wss//host`, `htp:/h`): without this, `ws` would be looked up as a host name.
+/// `host:9000` and `host/path` are not typos (nor `ws:9000`: a host named `ws`).
+fn scheme_typo(input: &str) -> Option<String> {
+    let end = input
+        .find(|c: char| !(c.is_ascii_alphanumeric() || "+.-".contains(c)))
+        .unwrap_or(input.len());
+    let (word, rest) = input.split_at(end);
+    let problem = if let Some(after) = rest.strip_prefix(":/") {
+        (format!("one slash after '{word}:'"), after)
+    } else if let Some(after) = rest.strip_prefix("//") {
+        (format!("no ':' after '{word}'"), after)
+    } else if let Some(after) = rest
+        .strip_prefix('/')
+        .filter(|_| SCHEMES.contains(&word.to_ascii_lowercase().as_str()))
+    {
+        // Only a scheme's own name: `localhost/chat` is a host and a path.
+        (format!("no ':/' after '{word}'"), after)
+    } else if let Some(after) = rest.strip_prefix(':') {
+        // `host:9000` is a port; `user:pass@host` is not a scheme either.
+        if after.starts_with(|c: char| c.is_ascii_digit()) || after.contains('@') {
+            return None;
+        }
+        (format!("no // after '{word}:'"), after)
+    } else {
+        return None;
+    };
+    let meant = meant_scheme(word)?;
+    let (why, after) = problem;
+    let why = if word.eq_ignore_ascii_case(meant) {
+        why
+    } else {
+        format!("'{word}' looks like a misspelt {meant}")
+    };
+    let host = after.trim_start_matches('/');
+    Some(if host.is_empty() {
+        format!("{why}, and no host")
+    } else {
+        format!("{why} (write {meant}://{host})")
+    })
+}
+
+/// The scheme a word most likely means: itself, or (for three letters or more, so that a host
+/// named `w` stays a host) the nearest one a single typo away.
+fn meant_scheme(word: &str) -> Option<&'static str> {
+    let word = word.to_ascii_lowercase();
+    let nearest = SCHEMES
+        .into_iter()
+        .map(|scheme| (typos(scheme, &word), scheme))
+        .min()?;
+    match nearest {
+        (0, scheme) => Some(scheme),
+        (1, scheme) if word.len() >= 3 => Some(scheme),
+        _ => None,
+    }
+}
+
+/// How many letters must be inserted, deleted, changed or swapped to turn `a` into `b` (optimal
+/// string alignment distance).
+fn typos(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let change = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + change);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 fn parse_credentials(credentials: &str) -> Result<String, Failure> {
@@ -462,6 +608,44 @@ fn header_value(what: &str, value: &str) -> Result<HeaderValue, Failure> {
             "invalid header value in '{what}' (control characters?)"
         ))
     })
+}
+
+/// A size in bytes: `65536`, `64k`, `16M`, `1G` (k = 1024), also `64KiB`, `16MiB`, `1GiB`; the
+/// suffix in any case. 0 is refused: every size wsc takes is a limit that must let something
+/// through.
+pub fn parse_size(flag: &str, text: &str) -> Result<usize, Failure> {
+    let trimmed = text.trim();
+    let split = trimmed
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(trimmed.len());
+    let (digits, suffix) = trimmed.split_at(split);
+    let shift = match suffix.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kib" => 10,
+        "m" | "mib" => 20,
+        "g" | "gib" => 30,
+        _ => return Err(not_a_size(flag, text)),
+    };
+    if digits.is_empty() {
+        return Err(not_a_size(flag, text));
+    }
+    let too_large = || usage(format!("{flag} {text} is too large"));
+    let bytes = digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|number| number.checked_mul(1 << shift))
+        .and_then(|bytes| usize::try_from(bytes).ok())
+        .ok_or_else(too_large)?;
+    if bytes == 0 {
+        return Err(usage(format!("{flag} must be at least 1 byte")));
+    }
+    Ok(bytes)
+}
+
+fn not_a_size(flag: &str, text: &str) -> Failure {
+    usage(format!(
+        "{flag} takes a size in bytes such as 65536, 64k, 16M or 1GiB, not '{text}'"
+    ))
 }
 
 fn parse_seconds(flag: &str, text: &str) -> Result<Duration, Failure> {
@@ -509,6 +693,62 @@ mod tests {
     }
 
     #[test]
+    fn scheme_typos_are_usage_errors_that_say_what_looks_wrong() {
+        let table = [
+            ("ws:/host", "one slash after 'ws:' (write ws://host)"),
+            ("wss:/h:1/p", "one slash after 'wss:' (write wss://h:1/p)"),
+            ("ws:host", "no // after 'ws:' (write ws://host)"),
+            ("HTTPS:h", "no // after 'HTTPS:' (write https://h)"),
+            ("wss//host", "no ':' after 'wss' (write wss://host)"),
+            ("ws//host/x", "no ':' after 'ws' (write ws://host/x)"),
+            ("wss/host", "no ':/' after 'wss' (write wss://host)"),
+            ("ws:", "no // after 'ws:', and no host"),
+            ("ws:/", "one slash after 'ws:', and no host"),
+            (
+                "htp:/h",
+                "'htp' looks like a misspelt http (write http://h)",
+            ),
+            ("wss:://h", "empty host"),
+            (
+                "htp://h",
+                "unsupported scheme 'htp' (did you mean http://?)",
+            ),
+            (
+                "htps://h",
+                "unsupported scheme 'htps' (did you mean https://?)",
+            ),
+            (
+                "wsss://h",
+                "unsupported scheme 'wsss' (did you mean wss://?)",
+            ),
+            ("ftp://h", "unsupported scheme 'ftp' (use ws:// or wss://)"),
+        ];
+        for (input, words) in table {
+            match parse_url(input) {
+                Err(Failure::Usage(message)) => assert!(
+                    message.starts_with(&format!("invalid URL '{input}': "))
+                        && message.ends_with(words),
+                    "{input}: {message}"
+                ),
+                other => panic!("{input}: {other:?}"),
+            }
+        }
+        // Hosts that merely look a little like schemes, ports and credentials are not typos.
+        for (input, read) in [
+            ("ws:9000/x", "ws://ws:9000/x"),
+            ("w//x", "ws://w//x"),
+            ("wsx/chat", "ws://wsx/chat"),
+            ("localhost/chat", "ws://localhost/chat"),
+            ("web:8080", "ws://web:8080/"),
+            ("localhost:/x", "ws://localhost/x"),
+            ("ws:pw@host", "ws://host/"),
+            ("ws:///host", "ws://host/"),
+        ] {
+            assert_eq!(url(input), read, "{input}");
+        }
+    }
+
+    #[test]
     fn userinfo_is_taken_out_of_the_url() {
         let (url, info) = parse_url("ws://al%40ice:s%3Acret@h:1/p").unwrap();
         assert_eq!(url.as_str(), "ws://h:1/p");
@@ -548,7 +788,7 @@ mod tests {
     fn count_zero_is_a_usage_error_and_dash_one_is_count_one() {
         assert!(matches!(
             config(&["ws://h/", "--count", "0"]),
-            Err(Failure::Usage(m)) if m.contains("at least 1")
+            Err(Failure::Usage(m)) if m.contains("1 or more")
         ));
         assert_eq!(config(&["ws://h/", "-1"]).unwrap().count, Some(1));
         assert!(config(&["ws://h/", "-1", "--count", "2"]).is_err());
@@ -598,6 +838,164 @@ mod tests {
         assert!(warned(&["ws://h/", "--no-history"], Mode::Repl, false).is_empty());
         assert!(pipe(&["ws://h/", "-k"])[0].contains("--insecure has no effect on a ws:// URL"));
         assert!(pipe(&["wss://h/", "-k"]).is_empty());
+    }
+
+    /// The config of a command line, which must be valid.
+    fn config_of(args: &[&str]) -> Config {
+        use clap::Parser;
+        let cli = Cli::try_parse_from(std::iter::once("wsc").chain(args.iter().copied()));
+        Config::from_cli(cli.unwrap()).unwrap()
+    }
+
+    /// The usage error of a command line, which must be one.
+    fn usage_error_of(args: &[&str]) -> String {
+        use clap::Parser;
+        let cli = Cli::try_parse_from(std::iter::once("wsc").chain(args.iter().copied()));
+        match Config::from_cli(cli.unwrap()) {
+            Err(Failure::Usage(words)) => words,
+            other => panic!("{args:?}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn subprotocol_headers_are_offers_after_the_flags_each_once() {
+        let config = config_of(&[
+            "ws://h/",
+            "-s",
+            "a",
+            "-H",
+            "Sec-WebSocket-Protocol: x, a,,y",
+            "-s",
+            "b",
+            "-H",
+            "SEC-WEBSOCKET-PROTOCOL: b, z",
+        ]);
+        assert_eq!(config.subprotocols, ["a", "b", "x", "y", "z"]);
+        assert!(
+            !config
+                .headers
+                .iter()
+                .any(|(name, _)| name.eq_ignore_ascii_case("sec-websocket-protocol")),
+            "not sent twice: {:?}",
+            config.headers
+        );
+        for bad in [
+            &["-s", "a b"][..],
+            &["-s", ""],
+            &["-H", "Sec-WebSocket-Protocol: a;b"],
+        ] {
+            let mut args = vec!["ws://h/"];
+            args.extend_from_slice(bad);
+            assert!(
+                usage_error_of(&args).contains("invalid subprotocol"),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn sizes_are_bytes_or_binary_multiples() {
+        let table: [(&str, Result<usize, &str>); 17] = [
+            ("65536", Ok(65536)),
+            ("64k", Ok(64 << 10)),
+            ("64K", Ok(64 << 10)),
+            ("16M", Ok(16 << 20)),
+            ("16m", Ok(16 << 20)),
+            ("1G", Ok(1 << 30)),
+            ("64KiB", Ok(64 << 10)),
+            ("16mib", Ok(16 << 20)),
+            ("1GiB", Ok(1 << 30)),
+            (" 2 k ", Ok(2048)),
+            ("1", Ok(1)),
+            ("0", Err("must be at least 1 byte")),
+            ("0k", Err("must be at least 1 byte")),
+            (
+                "k",
+                Err("takes a size in bytes such as 65536, 64k, 16M or 1GiB, not 'k'"),
+            ),
+            ("1.5M", Err("not '1.5M'")),
+            ("64kb", Err("not '64kb'")),
+            (
+                "99999999999999999999",
+                Err("99999999999999999999 is too large"),
+            ),
+        ];
+        for (text, want) in table {
+            match (parse_size("--max-message-size", text), want) {
+                (Ok(bytes), Ok(want)) => assert_eq!(bytes, want, "{text}"),
+                (Err(Failure::Usage(words)), Err(want)) => assert!(
+                    words.starts_with("--max-message-size ") && words.contains(want),
+                    "{text}: {words}"
+                ),
+                (got, want) => panic!("{text}: {got:?}, wanted {want:?}"),
+            }
+        }
+        assert_eq!(
+            parse_size("--x", "17179869184G").unwrap_err(),
+            Failure::Usage("--x 17179869184G is too large".into()),
+            "overflow"
+        );
+        assert_eq!(config_of(&["h"]).max_message_size, 64 << 20, "the default");
+        assert_eq!(
+            config_of(&["h", "--max-message-size", "1k"]).max_message_size,
+            1024
+        );
+    }
+
+    #[test]
+    fn a_time_limit_of_0_is_no_limit_and_a_ping_timeout_of_0_is_refused() {
+        let config = config_of(&[
+            "h",
+            "--connect-timeout",
+            "0",
+            "--max-time",
+            "0",
+            "--idle-timeout",
+            "0",
+        ]);
+        assert_eq!(config.connect_timeout, None);
+        assert_eq!(config.max_time, None);
+        assert_eq!(config.idle_timeout, None);
+        let config = config_of(&["h", "--max-time", "1.5", "--idle-timeout", "2"]);
+        assert_eq!(config.connect_timeout, Some(Duration::from_secs(10)));
+        assert_eq!(config.max_time, Some(Duration::from_millis(1500)));
+        assert_eq!(config.idle_timeout, Some(Duration::from_secs(2)));
+        for (args, words) in [
+            (
+                &["--ping-interval", "0"][..],
+                "--ping-interval must be more than 0",
+            ),
+            (
+                &["--ping-interval", "1", "--ping-timeout", "0"],
+                "--ping-timeout must be more than 0",
+            ),
+        ] {
+            let mut all = vec!["h"];
+            all.extend_from_slice(args);
+            assert_eq!(usage_error_of(&all), words);
+        }
+    }
+
+    #[test]
+    fn slash_is_accepted_as_the_default_it_is_and_conflicts_with_no_slash() {
+        use clap::Parser;
+        assert!(config_of(&["h", "--slash"]).slash);
+        assert!(config_of(&["h"]).slash);
+        assert!(!config_of(&["h", "--no-slash"]).slash);
+        let error = Cli::try_parse_from(["wsc", "h", "--slash", "--no-slash"]).unwrap_err();
+        assert_eq!(error.kind(), clap::error::ErrorKind::ArgumentConflict);
+    }
+
+    #[test]
+    fn an_empty_user_agent_sends_none() {
+        for agent in ["", " "] {
+            let config = config_of(&["h", "-A", agent]);
+            assert!(
+                !config.headers.iter().any(|(n, _)| n == "User-Agent"),
+                "{:?}",
+                config.headers
+            );
+        }
     }
 
     #[test]

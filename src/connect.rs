@@ -44,28 +44,31 @@ enum Stage {
 pub async fn connect(config: &Config) -> Result<Connection, Failure> {
     let started = Instant::now();
     let mut stage = Stage::Dns;
-    // --max-time covers the connection too.
-    let limit = config
-        .max_time
-        .map_or(config.connect_timeout, |m| m.min(config.connect_timeout));
-    match tokio::time::timeout(limit, attempt(config, &mut stage)).await {
-        Ok(result) => result.map(|mut connection| {
+    // --max-time covers the connection too; no limit at all only when neither is set.
+    let limit = match (config.max_time, config.connect_timeout) {
+        (Some(max), Some(connect)) => Some(max.min(connect)),
+        (max, connect) => max.or(connect),
+    };
+    let result = match limit {
+        Some(limit) => tokio::time::timeout(limit, attempt(config, &mut stage)).await,
+        None => Ok(attempt(config, &mut stage).await),
+    };
+    match (result, limit) {
+        (Ok(result), _) => result.map(|mut connection| {
             connection.elapsed = started.elapsed();
             connection
         }),
-        Err(_) => {
+        (Err(_), limit) => {
             let doing = match stage {
                 Stage::Dns => "resolving the host",
                 Stage::Tcp => "connecting",
                 Stage::Tls => "in the TLS handshake",
                 Stage::Upgrade => "waiting for the server to accept the WebSocket upgrade",
             };
-            if limit < config.connect_timeout {
+            let seconds = limit.unwrap_or_default().as_secs_f64();
+            if limit != config.connect_timeout {
                 // Named as the session names it: what was missing first, then the limit.
-                let expired = format!(
-                    "--max-time of {} s expired while {doing}",
-                    limit.as_secs_f64()
-                );
+                let expired = format!("--max-time of {seconds} s expired while {doing}");
                 let goals = crate::session::goals::Goals::new(config.count, &config.expect);
                 return Err(Failure::Unmet(match goals.missing() {
                     Some(missing) => format!("{missing}; {expired}"),
@@ -73,8 +76,7 @@ pub async fn connect(config: &Config) -> Result<Connection, Failure> {
                 }));
             }
             Err(Failure::Connect(format!(
-                "connect timeout: no success within {} s ({doing})",
-                config.connect_timeout.as_secs_f64()
+                "connect timeout: no success within {seconds} s ({doing})"
             )))
         }
     }
@@ -133,17 +135,25 @@ async fn attempt(config: &Config, stage: &mut Stage) -> Result<Connection, Failu
     lap("TCP");
 
     let handshake = ClientHandshake::new(offer(config), rand::rng().random());
-    verbose.request(&handshake);
     let (reader, writer, answer, leftover): (Reader, Writer, Head, Vec<u8>) = match tls {
         Some(connector) => {
             *stage = Stage::Tls;
+            let sent_identity = config.tls.identity.is_some();
+            // -v shows the version and cipher from the server's hello as it passes.
+            let tcp = tls::details::Recorder::new(tcp, config.verbose > 0);
             let mut stream = connector
                 .connect(&host, tcp)
                 .await
-                .map_err(|e| tls::handshake_failure(&e))?;
+                .map_err(|e| tls::handshake_failure(&e, sent_identity))?;
             lap("TLS");
+            if config.verbose > 0 {
+                let recorded = stream.get_mut().get_mut().get_mut().take();
+                let certificate = stream.get_ref().peer_certificate().ok().flatten();
+                let der = certificate.and_then(|c| c.to_der().ok());
+                verbose.tls(&tls::details::lines(&recorded, der.as_deref()));
+            }
+            verbose.request(&handshake);
             *stage = Stage::Upgrade;
-            let sent_identity = config.tls.identity.is_some();
             let (answer, leftover) = upgrade(&mut stream, &handshake)
                 .await
                 .map_err(|e| e.over_tls(sent_identity))?;
@@ -152,6 +162,7 @@ async fn attempt(config: &Config, stage: &mut Stage) -> Result<Connection, Failu
         }
         None => {
             *stage = Stage::Upgrade;
+            verbose.request(&handshake);
             let mut stream = tcp;
             let (answer, leftover) = upgrade(&mut stream, &handshake)
                 .await
@@ -164,7 +175,7 @@ async fn attempt(config: &Config, stage: &mut Stage) -> Result<Connection, Failu
     verbose.response(&answer);
     let agreed = handshake
         .check(&answer)
-        .map_err(|words| refused(words, &answer, &leftover))?;
+        .map_err(|words| refused(words, &answer, &leftover, url))?;
     verbose.timings(&stages);
     Ok(Connection {
         reader,
@@ -210,32 +221,50 @@ const BODY_WAIT: Duration = Duration::from_millis(500);
 
 /// Why the upgrade failed before its answer could be judged.
 enum UpgradeError {
-    Io(std::io::Error),
-    /// The server closed the connection before answering.
-    Closed,
+    /// The connection failed (`Some`) or the server closed it (`None`) before the answer's head
+    /// was complete; `partial` when some of the answer had arrived.
+    Ended {
+        error: Option<std::io::Error>,
+        partial: bool,
+    },
     Answer(String),
 }
 
 impl UpgradeError {
     fn plain(self) -> Failure {
         match self {
-            UpgradeError::Io(e) => Failure::Connect(format!(
+            UpgradeError::Ended {
+                error: Some(e),
+                partial: _,
+            } => Failure::Connect(format!(
                 "connection failed during the upgrade: {}",
                 io_words(&e)
             )),
-            UpgradeError::Closed => Failure::Handshake(
+            UpgradeError::Ended {
+                error: None,
+                partial: false,
+            } => Failure::Handshake(
                 "server closed the connection before answering the upgrade".into(),
+            ),
+            UpgradeError::Ended {
+                error: None,
+                partial: true,
+            } => Failure::Handshake(
+                "server closed the connection in the middle of its answer to the upgrade".into(),
             ),
             UpgradeError::Answer(words) => Failure::Handshake(words),
         }
     }
 
-    /// Over TLS, an I/O error here can be the server's verdict on our certificate.
+    /// Over TLS 1.3, the server's verdict on our certificate (or its absence) comes only after
+    /// the handshake, as an alert or just a closed connection, before any of the answer.
     fn over_tls(self, sent_identity: bool) -> Failure {
         match &self {
-            UpgradeError::Io(e) => {
-                tls::failure_after_handshake(e, sent_identity).unwrap_or_else(|| self.plain())
-            }
+            UpgradeError::Ended {
+                error,
+                partial: false,
+            } => tls::failure_after_handshake(error.as_ref(), sent_identity)
+                .unwrap_or_else(|| self.plain()),
             _ => self.plain(),
         }
     }
@@ -247,20 +276,27 @@ async fn upgrade<S: AsyncRead + AsyncWrite + Unpin>(
     stream: &mut S,
     handshake: &ClientHandshake,
 ) -> Result<(Head, Vec<u8>), UpgradeError> {
+    let failed = |error, partial| UpgradeError::Ended {
+        error: Some(error),
+        partial,
+    };
     stream
         .write_all(&handshake.request)
         .await
-        .map_err(UpgradeError::Io)?;
-    stream.flush().await.map_err(UpgradeError::Io)?;
+        .map_err(|e| failed(e, false))?;
+    stream.flush().await.map_err(|e| failed(e, false))?;
     let mut buffer = Vec::with_capacity(4096);
     let head = loop {
-        if stream
+        let partial = !buffer.is_empty();
+        let read = stream
             .read_buf(&mut buffer)
             .await
-            .map_err(UpgradeError::Io)?
-            == 0
-        {
-            return Err(UpgradeError::Closed);
+            .map_err(|e| failed(e, partial))?;
+        if read == 0 {
+            return Err(UpgradeError::Ended {
+                error: None,
+                partial,
+            });
         }
         if let Some(head) = handshake::parse_answer(&buffer).map_err(UpgradeError::Answer)? {
             break head;
@@ -290,10 +326,20 @@ async fn read_body<S: AsyncRead + Unpin>(stream: &mut S, head: &Head, buffer: &m
     .await;
 }
 
-/// A refused upgrade in words; a non-101 answer shows the start of its body.
-fn refused(words: String, answer: &Head, body: &[u8]) -> Failure {
+/// A refused upgrade in words; a non-101 answer shows the start of its body, a redirect where
+/// it points instead (relative to `url`).
+fn refused(words: String, answer: &Head, body: &[u8], url: &url::Url) -> Failure {
     if answer.status == 101 {
         return Failure::Handshake(words);
+    }
+    let location = answer.get("Location").filter(|l| !l.is_empty());
+    if let (300..=399, Some(location)) = (answer.status, location) {
+        let target = url.join(&location).map_or(location, String::from);
+        let status = format!("{} {}", answer.status, answer.text);
+        return Failure::Handshake(format!(
+            "server redirects to {target} ({}); wsc does not follow redirects yet",
+            status.trim_end()
+        ));
     }
     let body = String::from_utf8_lossy(&body[..body.len().min(BODY_SHOWN)]);
     let body = body.trim().replace('\r', "").replace('\n', "\\n");

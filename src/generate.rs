@@ -65,6 +65,23 @@ fn man_page(command: clap::Command, out: &mut dyn Write) -> io::Result<()> {
         io::Result::Ok(())
     };
     section(
+        "SLASH COMMANDS",
+        &mut crate::input::slash::COMMANDS
+            .iter()
+            .map(|(form, what)| (format!("\\fB{form}\\fR"), what.to_string())),
+    )?;
+    section(
+        "JSON LINES",
+        &mut crate::output::jsonl::PRINTED
+            .iter()
+            .map(|(object, what)| (format!("\\fB{object}\\fR"), format!("printed: {what}")))
+            .chain(
+                crate::input::jsonl::READ
+                    .iter()
+                    .map(|(object, what)| (format!("\\fB{object}\\fR"), format!("read: {what}"))),
+            ),
+    )?;
+    section(
         "EXIT STATUS",
         &mut EXIT_STATUSES
             .iter()

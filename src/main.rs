@@ -21,7 +21,7 @@ fn main() -> ExitCode {
             let _ = e.print();
             return ExitCode::SUCCESS;
         }
-        Err(e) => return Failure::Usage(clap_error_line(&e)).report(),
+        Err(e) => return Failure::Usage(cli::error_line(&e)).report(),
     };
     if let Some(kind) = cli.generate {
         return match generate::write(kind, &mut std::io::stdout().lock()) {
@@ -111,17 +111,4 @@ async fn pipe(config: Config) -> Result<(), Failure> {
     let connection = connect::connect(&config).await?;
     let printer = output::Printer::new(&config, None)?;
     session::run(&config, connection, input_rx, printer, || Ok(())).await
-}
-
-/// clap's error as one line: `unexpected argument '--nope' found (see wsc --help)`. Its first
-/// paragraph is kept (it may name the missing arguments on the lines after the first).
-fn clap_error_line(error: &clap::Error) -> String {
-    let text = error.render().to_string();
-    let paragraph: Vec<&str> = text
-        .lines()
-        .take_while(|line| !line.trim().is_empty())
-        .map(str::trim)
-        .collect();
-    let line = paragraph.join(" ");
-    format!("{} (see wsc --help)", line.trim_start_matches("error: "))
 }

@@ -1,18 +1,61 @@
 //! `-v`: the upgrade request and response and where the connection time went, on stderr.
-//! Credentials are masked unless `-vv`.
+//! Credentials (headers and query parameters whose names look like them) are masked unless
+//! `-vv`; header names are shown as they went on the wire.
 
 use std::time::Duration;
 
 use crate::output::to_stderr;
 use crate::protocol::handshake::{ClientHandshake, Head};
 
-/// Headers whose values are secrets.
-const SECRET: [&str; 4] = [
-    "authorization",
-    "proxy-authorization",
+/// Parts of a header or query parameter name that make it look like a credential
+/// (`Authorization`, `X-Api-Key`, `Cookie`, `?access_token=`).
+const CREDENTIAL_WORDS: [&str; 10] = [
+    "token",
+    "key",
+    "secret",
+    "auth",
+    "password",
+    "passwd",
+    "session",
     "cookie",
-    "set-cookie",
+    "signature",
+    "credential",
 ];
+/// Short query parameter names that are credentials too.
+const CREDENTIAL_NAMES: [&str; 3] = ["pass", "pwd", "sig"];
+/// The handshake's nonce and its answer are no secrets, and worth seeing.
+const NOT_SECRET: [&str; 2] = ["sec-websocket-key", "sec-websocket-accept"];
+
+/// Whether a header or query parameter of this name looks like it carries a credential.
+fn is_credential(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    !NOT_SECRET.contains(&name.as_str())
+        && (CREDENTIAL_WORDS.iter().any(|word| name.contains(word))
+            || CREDENTIAL_NAMES.contains(&name.as_str()))
+}
+
+/// A request target or URL with the values of credential-looking query parameters masked:
+/// `/feed?token=abc&room=1` -> `/feed?token=***&room=1`.
+pub fn mask_query(target: &str) -> String {
+    let Some((path, query)) = target.split_once('?') else {
+        return target.to_string();
+    };
+    let params: Vec<String> = query
+        .split('&')
+        .map(|param| match param.split_once('=') {
+            Some((name, value))
+                if !value.is_empty()
+                    && is_credential(
+                        &percent_encoding::percent_decode_str(name).decode_utf8_lossy(),
+                    ) =>
+            {
+                format!("{name}=***")
+            }
+            _ => param.to_string(),
+        })
+        .collect();
+    format!("{path}?{}", params.join("&"))
+}
 
 pub struct Verbose {
     level: u8,
@@ -30,8 +73,7 @@ impl Verbose {
 
     fn headers(&self, sigil: char, headers: &[(String, Vec<u8>)]) {
         for (name, value) in headers {
-            let secret = SECRET.iter().any(|s| s.eq_ignore_ascii_case(name));
-            let value = if self.level < 2 && secret {
+            let value = if self.level < 2 && is_credential(name) {
                 "*** (-vv shows it)".to_string()
             } else {
                 String::from_utf8_lossy(value).into_owned()
@@ -44,10 +86,27 @@ impl Verbose {
         if self.level == 0 {
             return;
         }
-        // The request line, as it went on the wire.
+        // The request line, as it went on the wire (credentials in the query masked).
         let head = String::from_utf8_lossy(&handshake.request);
-        self.line(&format!("> {}", head.lines().next().unwrap_or_default()));
+        let line = head.lines().next().unwrap_or_default();
+        let line = match line.split(' ').collect::<Vec<_>>()[..] {
+            [method, target, version] if self.level < 2 => {
+                format!("{method} {} {version}", mask_query(target))
+            }
+            _ => line.to_string(),
+        };
+        self.line(&format!("> {line}"));
         self.headers('>', &handshake.headers);
+    }
+
+    /// The TLS session: version, cipher, the server's certificate.
+    pub fn tls(&self, lines: &[String]) {
+        if self.level == 0 {
+            return;
+        }
+        for line in lines {
+            self.line(&format!("* {line}"));
+        }
     }
 
     pub fn response(&self, answer: &Head) {
@@ -68,5 +127,54 @@ impl Verbose {
             .map(|(name, took)| format!("{name} {:.1} ms", took.as_secs_f64() * 1e3))
             .collect();
         self.line(&format!("* {}", parts.join(", ")));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credential_looking_names_are_found_and_the_handshake_keys_are_not() {
+        for name in [
+            "Authorization",
+            "Proxy-Authorization",
+            "Cookie",
+            "set-cookie",
+            "X-Api-Key",
+            "X-AUTH-TOKEN",
+            "X-Client-Secret",
+            "access_token",
+            "pass",
+        ] {
+            assert!(is_credential(name), "{name}");
+        }
+        for name in [
+            "Sec-WebSocket-Key",
+            "sec-websocket-accept",
+            "Sec-WebSocket-Protocol",
+            "User-Agent",
+            "Host",
+            "room",
+            "passenger",
+        ] {
+            assert!(!is_credential(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn query_credentials_are_masked_and_the_rest_kept() {
+        let table = [
+            ("/", "/"),
+            ("/feed?room=1", "/feed?room=1"),
+            ("/feed?token=abc", "/feed?token=***"),
+            (
+                "/f?room=1&api_key=k&x&access%5Ftoken=t&sig=",
+                "/f?room=1&api_key=***&x&access%5Ftoken=***&sig=",
+            ),
+        ];
+        for (target, shown) in table {
+            assert_eq!(mask_query(target), shown, "{target}");
+        }
     }
 }

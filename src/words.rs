@@ -1,11 +1,10 @@
-//! Words for people: counts with the right plural.
+//! Numbers in words: `1 message`, `2 messages`, `0 bytes`.
 
-/// `1 message`, `2 messages`, `0 messages`.
-pub fn plural(count: u64, noun: &str) -> String {
-    if count == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{count} {noun}s")
+/// `n` and the noun, plural unless `n` is 1: `plural(1, "message")` is `1 message`.
+pub fn plural(n: u64, noun: &str) -> String {
+    match n {
+        1 => format!("1 {noun}"),
+        n => format!("{n} {noun}s"),
     }
 }
 
@@ -14,9 +13,9 @@ mod tests {
     use super::plural;
 
     #[test]
-    fn one_is_singular_and_every_other_count_is_plural() {
-        assert_eq!(plural(0, "line"), "0 lines");
-        assert_eq!(plural(1, "line"), "1 line");
-        assert_eq!(plural(2, "message"), "2 messages");
+    fn one_is_singular_and_every_other_count_plural() {
+        assert_eq!(plural(0, "message"), "0 messages");
+        assert_eq!(plural(1, "message"), "1 message");
+        assert_eq!(plural(2, "byte"), "2 bytes");
     }
 }

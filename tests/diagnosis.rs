@@ -226,6 +226,64 @@ async fn verbose_masks_credentials_from_the_url() {
     }
 }
 
+#[tokio::test]
+async fn verbose_masks_credential_looking_headers_and_query_parameters_but_not_the_handshake_keys()
+{
+    for (flag, masked) in [("-v", true), ("-vv", false)] {
+        let server = ws_server(close_at_once).await;
+        let url = format!("{}feed?token=abc123&room=7&api_key=zz9", server.url);
+        let run = wsc([
+            url.as_str(),
+            flag,
+            "-H",
+            "X-Auth-Token: t0k",
+            "-H",
+            "X-Api-Key: k3y",
+            "-H",
+            "X-Client-Secret: s3c",
+            "-H",
+            "My-Header: Shown",
+            "-w",
+            "-1",
+        ])
+        .run()
+        .await;
+        run.assert_status(0);
+        let err = &run.stderr;
+        // Names as they went on the wire, in the case they were typed.
+        position(err, "> My-Header: Shown\n");
+        // The handshake's own keys are no secrets.
+        let key = server.request_header("sec-websocket-key").expect("a key");
+        position(err, &format!("> Sec-WebSocket-Key: {key}\n"));
+        let accept = lines_starting(err, "< sec-websocket-accept: ");
+        assert_eq!(accept.len(), 1, "{err}");
+        assert!(!accept[0].contains("***"), "{err}");
+        let secrets = [
+            ("X-Auth-Token", "t0k"),
+            ("X-Api-Key", "k3y"),
+            ("X-Client-Secret", "s3c"),
+        ];
+        if masked {
+            position(err, "> GET /feed?token=***&room=7&api_key=*** HTTP/1.1\n");
+            for (name, _) in secrets {
+                position(err, &format!("> {name}: ***"));
+            }
+            for secret in ["abc123", "zz9", "t0k", "k3y", "s3c"] {
+                assert!(!err.contains(secret), "{flag} shows {secret:?}:\n{err}");
+            }
+        } else {
+            position(
+                err,
+                "> GET /feed?token=abc123&room=7&api_key=zz9 HTTP/1.1\n",
+            );
+            for (name, value) in secrets {
+                position(err, &format!("> {name}: {value}\n"));
+            }
+        }
+        server.finish().await;
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // A refused upgrade: one line with the status and the start of the body
 // ---------------------------------------------------------------------------------------------
@@ -310,6 +368,30 @@ async fn a_refusal_body_over_1_kib_is_cut_to_1_kib() {
     );
     assert!(!line.contains('B'), "more than 1 KiB shown: {line:?}");
     server.finish().await;
+}
+
+#[tokio::test]
+async fn a_redirect_names_where_it_points_and_that_it_is_not_followed() {
+    for (location, shown) in [
+        ("/new?room=1", "ws://127.0.0.1:{port}/new?room=1"),
+        ("wss://other.example/ws", "wss://other.example/ws"),
+    ] {
+        let server = tcp_server(move |mut tcp: TcpStream| async move {
+            read_request_head(&mut tcp).await;
+            let answer = format!(
+                "HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 5\r\n\r\nmoved"
+            );
+            tcp.write_all(answer.as_bytes()).await.unwrap();
+            read_to_end(&mut tcp).await;
+        })
+        .await;
+        let run = wsc([&server.url, "-w", "-1"]).run().await;
+        let shown = shown.replace("{port}", &server.port.to_string());
+        run.assert_status(5).assert_error(&format!(
+            "server redirects to {shown} (302 Found); wsc does not follow redirects yet"
+        ));
+        server.finish().await;
+    }
 }
 
 #[tokio::test]
@@ -743,7 +825,7 @@ async fn stats_count_keepalive_round_trips() {
     assert!(!counted.pings.is_empty());
     assert_eq!(counted.received, (0, 0));
     assert_eq!(stats.sent, "sent 0 messages (0 bytes)");
-    assert_eq!(stats.received, "received 1 messages (6 bytes)");
+    assert_eq!(stats.received, "received 1 message (6 bytes)");
     assert!(
         stats.rtt.is_some(),
         "keepalive round trip counted: {stats:?}"
@@ -768,7 +850,11 @@ async fn stats_when_wsc_closes_first() {
     let bytes: usize = run.stdout_lines().iter().map(String::len).sum();
     assert_eq!(
         stats.received,
-        format!("received {shown} messages ({bytes} bytes)")
+        format!(
+            "received {shown} message{} ({bytes} byte{})",
+            if shown == 1 { "" } else { "s" },
+            if bytes == 1 { "" } else { "s" }
+        )
     );
     assert_eq!(stats.close, r#"close 1000 (normal) """#);
     // On the wire: our masked frames of 1 and 2 bytes and our Close; the unmasked echoes and

@@ -137,7 +137,7 @@ async fn count_zero_is_a_usage_error() {
         .run()
         .await;
     run.assert_status(2)
-        .assert_error("--count must be at least 1");
+        .assert_error("invalid value '0' for '--count <N>': must be a whole number of 1 or more");
     assert_no_connection(listener).await;
 }
 

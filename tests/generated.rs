@@ -154,3 +154,37 @@ fn short_help_is_short_and_long_help_has_examples_and_exit_statuses() {
     assert!(long.contains("143  ended by SIGTERM, after sending Close 1001"));
     assert!(!short.contains("Exit status:"));
 }
+
+#[test]
+fn help_and_man_page_list_the_slash_commands_and_the_json_lines_objects() {
+    let help = wsc_output(&["--help"]);
+    let man = wsc_output(&["--generate", "man"]);
+    for section in [".SH \"SLASH COMMANDS\"", ".SH \"JSON LINES\""] {
+        assert!(man.contains(section), "no {section} in the man page");
+    }
+    // Every command the REPL's /help lists, by its name.
+    for line in wsc::input::slash::HELP.lines() {
+        let command = line.split(' ').next().unwrap();
+        assert!(
+            help.contains(&format!("\n  {command} ")),
+            "--help lacks {command}"
+        );
+        assert!(
+            man.contains(&format!("\\fB{command}")),
+            "the man page lacks {command}"
+        );
+    }
+    // Every type, both ways.
+    for kind in ["open", "text", "binary", "ping", "pong", "close"] {
+        let printed = format!("{{\"type\":\"{kind}\",");
+        assert!(help.contains(&printed), "--help lacks {printed}");
+        assert!(man.contains(&printed), "the man page lacks {printed}");
+    }
+    let read = help
+        .split("JSON lines read from stdin")
+        .nth(1)
+        .expect("--help says what --jsonl reads");
+    for field in ["\"data\":", "\"base64\":", "\"code\":", "\"reason\":"] {
+        assert!(read.contains(field), "--help lacks {field} for input");
+    }
+}

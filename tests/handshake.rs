@@ -182,6 +182,25 @@ async fn user_agent_flag_replaces_the_default() {
 }
 
 #[tokio::test]
+async fn an_empty_user_agent_sends_no_user_agent_header() {
+    let server = headers_seen_with(&["-A", ""]).await;
+    assert_eq!(server.request_header("user-agent"), None);
+}
+
+#[tokio::test]
+async fn a_connect_timeout_of_0_is_no_limit() {
+    // As in curl; read as a limit of 0 s it would fail before the TCP connection is made.
+    let server = ws_server(echo).await;
+    session(vec![
+        server.url.clone(),
+        "--connect-timeout".into(),
+        "0".into(),
+    ])
+    .await;
+    assert_eq!(texts(&server.finish().await), ["ping"]);
+}
+
+#[tokio::test]
 async fn user_agent_given_as_a_header_replaces_the_default() {
     let server = headers_seen_with(&["-H", "User-Agent: x"]).await;
     assert_eq!(server.request_header("user-agent").as_deref(), Some("x"));
@@ -240,6 +259,57 @@ async fn subprotocols_are_offered_and_the_selected_one_is_reported() {
         "{events:?}"
     );
     assert_eq!(texts(&server.finish().await), ["hi"]);
+}
+
+#[tokio::test]
+async fn a_subprotocol_header_is_an_offer_merged_with_the_flags() {
+    // The server picks one that only the -H line offered.
+    let server = ws_server_with(
+        |mut response: Response| {
+            response
+                .headers_mut()
+                .insert("Sec-WebSocket-Protocol", HeaderValue::from_static("y"));
+            response
+        },
+        echo,
+    )
+    .await;
+    let run = wsc([
+        server.url.as_str(),
+        "-s",
+        "a",
+        "-H",
+        "sec-websocket-protocol: x, a,y",
+        "-w",
+        "0",
+        "-v",
+    ])
+    .run()
+    .await;
+    run.assert_status(0);
+    assert!(
+        run.stderr.contains("(subprotocol y)"),
+        "the selected one is reported: {}",
+        run.stderr
+    );
+    let headers = server.headers.lock().unwrap().clone().expect("a request");
+    let lines: Vec<_> = headers.get_all("sec-websocket-protocol").iter().collect();
+    // One line, -s first, each once: not a second header of the user's own.
+    assert_eq!(lines, ["a, x, y"]);
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn an_invalid_subprotocol_in_a_header_is_a_usage_error() {
+    assert_usage_error(
+        &[
+            "ws://127.0.0.1:{port}/",
+            "-H",
+            "Sec-WebSocket-Protocol: a b",
+        ],
+        "invalid subprotocol 'a b'",
+    )
+    .await;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -311,6 +381,23 @@ async fn a_port_out_of_range_is_a_usage_error() {
 #[tokio::test]
 async fn an_unsupported_scheme_is_a_usage_error() {
     assert_usage_error(&["ftp://127.0.0.1:{port}/"], "unsupported scheme 'ftp'").await;
+}
+
+#[tokio::test]
+async fn a_scheme_typo_is_a_usage_error_without_a_lookup_of_the_scheme() {
+    // Read as a host name, `ws` would be looked up in DNS: a slow status 3 at best.
+    let started = Instant::now();
+    assert_usage_error(
+        &["ws:/127.0.0.1:{port}/"],
+        "one slash after 'ws:' (write ws://127.0.0.1:",
+    )
+    .await;
+    assert_usage_error(&["wss//127.0.0.1:{port}/"], "no ':' after 'wss'").await;
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test]
@@ -472,7 +559,12 @@ async fn a_subprotocol_selected_when_none_was_offered_is_rejected() {
         )
     })
     .await;
-    assert_rejected(server, &[], "subprotocol that was not offered").await;
+    assert_rejected(
+        server,
+        &[],
+        "server selected subprotocol 'chat', which was not offered (none was offered)",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -487,7 +579,7 @@ async fn a_subprotocol_other_than_the_offered_ones_is_rejected() {
     assert_rejected(
         server,
         &["-s", "a", "-s", "b"],
-        "subprotocol that was not offered (offered: a, b)",
+        "server selected subprotocol 'z', which was not offered (offered: a, b)",
     )
     .await;
 }

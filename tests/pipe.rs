@@ -130,6 +130,22 @@ async fn invalid_utf8_in_text_mode_names_the_line_and_sends_nothing_after_it() {
 }
 
 #[tokio::test]
+async fn a_bad_jsonl_line_is_named_in_words_without_serde_internals() {
+    let server = ws_server(record).await;
+    let run = wsc([&server.url, "--jsonl"])
+        .stdin("{\"type\":\"text\",\"data\":\"good\"}\n{\"type\":1}\nafter\n")
+        .run()
+        .await;
+    run.assert_status(1);
+    assert_eq!(
+        run.stderr,
+        "wsc: error: stdin line 2: \"type\" must be one of text, binary, ping, pong, close\n"
+    );
+    let received = server.finish().await;
+    assert_eq!(texts(&received), ["good"]);
+}
+
+#[tokio::test]
 async fn jsonl_scripts_every_frame_type_and_prints_events() {
     let server = ws_server(|mut ws: Ws| async move {
         let mut seen = Vec::new();
@@ -381,7 +397,7 @@ async fn show_ping_pong_puts_pings_on_stderr_without_verbose_and_escapes_them() 
     run.assert_status(0);
     assert_eq!(run.stdout, b"data\n");
     assert_eq!(
-        run.stderr, "* ping \"beat\\\\x1b[31m\" (pong sent)\n",
+        run.stderr, "* ping \"beat\\x1b[31m\" (pong sent)\n",
         "the ping, escaped, and no other event without -v"
     );
     server.finish().await;

@@ -194,6 +194,28 @@ async fn server_closing_with(code: u16, reason: &'static str) -> Server<Vec<Mess
 }
 
 #[tokio::test]
+async fn a_close_reason_is_escaped_in_the_same_style_as_messages() {
+    let server = server_closing_with(4001, "red\x1b[31m \"quoted\"\u{202e}").await;
+    let run = wsc([&server.url, "-w", "-1", "--stats"]).run().await;
+    run.assert_status(7);
+    // `\x1b` as in messages, not Rust's `\u{1b}`; in the error line and the stats line alike.
+    let quoted = r#""red\x1b[31m \"quoted\"\u{202e}""#;
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(
+        lines.last().copied(),
+        Some(format!("wsc: error: closed by server: 4001 (application) {quoted}").as_str()),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        lines[0].ends_with(&format!("; close 4001 (application) {quoted}")),
+        "{}",
+        run.stderr
+    );
+    server.finish().await;
+}
+
+#[tokio::test]
 async fn a_server_close_with_an_application_code_is_status_7() {
     let server = server_closing_with(4001, "bye now").await;
     let run = wsc([&server.url, "-w", "-1"]).run().await;

@@ -129,6 +129,50 @@ async fn a_certificate_signed_by_the_given_ca_is_trusted() {
 }
 
 #[tokio::test]
+async fn verbose_shows_the_tls_version_the_cipher_and_the_servers_certificate() {
+    let (_dir, ca, mut args) = trusted_ca();
+    args.push("-v".into());
+    for (max, version) in [
+        (None, "TLS 1.3"),
+        (Some(openssl::ssl::SslVersion::TLS1_2), "TLS 1.2"),
+    ] {
+        let identity = cert("127.0.0.1", -1, 30, Some(&ca), false);
+        let server = wss_server_up_to(identity, None, max, |ws| async move {
+            texts(&echo(ws.expect("server-side TLS and upgrade")).await)
+        })
+        .await;
+        let run = echo_once(&server.url, &args).await;
+        run.assert_status(0);
+        assert_eq!(server.finish().await, ["hello over tls"]);
+        let err = &run.stderr;
+        let lines: Vec<&str> = err.lines().collect();
+        let at = |line: &str| {
+            lines
+                .iter()
+                .position(|l| *l == line)
+                .unwrap_or_else(|| panic!("no {line:?} in:\n{err}"))
+        };
+        let tls = lines
+            .iter()
+            .position(|l| l.starts_with(&format!("* {version}, cipher TLS_")))
+            .unwrap_or_else(|| panic!("no {version} line in:\n{err}"));
+        at("* certificate subject: CN=127.0.0.1");
+        at("* certificate issuer: CN=wsc test CA");
+        at("* certificate names: IP 127.0.0.1");
+        let expires = lines
+            .iter()
+            .find(|l| l.starts_with("* certificate expires: "))
+            .unwrap_or_else(|| panic!("no expiry in:\n{err}"));
+        assert!(
+            expires.ends_with(" GMT (in 29 days)") || expires.ends_with(" GMT (in 30 days)"),
+            "{expires}"
+        );
+        // Before the request, which goes out only once TLS is up.
+        assert!(tls < at("> GET / HTTP/1.1"), "{err}");
+    }
+}
+
+#[tokio::test]
 async fn an_expired_certificate_is_refused() {
     let (_dir, ca, ca_args) = trusted_ca();
     let expired = cert("127.0.0.1", -30, -1, Some(&ca), false);
@@ -195,6 +239,77 @@ async fn a_server_demanding_a_client_certificate_refuses_a_client_without_one() 
     assert!(!server.finish().await, "the server refused the client");
 }
 
+/// A client identity signed by `ca` (valid from `from_days` to `to_days`), written to files, and
+/// the arguments that present it (with -k).
+fn client_identity(
+    dir: &tempfile::TempDir,
+    ca: &Identity,
+    from_days: i64,
+    to_days: i64,
+) -> Vec<String> {
+    let client = cert("wsc client", from_days, to_days, Some(ca), false);
+    let cert = temp_file(dir, "client.pem", &client.cert_pem());
+    let key = temp_file(dir, "client.key", &client.key_pem());
+    identity_args(&cert, &key)
+}
+
+/// What a client shows a server that demands a certificate.
+#[derive(Clone, Copy, Debug)]
+enum Shown {
+    Nothing,
+    /// A certificate signed by a CA the server does not know.
+    Stranger,
+    /// A certificate signed by the server's CA, expired.
+    Expired,
+}
+
+/// wsc against a server that demands a client certificate and speaks at most TLS `max`: it
+/// must be a TLS failure that names the client certificate, in words. Run several times: the
+/// server's alert may arrive, or be lost to the connection's end.
+async fn assert_client_certificate_refused(shown: Shown, needle: &str) {
+    for max in [None, Some(openssl::ssl::SslVersion::TLS1_2)] {
+        for _ in 0..3 {
+            let dir = tempfile::tempdir().unwrap();
+            let server_ca = ca();
+            let args = match shown {
+                Shown::Nothing => vec!["-k".to_string()],
+                Shown::Stranger => {
+                    let stranger = cert("a stranger's CA", -1, 365, None, true);
+                    client_identity(&dir, &stranger, -1, 30)
+                }
+                Shown::Expired => client_identity(&dir, &server_ca, -30, -1),
+            };
+            let server = wss_server_up_to(
+                server_cert(),
+                Some(server_ca.cert.clone()),
+                max,
+                |ws| async move { ws.is_some() },
+            )
+            .await;
+            let run = echo_once(&server.url, &args).await;
+            assert_eq!(run.status, 4, "{shown:?} {max:?}: {}", run.stderr);
+            run.assert_error(needle);
+            assert!(!run.stderr.contains("error:0A"), "no OpenSSL error dump");
+            assert!(!server.finish().await, "the server refused the client");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_client_certificate_from_an_unknown_ca_is_a_tls_failure_in_words() {
+    assert_client_certificate_refused(Shown::Stranger, "rejected the client certificate").await;
+}
+
+#[tokio::test]
+async fn an_expired_client_certificate_is_a_tls_failure_in_words() {
+    assert_client_certificate_refused(Shown::Expired, "rejected the client certificate").await;
+}
+
+#[tokio::test]
+async fn a_missing_client_certificate_is_a_tls_failure_in_words_in_tls_1_2_and_1_3() {
+    assert_client_certificate_refused(Shown::Nothing, "client certificate (--cert, --key)").await;
+}
+
 #[tokio::test]
 async fn a_traditional_rsa_key_is_refused_as_not_pkcs8() {
     let dir = tempfile::tempdir().unwrap();
@@ -211,15 +326,32 @@ async fn a_traditional_rsa_key_is_refused_as_not_pkcs8() {
 }
 
 #[tokio::test]
-async fn a_key_that_does_not_match_the_certificate_is_refused() {
+async fn a_key_that_does_not_match_the_certificate_is_refused_before_connecting() {
     let dir = tempfile::tempdir().unwrap();
     let client = cert("wsc client", -1, 30, None, false);
-    let stranger = cert("someone else", -1, 30, None, false);
-    let cert = temp_file(&dir, "client.pem", &client.cert_pem());
-    let key = temp_file(&dir, "stranger.key", &stranger.key_pem());
-    let server = wss_probe(server_cert(), None).await;
-    let run = echo_once(&server.url, &identity_args(&cert, &key)).await;
-    run.assert_status(4).assert_error("does not match");
+    // Of the same kind (OpenSSL compares these itself) and of another kind (it does not).
+    let rsa_client = certificate("wsc client", -1, 30, None, false);
+    let pairs = [
+        (
+            client.cert_pem(),
+            cert("someone else", -1, 30, None, false).key_pem(),
+        ),
+        (rsa_client.cert_pem(), client.key_pem()),
+        (client.cert_pem(), rsa_client.key_pem()),
+    ];
+    for (cert_pem, key_pem) in pairs {
+        let cert = temp_file(&dir, "client.pem", &cert_pem);
+        let key = temp_file(&dir, "stranger.key", &key_pem);
+        let (listener, port) = listener().await;
+        let url = format!("wss://127.0.0.1:{port}/");
+        let run = echo_once(&url, &identity_args(&cert, &key)).await;
+        run.assert_status(4).assert_error(&format!(
+            "client key '{}' does not match certificate '{}'",
+            arg(&key),
+            arg(&cert)
+        ));
+        assert_no_connection(listener).await;
+    }
 }
 
 #[tokio::test]

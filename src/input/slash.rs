@@ -25,6 +25,34 @@ pub const HELP: &str = "\
 /quit                  close with 1000 and exit (also Ctrl-D, or Ctrl-C on an empty line)
 //text                 send \"/text\"";
 
+/// `HELP` as (form, what it does), for `--help` and the man page; a test keeps them the same.
+pub const COMMANDS: [(&str, &str); 9] = [
+    (
+        "/ping [data]",
+        "send a ping (the round trip is shown when its pong arrives)",
+    ),
+    ("/pong [data]", "send an unsolicited pong"),
+    (
+        "/close [code [reason]]",
+        "close the connection (default 1000)",
+    ),
+    (
+        "/binary HEX",
+        "send bytes given in hex, spaces allowed: /binary 01 ff 7a",
+    ),
+    ("/base64 DATA", "send bytes given in base64"),
+    (
+        "/file PATH",
+        "send a file (text if valid UTF-8, binary otherwise)",
+    ),
+    ("/help", "this list"),
+    (
+        "/quit",
+        "close with 1000 and exit (also Ctrl-D, or Ctrl-C on an empty line)",
+    ),
+    ("//text", "send \"/text\""),
+];
+
 /// Parses a typed line; with `slash` off every line is sent as text.
 pub fn parse(line: &str, slash: bool) -> Result<Line, String> {
     if !slash || !line.starts_with('/') {
@@ -105,6 +133,15 @@ mod tests {
             Ok(Line::Send(message)) => message,
             other => panic!("{line}: {other:?}"),
         }
+    }
+
+    #[test]
+    fn the_command_table_is_the_help_text() {
+        let lines: Vec<String> = COMMANDS
+            .iter()
+            .map(|(form, what)| format!("{form:<22} {what}"))
+            .collect();
+        assert_eq!(lines.join("\n"), HELP);
     }
 
     #[test]

@@ -74,7 +74,11 @@ pub fn line(event: &Event, show_ping_pong: bool) -> Option<String> {
         Event::Binary(data) => format!(
             "{} {}\r\n{}",
             "<".green().bold(),
-            format!("binary, {} bytes", data.len()).green(),
+            format!(
+                "binary, {}",
+                crate::words::plural(data.len() as u64, "byte")
+            )
+            .green(),
             hex_dump(data)
         ),
         Event::Ping(data) if show_ping_pong => {
@@ -111,7 +115,7 @@ fn millis(duration: Duration) -> String {
 
 /// A control frame's payload, quoted and escaped.
 fn payload(data: &[u8]) -> String {
-    format!("{:?}", escape_text(&String::from_utf8_lossy(data)))
+    super::sanitize::quote(&String::from_utf8_lossy(data))
 }
 
 /// Offset, 16 bytes in hex, and their printable ASCII; rows joined with `\r\n` so they stay

@@ -10,6 +10,32 @@ use serde::Serialize;
 use super::{Notices, Stdout};
 use crate::event::Event;
 
+/// The objects printed, one per line, for `--help` and the man page.
+pub const PRINTED: [(&str, &str); 7] = [
+    (
+        r#"{"type":"open","url":URL,"status":101,"subprotocol":NAME}"#,
+        "connected (subprotocol null when none was agreed)",
+    ),
+    (r#"{"type":"text","data":TEXT}"#, "a text message"),
+    (
+        r#"{"type":"binary","base64":DATA}"#,
+        "a binary message, in base64",
+    ),
+    (
+        r#"{"type":"ping","base64":DATA}"#,
+        "a ping from the server (wsc answers it)",
+    ),
+    (r#"{"type":"pong","base64":DATA}"#, "a pong from the server"),
+    (
+        r#"{"type":"close","code":CODE,"reason":TEXT}"#,
+        "the server's Close (code null when it gave none)",
+    ),
+    (
+        r#"{...,"ts":"2026-12-01T09:30:00.123Z"}"#,
+        "with --timestamps, every object also has ts: the time in UTC, RFC 3339, milliseconds",
+    ),
+];
+
 #[derive(Serialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
 enum JsonEvent<'a> {

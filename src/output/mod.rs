@@ -2,7 +2,7 @@
 //! REPL shows them, on stderr (pipe mode); or everything as human lines (the REPL).
 
 mod human;
-mod jsonl;
+pub mod jsonl;
 mod raw;
 pub mod sanitize;
 
@@ -130,8 +130,10 @@ pub fn to_stderr(line: &str, terminal: bool) {
     let _ = writeln!(io::stderr(), "{line}");
 }
 
-/// `connected to ws://host/ (subprotocol chat) in 1.2 ms`.
+/// `connected to ws://host/ (subprotocol chat) in 1.2 ms`, credentials in the query masked (`-vv`
+/// shows them on the request line).
 pub fn describe_open(url: &str, subprotocol: Option<&str>, elapsed: std::time::Duration) -> String {
+    let url = crate::verbose::mask_query(url);
     let protocol = subprotocol
         .map(|p| format!(" (subprotocol {p})"))
         .unwrap_or_default();
@@ -145,8 +147,9 @@ pub fn describe_open(url: &str, subprotocol: Option<&str>, elapsed: std::time::D
 pub fn describe_close(code: Option<u16>, reason: &str) -> String {
     match code {
         Some(code) => format!(
-            "closed by server: {code} ({}) {reason:?}",
-            close_code_name(code)
+            "closed by server: {code} ({}) {}",
+            close_code_name(code),
+            sanitize::quote(reason)
         ),
         None => "closed by server without a status code".to_string(),
     }

@@ -17,15 +17,43 @@ pub fn escape_text(text: &str) -> Cow<'_, str> {
     }
     let mut out = String::with_capacity(text.len() + 16);
     for c in text.chars() {
-        if !is_dangerous(c) {
-            out.push(c);
-        } else if (c as u32) < 0x80 {
-            let _ = write!(out, "\\x{:02x}", c as u32);
+        if is_dangerous(c) {
+            escape(c, &mut out);
         } else {
-            let _ = write!(out, "\\u{{{:04x}}}", c as u32);
+            out.push(c);
         }
     }
     Cow::Owned(out)
+}
+
+/// The one escape style for a character: `\x1b` below 0x80, `\u{202e}` above.
+fn escape(c: char, out: &mut String) {
+    if (c as u32) < 0x80 {
+        let _ = write!(out, "\\x{:02x}", c as u32);
+    } else {
+        let _ = write!(out, "\\u{{{:04x}}}", c as u32);
+    }
+}
+
+/// Text from the server (a close reason, a ping's payload) in double quotes on one line, in the
+/// same style as `escape_text` (Rust's `{:?}` would write `\u{1b}`): `"bye\x1b[31m"`. Quotes,
+/// backslashes and line breaks are escaped too, so that the text ends where the quote does.
+pub fn quote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if is_dangerous(c) => escape(c, &mut out),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// Binary data shown on a terminal: printable ASCII as is, every other byte as `\xNN`.
@@ -46,6 +74,18 @@ mod tests {
         assert_eq!(escape_text("\x1b]0;pwned\x07red"), "\\x1b]0;pwned\\x07red");
         assert_eq!(escape_text("a\u{202e}b\u{9b}c"), "a\\u{202e}b\\u{009b}c");
         assert_eq!(escape_text("line\n\ttab\x7f"), "line\n\ttab\\x7f");
+    }
+
+    #[test]
+    fn quoted_text_uses_the_same_escapes_and_stays_on_one_line() {
+        assert_eq!(quote(""), r#""""#);
+        assert_eq!(quote("bye now"), r#""bye now""#);
+        assert_eq!(
+            quote("a\x1b[31m\u{202e}\u{9b}b"),
+            r#""a\x1b[31m\u{202e}\u{009b}b""#
+        );
+        assert_eq!(quote("say \"hi\"\\\n\r\t"), r#""say \"hi\"\\\n\r\t""#);
+        assert_eq!(quote("héllo"), r#""héllo""#);
     }
 
     #[test]

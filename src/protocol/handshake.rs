@@ -180,24 +180,26 @@ impl ClientHandshake {
             Some(_) => return Err("server sent a wrong Sec-WebSocket-Accept key".into()),
             None => return Err("server answer lacks 'Sec-WebSocket-Accept'".into()),
         }
-        let offered = self.offer.subprotocols.join(", ");
+        let offered = &self.offer.subprotocols;
+        // Never an empty list in words: "offered: )" helps nobody.
+        let what_was_offered = || match offered.is_empty() {
+            true => "none was offered".to_string(),
+            false => format!("offered: {}", offered.join(", ")),
+        };
         let subprotocol = match answer.get("Sec-WebSocket-Protocol") {
-            Some(chosen) if self.offer.subprotocols.contains(&chosen) => Some(chosen),
-            Some(_) if offered.is_empty() => {
-                return Err(
-                    "server selected a subprotocol that was not offered (none was offered)".into(),
-                );
-            }
-            Some(_) => {
+            Some(chosen) if offered.contains(&chosen) => Some(chosen),
+            Some(chosen) => {
                 return Err(format!(
-                    "server selected a subprotocol that was not offered (offered: {offered})"
+                    "server selected subprotocol '{chosen}', which was not offered ({})",
+                    what_was_offered()
                 ));
             }
             // RFC 6455 lets a server decline them all, but a client that offers subprotocols
             // cannot speak to one that picks none: browsers' ws and node's ws fail here too.
             None if !offered.is_empty() => {
                 return Err(format!(
-                    "server selected none of the offered subprotocols ({offered})"
+                    "server selected none of the offered subprotocols ({})",
+                    offered.join(", ")
                 ));
             }
             None => None,

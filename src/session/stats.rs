@@ -4,6 +4,7 @@ use std::fmt;
 use std::time::{Duration, Instant};
 
 use crate::event::close_code_name;
+use crate::words::plural;
 
 pub struct Stats {
     started: Instant,
@@ -56,17 +57,17 @@ impl fmt::Display for Stats {
         let ms = |d: Duration| d.as_secs_f64() * 1e3;
         write!(
             f,
-            "{:.3} s; sent {} messages ({} bytes); received {} messages ({} bytes); ",
+            "{:.3} s; sent {} ({}); received {} ({}); ",
             self.started.elapsed().as_secs_f64(),
-            self.sent_messages,
-            self.sent_bytes,
-            self.received_messages,
-            self.received_bytes
+            plural(self.sent_messages, "message"),
+            plural(self.sent_bytes, "byte"),
+            plural(self.received_messages, "message"),
+            plural(self.received_bytes, "byte"),
         )?;
         write!(
             f,
-            "on the wire {} bytes sent, {} received ({}); ",
-            self.sent_wire,
+            "on the wire {} sent, {} received ({}); ",
+            plural(self.sent_wire, "byte"),
             self.received_wire,
             if self.compressed {
                 "permessage-deflate"
@@ -87,7 +88,8 @@ impl fmt::Display for Stats {
         }
         match &self.close {
             Some((Some(code), reason)) => {
-                write!(f, "close {code} ({}) {reason:?}", close_code_name(*code))
+                let reason = crate::output::sanitize::quote(reason);
+                write!(f, "close {code} ({}) {reason}", close_code_name(*code))
             }
             Some((None, _)) => f.write_str("close without status"),
             None => f.write_str("no close from the server"),
@@ -125,5 +127,22 @@ mod tests {
             "{line}"
         );
         assert!(line.ends_with("close 1000 (normal) \"\""), "{line}");
+    }
+
+    #[test]
+    fn one_message_and_one_byte_are_singular() {
+        let mut stats = Stats::new(Instant::now(), false);
+        stats.sent_messages = 1;
+        stats.sent_bytes = 1;
+        stats.sent_wire = 1;
+        let line = stats.to_string();
+        assert!(
+            line.contains("; sent 1 message (1 byte); received 0 messages (0 bytes); "),
+            "{line}"
+        );
+        assert!(
+            line.contains("; on the wire 1 byte sent, 0 received"),
+            "{line}"
+        );
     }
 }

@@ -12,7 +12,7 @@ use openssl::hash::MessageDigest;
 use openssl::nid::Nid;
 use openssl::pkey::{PKey, Private};
 use openssl::rsa::Rsa;
-use openssl::ssl::{SslAcceptor, SslMethod, SslVerifyMode};
+use openssl::ssl::{SslAcceptor, SslMethod, SslVerifyMode, SslVersion};
 use openssl::x509::extension::{BasicConstraints, SubjectAlternativeName};
 use openssl::x509::{X509, X509NameBuilder};
 use tokio_openssl::SslStream;
@@ -138,7 +138,24 @@ where
     Fut: std::future::Future<Output = T> + Send,
     T: Send + 'static,
 {
+    wss_server_up_to(identity, client_ca, None, behaviour).await
+}
+
+/// Like `wss_server`, speaking at most TLS version `max` (TLS 1.2 decides on a client
+/// certificate inside the handshake, TLS 1.3 only after the client has finished it).
+pub async fn wss_server_up_to<F, Fut, T>(
+    identity: Identity,
+    client_ca: Option<X509>,
+    max: Option<SslVersion>,
+    behaviour: F,
+) -> Server<T>
+where
+    F: FnOnce(Option<Ws<SslStream<tokio::net::TcpStream>>>) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = T> + Send,
+    T: Send + 'static,
+{
     let mut acceptor = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls()).unwrap();
+    acceptor.set_max_proto_version(max).unwrap();
     acceptor.set_private_key(&identity.key).unwrap();
     acceptor.set_certificate(&identity.cert).unwrap();
     if let Some(ca) = client_ca {

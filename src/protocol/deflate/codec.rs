@@ -86,7 +86,8 @@ impl From<InflateError> for Violation {
     fn from(error: InflateError) -> Violation {
         match error {
             InflateError::TooBig { limit } => Violation::too_big(format!(
-                "a compressed message that inflates to more than {limit} bytes (--max-message-size)"
+                "a compressed message that inflates to more than {} (--max-message-size)",
+                crate::words::plural(limit as u64, "byte")
             )),
             InflateError::Corrupt(words) => {
                 Violation::invalid_payload(format!("invalid compressed data: {words}"))

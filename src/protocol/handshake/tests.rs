@@ -146,7 +146,7 @@ fn every_broken_rule_in_the_answer_is_named() {
         handshake
             .check(&answer(&handshake, "Sec-WebSocket-Protocol: chat\r\n"))
             .unwrap_err(),
-        "server selected a subprotocol that was not offered (none was offered)"
+        "server selected subprotocol 'chat', which was not offered (none was offered)"
     );
 }
 
@@ -162,17 +162,34 @@ fn the_selected_subprotocol_must_be_one_offered() {
     );
     assert_eq!(
         check("Sec-WebSocket-Protocol: z\r\n").unwrap_err(),
-        "server selected a subprotocol that was not offered (offered: a, b)"
+        "server selected subprotocol 'z', which was not offered (offered: a, b)"
     );
     assert_eq!(
         check("Sec-WebSocket-Protocol: a, b\r\n").unwrap_err(),
-        "server selected a subprotocol that was not offered (offered: a, b)",
+        "server selected subprotocol 'a, b', which was not offered (offered: a, b)",
         "one value only"
     );
     assert_eq!(
         check("").unwrap_err(),
         "server selected none of the offered subprotocols (a, b)"
     );
+}
+
+#[test]
+fn subprotocol_messages_never_show_an_empty_list() {
+    for offered in [vec![], vec!["a".to_string()]] {
+        let mut offer = offer();
+        offer.subprotocols = offered.clone();
+        let handshake = ClientHandshake::new(offer, KEY);
+        for lines in ["", "Sec-WebSocket-Protocol: z\r\n"] {
+            if let Err(words) = handshake.check(&answer(&handshake, lines)) {
+                assert!(
+                    !words.contains("()") && !words.contains(": )") && !words.contains("''"),
+                    "{offered:?} {lines:?}: {words}"
+                );
+            }
+        }
+    }
 }
 
 #[test]
