@@ -167,7 +167,7 @@ pub struct Cli {
     #[arg(long, value_name = "FILE", requires = "cert", help_heading = "TLS")]
     pub key: Option<String>,
 
-    /// Send each input line as a binary message instead of text.
+    /// Send each input line (stdin, or typed in the REPL) as a binary message instead of text.
     #[arg(short = 'b', long, help_heading = "Input")]
     pub binary: bool,
 
@@ -180,7 +180,9 @@ pub struct Cli {
     )]
     pub execute: Vec<String>,
 
-    /// Print one JSON object per event, and read stdin lines as such objects.
+    /// Print one JSON object per event, and read stdin lines as such objects. In the REPL, typed
+    /// lines are read as such objects (a bad one is reported and skipped; slash commands still
+    /// work) and what arrives is shown for people, above the prompt.
     #[arg(long, help_heading = "Output")]
     pub jsonl: bool,
 

@@ -215,6 +215,8 @@ impl Config {
             input,
             execute: cli.execute,
             output: match (cli.jsonl, mode, cli.color) {
+                // JSON objects would scramble the prompt: in the REPL --jsonl is what is typed.
+                (true, Mode::Repl, _) if !cli.echo => OutputFormat::Human,
                 (true, _, _) => OutputFormat::Jsonl,
                 (false, Mode::Repl, _) | (false, _, ColorWhen::Always) => OutputFormat::Human,
                 _ => OutputFormat::Raw,

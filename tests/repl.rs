@@ -492,3 +492,67 @@ async fn echo_in_a_terminal_sends_nothing_typed() {
         "the typed line went out"
     );
 }
+
+#[tokio::test]
+async fn binary_flag_sends_typed_lines_as_binary_and_slash_commands_still_work() {
+    let state = tempfile::tempdir().unwrap();
+    let server = ws_server(record).await;
+    let mut terminal = start(&server.url, &["-b"], 100, &state);
+    terminal.wait_for_prompt().await;
+    terminal.enter("raw bytes").await;
+    terminal.enter("//slashed").await;
+    terminal.keys("/close 4000 done\r");
+    assert_eq!(terminal.exit_status().await, 0);
+    let received = server.finish().await;
+    assert_eq!(
+        received[..2],
+        [
+            Message::binary(b"raw bytes".to_vec()),
+            Message::binary(b"/slashed".to_vec())
+        ]
+    );
+    assert_eq!(close_of(&received), Some((4000, "done".into())));
+}
+
+#[tokio::test]
+async fn jsonl_reads_typed_lines_as_json_events_and_shows_what_arrives_for_people() {
+    let state = tempfile::tempdir().unwrap();
+    let server = ws_server(echo).await;
+    let mut terminal = start(&server.url, &["--jsonl"], 200, &state);
+    terminal.wait_for_text("* connected to").await;
+    terminal.wait_for_prompt().await;
+    terminal.keys("{\"type\":\"text\",\"data\":\"from json\"}\r");
+    terminal.wait_for_text("< from json").await;
+    terminal.wait_for_prompt().await;
+    terminal.keys("{\"type\":\"binary\",\"base64\":\"AAE=\"}\r");
+    terminal.wait_for_text("< binary, 2 bytes").await;
+    terminal.wait_for_prompt().await;
+    // A bad object is one error line, and the session goes on.
+    terminal.keys("{\"type\":\"nope\"}\r");
+    terminal
+        .wait_for("the error line", |t| {
+            t.rows().iter().any(|r| r.starts_with("! "))
+        })
+        .await;
+    terminal.wait_for_prompt().await;
+    let rows = terminal.rows();
+    let error = rows.iter().position(|r| r.starts_with("! ")).unwrap();
+    assert!(
+        rows[error + 1].starts_with('>'),
+        "one line, then the prompt:\n{}",
+        terminal.text()
+    );
+    terminal.keys("/ping still here\r");
+    terminal.wait_for_text("* pong \"still here\" after").await;
+    terminal.wait_for_prompt().await;
+    assert!(
+        !terminal.text().contains("{\"type\":\"open\""),
+        "events are shown for people, not as JSON:\n{}",
+        terminal.text()
+    );
+    terminal.quit_with_ctrl_d().await;
+    assert_eq!(
+        server.finish().await,
+        [Message::text("from json"), Message::binary(vec![0, 1])]
+    );
+}

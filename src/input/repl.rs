@@ -13,9 +13,9 @@ use tungstenite::Message;
 use tungstenite::protocol::CloseFrame;
 use tungstenite::protocol::frame::coding::CloseCode;
 
-use super::Input;
 use super::slash::{self, HELP, Line};
-use crate::config::Config;
+use super::{Input, jsonl};
+use crate::config::{Config, InputFormat};
 use crate::error::Failure;
 
 /// Entries kept in the history file.
@@ -55,6 +55,7 @@ pub fn prepare(
         tx,
         history: config.history.clone(),
         slash: config.slash,
+        format: config.input,
         finished,
     };
     Ok((repl, Box::new(printer), Ending { queue, ended }))
@@ -107,6 +108,8 @@ pub struct Repl {
     tx: mpsc::Sender<Input>,
     history: Option<PathBuf>,
     slash: bool,
+    /// What a typed line is: text, binary (`-b`) or a JSON event (`--jsonl`).
+    format: InputFormat,
     /// Told when the REPL thread ends.
     finished: std::sync::mpsc::Sender<()>,
 }
@@ -142,6 +145,15 @@ impl Repl {
             };
             self.remember(&line);
             let message = match slash::parse(&line, self.slash) {
+                Ok(Line::Typed(line)) => match typed(line, self.format) {
+                    Ok(Some(message)) => message,
+                    // A blank line or an `open` event in --jsonl: nothing to send.
+                    Ok(None) => continue,
+                    Err(problem) => {
+                        eprintln!("! {problem}");
+                        continue;
+                    }
+                },
                 Ok(Line::Send(message)) => message,
                 Ok(Line::Help) => {
                     println!("{HELP}");
@@ -182,6 +194,16 @@ impl Repl {
     }
 }
 
+/// A typed line as the input format makes it; `None` when it sends nothing.
+fn typed(line: String, format: InputFormat) -> Result<Option<Message>, String> {
+    match format {
+        InputFormat::Text => Ok(Some(Message::text(line))),
+        InputFormat::Binary => Ok(Some(Message::binary(line.into_bytes()))),
+        // The same objects as `--jsonl` reads from stdin in pipe mode.
+        InputFormat::Jsonl => jsonl::parse_line(line.as_bytes()),
+    }
+}
+
 /// Ctrl-C clears a line that has text, and leaves on an empty one.
 struct ClearLineOrLeave;
 
@@ -192,5 +214,29 @@ impl ConditionalEventHandler for ClearLineOrLeave {
         } else {
             Some(Cmd::Kill(Movement::WholeLine))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_lines_follow_the_input_format() {
+        let line = || "{\"type\":\"ping\",\"base64\":\"aGk=\"}".to_string();
+        assert_eq!(
+            typed(line(), InputFormat::Text),
+            Ok(Some(Message::text(line())))
+        );
+        assert_eq!(
+            typed(line(), InputFormat::Binary),
+            Ok(Some(Message::binary(line().into_bytes())))
+        );
+        assert_eq!(
+            typed(line(), InputFormat::Jsonl),
+            Ok(Some(Message::Ping(b"hi".to_vec().into())))
+        );
+        assert_eq!(typed(" ".into(), InputFormat::Jsonl), Ok(None));
+        assert!(typed("hello".into(), InputFormat::Jsonl).is_err());
     }
 }

@@ -132,6 +132,18 @@ impl Terminal {
             .await;
     }
 
+    /// Types a line and Enter, and waits until rustyline has taken it and shows a new prompt
+    /// (keys typed before that could be lost between two lines). The line must fit on a row.
+    pub async fn enter(&mut self, line: &str) {
+        let shown = format!("> {line}");
+        let before = self.rows().iter().filter(|r| **r == shown).count();
+        self.keys(&format!("{line}\r"));
+        self.wait_for(&format!("{shown:?} taken"), |t| {
+            t.rows().iter().filter(|r| **r == shown).count() > before && t.cursor_row() == ">"
+        })
+        .await;
+    }
+
     /// Leaves the REPL with Ctrl-D, which must end the session with status 0.
     pub async fn quit_with_ctrl_d(&mut self) {
         self.keys("\x04");
