@@ -44,6 +44,7 @@ Register-ArgumentCompleter -Native -CommandName 'wsc' -ScriptBlock {
             [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Send this message first, before stdin (repeatable)')
             [CompletionResult]::new('--execute', '--execute', [CompletionResultType]::ParameterName, 'Send this message first, before stdin (repeatable)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output')
+            [CompletionResult]::new('--max-dump', '--max-dump', [CompletionResultType]::ParameterName, 'Show at most this many bytes of a binary message in its hex dump (0: no dump, only the size); a line then says how many bytes were not shown')
             [CompletionResult]::new('--history-file', '--history-file', [CompletionResultType]::ParameterName, 'Keep the REPL history in this file [default: $XDG_STATE_HOME/wsc/history]')
             [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'After input ends, close once no message has arrived for this long (0: at once; -1: wait for the server to close) [default: 1, or -1 with --count]')
             [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'After input ends, close once no message has arrived for this long (0: at once; -1: wait for the server to close) [default: 1, or -1 with --count]')

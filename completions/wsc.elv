@@ -41,6 +41,7 @@ set edit:completion:arg-completer[wsc] = {|@words|
             cand -x 'Send this message first, before stdin (repeatable)'
             cand --execute 'Send this message first, before stdin (repeatable)'
             cand --color 'When to colour the output'
+            cand --max-dump 'Show at most this many bytes of a binary message in its hex dump (0: no dump, only the size); a line then says how many bytes were not shown'
             cand --history-file 'Keep the REPL history in this file [default: $XDG_STATE_HOME/wsc/history]'
             cand -w 'After input ends, close once no message has arrived for this long (0: at once; -1: wait for the server to close) [default: 1, or -1 with --count]'
             cand --wait 'After input ends, close once no message has arrived for this long (0: at once; -1: wait for the server to close) [default: 1, or -1 with --count]'

@@ -21,6 +21,7 @@ complete -c wsc -s x -l execute -d 'Send this message first, before stdin (repea
 complete -c wsc -l color -d 'When to colour the output' -r -f -a "auto\t'Colour when the output is a terminal, unless NO_COLOR is set (CLICOLOR_FORCE forces it)'
 always\t''
 never\t''"
+complete -c wsc -l max-dump -d 'Show at most this many bytes of a binary message in its hex dump (0: no dump, only the size); a line then says how many bytes were not shown' -r
 complete -c wsc -l history-file -d 'Keep the REPL history in this file [default: $XDG_STATE_HOME/wsc/history]' -r -F
 complete -c wsc -s w -l wait -d 'After input ends, close once no message has arrived for this long (0: at once; -1: wait for the server to close) [default: 1, or -1 with --count]' -r
 complete -c wsc -l count -d 'After input ends, close once this many messages have been received in all' -r

@@ -198,6 +198,16 @@ pub struct Cli {
     #[arg(long, help_heading = "Output")]
     pub timestamps: bool,
 
+    /// Show at most this many bytes of a binary message in its hex dump (0: no dump, only the
+    /// size); a line then says how many bytes were not shown.
+    #[arg(
+        long,
+        value_name = "BYTES",
+        default_value_t = 512,
+        help_heading = "Output"
+    )]
+    pub max_dump: usize,
+
     /// Show pings and pongs in both directions, with their payloads.
     #[arg(short = 'P', long, help_heading = "Output")]
     pub show_ping_pong: bool,

@@ -36,6 +36,8 @@ pub struct Config {
     pub color: bool,
     pub timestamps: bool,
     pub show_ping_pong: bool,
+    /// At most this many bytes of a binary message are shown as a hex dump.
+    pub max_dump: usize,
     /// Whether REPL lines starting with / are commands.
     pub slash: bool,
     /// The REPL history file, unless history is off.
@@ -227,6 +229,7 @@ impl Config {
             }),
             timestamps: cli.timestamps,
             show_ping_pong: cli.show_ping_pong,
+            max_dump: cli.max_dump,
             slash: !cli.no_slash,
             history: match (cli.no_history, cli.history_file) {
                 (true, _) => None,

@@ -556,3 +556,68 @@ async fn jsonl_reads_typed_lines_as_json_events_and_shows_what_arrives_for_peopl
         [Message::text("from json"), Message::binary(vec![0, 1])]
     );
 }
+
+#[tokio::test]
+async fn a_large_binary_message_shows_max_dump_bytes_and_counts_the_rest() {
+    let state = tempfile::tempdir().unwrap();
+    let (server, cue) = server_sending_on_cue(Message::binary(vec![0x41; 4 << 20])).await;
+    let mut terminal = Terminal::start(&[&server.url], 40, 100, state.path());
+    terminal.wait_for_prompt().await;
+    cue.send(()).unwrap();
+    terminal
+        .wait_for_text("  … 4193792 more bytes not shown (--max-dump)")
+        .await;
+    terminal.wait_for_prompt().await;
+    let rows = terminal.rows();
+    let size = rows
+        .iter()
+        .position(|r| r == "< binary, 4194304 bytes")
+        .unwrap();
+    // The default: 512 bytes, 32 rows of 16.
+    assert!(rows[size + 1].starts_with("  00000000  41 41"));
+    assert!(rows[size + 32].starts_with("  000001f0  41 41"));
+    assert_eq!(
+        rows[size + 33],
+        "  … 4193792 more bytes not shown (--max-dump)"
+    );
+    assert!(
+        !String::from_utf8_lossy(&terminal.raw_output()).contains("00000200"),
+        "a row past the limit was printed"
+    );
+    terminal.quit_with_ctrl_d().await;
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn max_dump_sets_the_limit_and_zero_shows_only_the_size() {
+    let state = tempfile::tempdir().unwrap();
+    for (max, rows_after) in [("20", 3), ("0", 0)] {
+        let (server, cue) = server_sending_on_cue(Message::binary(vec![0x41; 100])).await;
+        let mut terminal = start(&server.url, &["--max-dump", max], 100, &state);
+        terminal.wait_for_prompt().await;
+        cue.send(()).unwrap();
+        terminal.wait_for_text("< binary, 100 bytes").await;
+        terminal.wait_for_prompt().await;
+        let rows = terminal.rows();
+        let size = rows
+            .iter()
+            .position(|r| r == "< binary, 100 bytes")
+            .unwrap();
+        let prompt = rows.iter().rposition(|r| r == ">").unwrap();
+        assert_eq!(
+            prompt - size - 1,
+            rows_after,
+            "--max-dump {max}:\n{}",
+            terminal.text()
+        );
+        if rows_after > 0 {
+            assert_eq!(
+                rows[size + 2],
+                "  00000010  41 41 41 41                                       AAAA"
+            );
+            assert_eq!(rows[size + 3], "  … 80 more bytes not shown (--max-dump)");
+        }
+        terminal.quit_with_ctrl_d().await;
+        server.finish().await;
+    }
+}

@@ -25,14 +25,17 @@ pub struct HumanPrinter {
     screen: Screen,
     timestamps: bool,
     show_ping_pong: bool,
+    /// Bytes of a binary message shown in its hex dump (`--max-dump`).
+    max_dump: usize,
 }
 
 impl HumanPrinter {
-    pub fn new(screen: Screen, timestamps: bool, show_ping_pong: bool) -> Self {
+    pub fn new(screen: Screen, timestamps: bool, show_ping_pong: bool, max_dump: usize) -> Self {
         HumanPrinter {
             screen,
             timestamps,
             show_ping_pong,
+            max_dump,
         }
     }
 
@@ -45,12 +48,13 @@ impl HumanPrinter {
                 ..
             } => notice(&describe_open(url, subprotocol.as_deref(), *elapsed)),
             Event::Text(text) => format!("{} {}", "<".green().bold(), escape_text(text)),
-            Event::Binary(data) => format!(
-                "{} {}\r\n{}",
-                "<".green().bold(),
-                format!("binary, {} bytes", data.len()).green(),
-                hex_dump(data)
-            ),
+            Event::Binary(data) => {
+                let size = format!("{} {}", "<".green().bold(), binary_size(data.len()).green());
+                match hex_dump(data, self.max_dump) {
+                    dump if dump.is_empty() => size,
+                    dump => format!("{size}\r\n{dump}"),
+                }
+            }
             Event::Ping(data) if self.show_ping_pong => {
                 notice(&format!("ping {} (pong sent)", payload(data)))
             }
@@ -111,11 +115,23 @@ fn payload(data: &[u8]) -> String {
     format!("{:?}", escape_text(&String::from_utf8_lossy(data)))
 }
 
-/// Offset, 16 bytes in hex, and their printable ASCII; rows joined with `\r\n` so they stay
-/// aligned while the terminal is in raw mode.
-pub fn hex_dump(data: &[u8]) -> String {
+fn binary_size(bytes: usize) -> String {
+    match bytes {
+        1 => "binary, 1 byte".into(),
+        n => format!("binary, {n} bytes"),
+    }
+}
+
+/// Offset, 16 bytes in hex, and their printable ASCII, for the first `max` bytes; then a line
+/// that counts the rest (a 4 MiB message would otherwise be 262,144 rows). Rows are joined with
+/// `\r\n` so they stay aligned while the terminal is in raw mode. Empty when `max` is 0.
+pub fn hex_dump(data: &[u8], max: usize) -> String {
     let mut out = String::new();
-    for (row, chunk) in data.chunks(16).enumerate() {
+    if max == 0 {
+        return out;
+    }
+    let shown = &data[..data.len().min(max)];
+    for (row, chunk) in shown.chunks(16).enumerate() {
         if row > 0 {
             out.push_str("\r\n");
         }
@@ -140,6 +156,11 @@ pub fn hex_dump(data: &[u8]) -> String {
             }
         }));
     }
+    let hidden = data.len() - shown.len();
+    if hidden > 0 {
+        let unit = if hidden == 1 { "byte" } else { "bytes" };
+        let _ = write!(out, "\r\n  … {hidden} more {unit} not shown (--max-dump)");
+    }
     out
 }
 
@@ -149,7 +170,7 @@ mod tests {
 
     #[test]
     fn hex_dump_shows_offset_hex_and_ascii() {
-        let dump = hex_dump(b"hello, binary world\x00\xff");
+        let dump = hex_dump(b"hello, binary world\x00\xff", 512);
         let rows: Vec<&str> = dump.split("\r\n").collect();
         assert_eq!(
             rows[0],
@@ -159,5 +180,27 @@ mod tests {
             rows[1],
             "  00000010  72 6c 64 00 ff                                    rld.."
         );
+    }
+
+    #[test]
+    fn hex_dump_stops_at_max_and_counts_the_rest() {
+        let data = vec![0x41u8; 4 << 20];
+        let dump = hex_dump(&data, 512);
+        let rows: Vec<&str> = dump.split("\r\n").collect();
+        assert_eq!(rows.len(), 512 / 16 + 1);
+        assert!(rows[31].starts_with("  000001f0  41 41"), "{}", rows[31]);
+        assert_eq!(rows[32], "  … 4193792 more bytes not shown (--max-dump)");
+        // A partial last row, and one byte left over.
+        let rows_of = |data: &[u8], max| hex_dump(data, max).split("\r\n").count();
+        assert_eq!(rows_of(&[0; 21], 20), 3);
+        assert!(hex_dump(&[0; 21], 20).ends_with("  … 1 more byte not shown (--max-dump)"));
+        // Exactly max bytes: nothing hidden.
+        assert_eq!(rows_of(&[0; 32], 32), 2);
+    }
+
+    #[test]
+    fn max_dump_zero_shows_no_dump() {
+        assert_eq!(hex_dump(&[1, 2, 3], 0), "");
+        assert_eq!(hex_dump(&[], 512), "");
     }
 }

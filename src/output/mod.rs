@@ -69,6 +69,7 @@ impl Printer {
                     screen,
                     config.timestamps,
                     config.show_ping_pong,
+                    config.max_dump,
                 ))
             }
         })
