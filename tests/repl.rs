@@ -621,3 +621,122 @@ async fn max_dump_sets_the_limit_and_zero_shows_only_the_size() {
         server.finish().await;
     }
 }
+
+/// What wsc wrote after the last `needle`, as text.
+fn raw_after(terminal: &Terminal, needle: &str) -> String {
+    let raw = String::from_utf8_lossy(&terminal.raw_output()).into_owned();
+    let at = raw
+        .rfind(needle)
+        .unwrap_or_else(|| panic!("{needle:?} never written"));
+    raw[at + needle.len()..].to_string()
+}
+
+#[tokio::test]
+async fn a_server_close_is_shown_once_with_the_stats_line_under_it_and_no_prompt() {
+    let state = tempfile::tempdir().unwrap();
+    let close = Message::Close(Some(CloseFrame {
+        code: 4001.into(),
+        reason: "bye now".into(),
+    }));
+    let (server, cue) = server_sending_on_cue(close).await;
+    let mut terminal = start(&server.url, &["--stats", "--no-color"], 200, &state);
+    terminal.wait_for_prompt().await;
+    terminal.keys("half a li");
+    terminal
+        .wait_for("the half line", |t| t.cursor_row() == "> half a li")
+        .await;
+    cue.send(()).unwrap();
+    assert_eq!(terminal.exit_status().await, 7, "the status still says it");
+    let close_line = "* closed by server: 4001 (application) \"bye now\"";
+    terminal.wait_for_text("wsc: stats: ").await;
+    let rows = terminal.rows();
+    let text = terminal.text();
+    assert_eq!(text.matches("closed by server").count(), 1, "{text}");
+    assert!(
+        !text.contains("wsc: error"),
+        "not repeated as an error:\n{text}"
+    );
+    let close = rows.iter().position(|r| r == close_line).unwrap();
+    assert_eq!(
+        rows[close - 1],
+        "> half a li",
+        "the last prompt stays above"
+    );
+    assert!(
+        rows[close + 1].starts_with("wsc: stats: "),
+        "the stats line on its own row under the close line:\n{text}"
+    );
+    assert!(rows[close + 2..].iter().all(|r| r.is_empty()), "{text}");
+    assert!(
+        !raw_after(&terminal, "bye now").contains("> "),
+        "a prompt was drawn after the close line"
+    );
+    assert!(terminal.is_cooked());
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn leaving_says_the_close_was_ours() {
+    let state = tempfile::tempdir().unwrap();
+    for (keys, close_line) in [
+        ("\x04", "* closed: 1000 (normal), by you"),
+        ("/quit\r", "* closed: 1000 (normal), by you"),
+        (
+            "/close 4000 done\r",
+            "* closed: 4000 (application) \"done\", by you",
+        ),
+    ] {
+        let server = ws_server(echo).await;
+        let mut terminal = start(&server.url, &["--no-color"], 100, &state);
+        terminal.wait_for_prompt().await;
+        terminal.keys(keys);
+        assert_eq!(terminal.exit_status().await, 0, "{keys:?}");
+        terminal.wait_for_text(close_line).await;
+        let text = terminal.text();
+        assert!(!text.contains("closed by server"), "{text}");
+        assert!(
+            !raw_after(&terminal, close_line).contains("> "),
+            "{keys:?}: a prompt was drawn after the close line"
+        );
+        server.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_server_close_leaves_a_wrapped_half_line_whole_above_the_close_line() {
+    let state = tempfile::tempdir().unwrap();
+    let (server, cue) = server_sending_on_cue(Message::Close(None)).await;
+    let mut terminal = start(&server.url, &["--no-color"], 30, &state);
+    terminal.wait_for_prompt().await;
+    let long = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ"; // wraps in 30 columns
+    terminal.keys(long);
+    terminal.wait_for_text("wxyzABCDEFGHIJ").await;
+    // The cursor back on the first row of the line.
+    terminal.keys("\x01");
+    terminal
+        .wait_for("the cursor at the start", |t| {
+            t.screen_cursor().1 == 2 && t.cursor_row().starts_with("> 0123")
+        })
+        .await;
+    cue.send(()).unwrap();
+    assert_eq!(terminal.exit_status().await, 0);
+    terminal
+        .wait_for("the close line", |t| {
+            t.text()
+                .replace('\n', "")
+                .contains("* closed by server without a status code")
+        })
+        .await;
+    let rows = terminal.rows();
+    let close = rows
+        .iter()
+        .position(|r| r.starts_with("* closed by server"))
+        .unwrap();
+    assert_eq!(
+        rows[close - 2..close].concat(),
+        format!("> {long}"),
+        "the half line, whole:\n{}",
+        terminal.text()
+    );
+    server.finish().await;
+}

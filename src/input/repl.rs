@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use rustyline::error::ReadlineError;
 use rustyline::{
     Cmd, ConditionalEventHandler, DefaultEditor, Event, EventContext, EventHandler,
-    ExternalPrinter, KeyEvent, Movement, RepeatCount,
+    ExternalPrinter, KeyCode, KeyEvent, Modifiers, Movement, RepeatCount,
 };
 use tokio::sync::mpsc;
 use tungstenite::Message;
@@ -17,17 +17,18 @@ use super::slash::{self, HELP, Line};
 use super::{Input, jsonl};
 use crate::config::{Config, InputFormat};
 use crate::error::Failure;
+use crate::output::{LastLine, Prompt};
 
 /// Entries kept in the history file.
 const HISTORY_SIZE: usize = 1000;
 const PROMPT: &str = "> ";
 
-/// Sets up the line editor. Returns the REPL (its prompt starts with `Repl::spawn`), the printer
+/// Sets up the line editor. Returns the REPL (its prompt starts with `Repl::spawn`), the screen
 /// that shows lines above the prompt, and what ends the REPL once the session is over.
 pub fn prepare(
     config: &Config,
     tx: mpsc::Sender<Input>,
-) -> Result<(Repl, Box<dyn ExternalPrinter + Send>, Ending), Failure> {
+) -> Result<(Repl, Prompt, Ending), Failure> {
     let failed = |e: ReadlineError| Failure::Runtime(format!("cannot start the line editor: {e}"));
     let settings = rustyline::Config::builder()
         .max_history_size(HISTORY_SIZE)
@@ -40,14 +41,20 @@ pub fn prepare(
         KeyEvent::ctrl('C'),
         EventHandler::Conditional(Box::new(ClearLineOrLeave)),
     );
+    // Ctrl-End, as in most editors; `Ending` types it too.
+    editor.bind_sequence(
+        KeyEvent(KeyCode::End, Modifiers::CTRL),
+        Cmd::Move(Movement::EndOfBuffer),
+    );
     if let Some(path) = &config.history {
         if let Some(dir) = path.parent() {
             let _ = std::fs::create_dir_all(dir);
         }
         let _ = editor.load_history(path);
     }
-    let printer = editor.create_external_printer().map_err(failed)?;
+    let printer = Box::new(editor.create_external_printer().map_err(failed)?);
     let (finished, ended) = std::sync::mpsc::channel();
+    let (last, last_lines) = std::sync::mpsc::channel();
     // A second handle on the printer's queue.
     let queue = Box::new(editor.create_external_printer().map_err(failed)?);
     let repl = Repl {
@@ -58,25 +65,41 @@ pub fn prepare(
         format: config.input,
         finished,
     };
-    Ok((repl, Box::new(printer), Ending { queue, ended }))
+    let ending = Ending {
+        queue,
+        ended,
+        last_lines,
+    };
+    Ok((repl, Prompt { printer, last }, ending))
 }
 
-/// Ends the REPL after the session: rustyline first shows every line it was given (a server's
-/// close notice could otherwise be lost when the process exits), then stops drawing, so the
-/// error line and the shell's prompt that follow are not cleared by a late redraw.
+/// Ends the REPL after the session: rustyline first shows every line it was given, then stops
+/// drawing, so the last lines (close, stats, error) and the shell's prompt that follow are not
+/// cleared by a late redraw, and no prompt is drawn under them.
 pub struct Ending {
     queue: Box<dyn ExternalPrinter + Send>,
     ended: std::sync::mpsc::Receiver<()>,
+    last_lines: std::sync::mpsc::Receiver<LastLine>,
 }
 
 /// Moves the cursor up a row and back down: queued like a line, it shows nothing.
 const INVISIBLE_LINE: &str = "\x1b[A\n";
 
+/// What readline reads last: Ctrl-End, so that the line it leaves on screen is whole (the part
+/// after the cursor is not cut by the newline rustyline writes when it returns), then the end of
+/// input.
+const LAST_KEYS: &[u8] = b"\x1b[1;5F";
+
 impl Ending {
-    /// Each wait is bounded by `limit`, in case rustyline is not reading.
-    pub fn end(self, limit: std::time::Duration) {
+    /// Stops rustyline and returns the lines that wait for the prompt to be gone. Each wait is
+    /// bounded by `limit`, in case rustyline is not reading.
+    pub fn end(self, limit: std::time::Duration) -> Vec<LastLine> {
         use std::sync::mpsc::channel;
-        let Ending { mut queue, ended } = self;
+        let Ending {
+            mut queue,
+            ended,
+            last_lines,
+        } = self;
         let (taken, after_taken) = channel();
         let (stdin_closed, after_close) = channel::<()>();
         let wake = move || {
@@ -89,17 +112,30 @@ impl Ending {
                 let _ = queue.print(INVISIBLE_LINE.into());
             }
         };
-        if std::thread::Builder::new().spawn(wake).is_err() {
-            return;
+        if std::thread::Builder::new().spawn(wake).is_ok() {
+            let _ = after_taken.recv_timeout(limit);
+            // The last keys, then the end of input, make readline return.
+            if let Some(keys) = last_keys() {
+                let _ = nix::unistd::dup2_stdin(&keys);
+            }
+            let _ = stdin_closed.send(());
+            // Once the REPL thread is gone, nothing else draws on the screen.
+            let _ = ended.recv_timeout(limit);
         }
-        let _ = after_taken.recv_timeout(limit);
-        // stdin at its end makes readline return.
-        if let Ok(null) = std::fs::File::open("/dev/null") {
-            let _ = nix::unistd::dup2_stdin(&null);
+        last_lines.try_iter().collect()
+    }
+}
+
+/// A pipe holding `LAST_KEYS`, its writing end closed; /dev/null if a pipe cannot be had.
+fn last_keys() -> Option<std::os::fd::OwnedFd> {
+    use std::io::Write;
+    match nix::unistd::pipe() {
+        Ok((read, write)) => {
+            // The pipe is empty and its buffer far larger than these few bytes: no blocking.
+            let _ = std::fs::File::from(write).write_all(LAST_KEYS);
+            Some(read)
         }
-        let _ = stdin_closed.send(());
-        // Once the REPL thread is gone, nothing else draws on the screen.
-        let _ = ended.recv_timeout(limit);
+        Err(_) => std::fs::File::open("/dev/null").ok().map(Into::into),
     }
 }
 

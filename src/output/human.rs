@@ -11,14 +11,49 @@ use colored::Colorize;
 use rustyline::ExternalPrinter;
 
 use super::{Stdout, describe_close, describe_open, sanitize::escape_text};
-use crate::event::Event;
+use crate::event::{Event, close_code_name};
 
 /// Where finished lines go.
 pub enum Screen {
     /// Above the REPL prompt.
-    Prompt(Box<dyn ExternalPrinter + Send>),
+    Prompt(Prompt),
     /// Plain stdout (`--color always` in pipe mode).
     Plain(Stdout),
+}
+
+/// The REPL's screen: rustyline's printer for lines above the prompt, and where the last lines
+/// wait until the prompt is gone.
+pub struct Prompt {
+    pub printer: Box<dyn ExternalPrinter + Send>,
+    pub last: std::sync::mpsc::Sender<LastLine>,
+}
+
+/// A line shown once the REPL has stopped drawing: printed above the prompt, it would have a
+/// stale prompt drawn under it, or (on stderr) land on the prompt's row.
+#[derive(Debug, PartialEq)]
+pub enum LastLine {
+    /// The close line, for stdout.
+    Close(String),
+    /// A line for stderr (the `--stats` line).
+    Stderr(String),
+}
+
+/// Shows the last lines, in order; true if the close line was among them.
+pub fn show_last_lines(lines: impl IntoIterator<Item = LastLine>) -> bool {
+    let mut close_shown = false;
+    for line in lines {
+        match line {
+            LastLine::Close(line) => {
+                close_shown = true;
+                let mut out = io::stdout().lock();
+                let _ = writeln!(out, "{line}").and_then(|()| out.flush());
+            }
+            LastLine::Stderr(line) => {
+                let _ = writeln!(io::stderr(), "{line}");
+            }
+        }
+    }
+    close_shown
 }
 
 pub struct HumanPrinter {
@@ -70,13 +105,49 @@ impl HumanPrinter {
                 notice(&format!("pong sent {}", payload(data)))
             }
             Event::Ping(_) | Event::PingSent(_) | Event::PongSent(_) => return Ok(()),
-            Event::Closed { code, reason } => notice(&escape_text(&describe_close(*code, reason))),
+            Event::Closed {
+                code,
+                reason,
+                by_us,
+            } => {
+                let line = notice(&escape_text(&describe_closed(*code, reason, *by_us)));
+                return self.close_line(line);
+            }
         };
         self.line(line)
     }
 
+    /// In the REPL the close line waits until the prompt is gone.
+    fn close_line(&mut self, line: String) -> io::Result<()> {
+        let line = self.stamped(line);
+        match &mut self.screen {
+            // The session has ended if nobody waits: nothing is lost then.
+            Screen::Prompt(prompt) => {
+                let _ = prompt.last.send(LastLine::Close(line));
+                Ok(())
+            }
+            Screen::Plain(_) => self.line_stamped(line),
+        }
+    }
+
+    /// A line for stderr at the very end (`--stats`): in the REPL it waits until the prompt is
+    /// gone, so that it never lands on the prompt's row.
+    pub fn last_stderr_line(&mut self, line: String) {
+        match &mut self.screen {
+            Screen::Prompt(prompt) => {
+                let _ = prompt.last.send(LastLine::Stderr(line));
+            }
+            Screen::Plain(_) => eprintln!("{line}"),
+        }
+    }
+
     fn line(&mut self, line: String) -> io::Result<()> {
-        let line = if self.timestamps {
+        let line = self.stamped(line);
+        self.line_stamped(line)
+    }
+
+    fn stamped(&self, line: String) -> String {
+        if self.timestamps {
             format!(
                 "{} {line}",
                 chrono::Local::now()
@@ -86,10 +157,16 @@ impl HumanPrinter {
             )
         } else {
             line
-        };
+        }
+    }
+
+    fn line_stamped(&mut self, line: String) -> io::Result<()> {
         match &mut self.screen {
             // Ending the line ourselves: when rustyline is not reading, it prints as is.
-            Screen::Prompt(printer) => printer.print(line + "\r\n").map_err(io::Error::other),
+            Screen::Prompt(prompt) => prompt
+                .printer
+                .print(line + "\r\n")
+                .map_err(io::Error::other),
             Screen::Plain(out) => writeln!(out, "{}", line.replace("\r\n", "\n")),
         }
     }
@@ -99,6 +176,22 @@ impl HumanPrinter {
             Screen::Prompt(_) => Ok(()),
             Screen::Plain(out) => out.flush(),
         }
+    }
+}
+
+/// `closed: 1000 (normal), by you` when the server answered our Close; `closed by server: 4001
+/// (application) "reason"` when it closed first.
+fn describe_closed(code: Option<u16>, reason: &str, by_us: bool) -> String {
+    if !by_us {
+        return describe_close(code, reason);
+    }
+    let status = match code {
+        Some(code) => format!("{code} ({})", close_code_name(code)),
+        None => "no status code".to_string(),
+    };
+    match reason {
+        "" => format!("closed: {status}, by you"),
+        reason => format!("closed: {status} {reason:?}, by you"),
     }
 }
 
@@ -196,6 +289,26 @@ mod tests {
         assert!(hex_dump(&[0; 21], 20).ends_with("  … 1 more byte not shown (--max-dump)"));
         // Exactly max bytes: nothing hidden.
         assert_eq!(rows_of(&[0; 32], 32), 2);
+    }
+
+    #[test]
+    fn the_close_line_says_who_closed() {
+        assert_eq!(
+            describe_closed(Some(1000), "", true),
+            "closed: 1000 (normal), by you"
+        );
+        assert_eq!(
+            describe_closed(Some(4000), "done", true),
+            "closed: 4000 (application) \"done\", by you"
+        );
+        assert_eq!(
+            describe_closed(None, "", true),
+            "closed: no status code, by you"
+        );
+        assert_eq!(
+            describe_closed(Some(4001), "reason", false),
+            "closed by server: 4001 (application) \"reason\""
+        );
     }
 
     #[test]

@@ -68,7 +68,7 @@ impl JsonlPrinter {
             },
             // The JSON lines show what was received.
             Event::PingSent(_) | Event::PongSent(_) => return Ok(()),
-            Event::Closed { code, reason } => JsonEvent::Close {
+            Event::Closed { code, reason, .. } => JsonEvent::Close {
                 code: *code,
                 reason,
             },

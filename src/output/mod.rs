@@ -11,9 +11,7 @@ use crate::config::{Config, OutputFormat};
 use crate::error::{Failure, io_words};
 use crate::event::{Event, close_code_name};
 
-use rustyline::ExternalPrinter;
-
-pub use human::{HumanPrinter, Screen};
+pub use human::{HumanPrinter, LastLine, Prompt, Screen, show_last_lines};
 pub use jsonl::JsonlPrinter;
 pub use raw::RawPrinter;
 
@@ -44,10 +42,7 @@ pub enum Printer {
 
 impl Printer {
     /// The printer for the configured format; in the REPL, `prompt` is rustyline's printer.
-    pub fn new(
-        config: &Config,
-        prompt: Option<Box<dyn ExternalPrinter + Send>>,
-    ) -> Result<Printer, Failure> {
+    pub fn new(config: &Config, prompt: Option<Prompt>) -> Result<Printer, Failure> {
         colored::control::set_override(config.color);
         let notices = Notices {
             verbose: config.verbose,
@@ -83,6 +78,14 @@ impl Printer {
         }
     }
 
+    /// A line for stderr at the very end (`--stats`); the REPL shows it once its prompt is gone.
+    pub fn last_stderr_line(&mut self, line: String) {
+        match self {
+            Printer::Human(p) => p.last_stderr_line(line),
+            Printer::Raw(_) | Printer::Jsonl(_) => eprintln!("{line}"),
+        }
+    }
+
     pub fn flush(&mut self) -> io::Result<()> {
         match self {
             Printer::Raw(p) => p.flush(),
@@ -115,7 +118,7 @@ impl Notices {
             Event::Pong { data, .. } => format!("pong ({} bytes)", data.len()),
             Event::PingSent(data) => format!("ping sent ({} bytes)", data.len()),
             Event::PongSent(data) => format!("pong sent ({} bytes)", data.len()),
-            Event::Closed { code, reason } => describe_close(*code, reason),
+            Event::Closed { code, reason, .. } => describe_close(*code, reason),
             Event::Text(_) | Event::Binary(_) => return,
         };
         to_stderr(&format!("* {line}"), self.sanitize);

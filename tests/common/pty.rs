@@ -102,6 +102,11 @@ impl Terminal {
         self.raw.lock().unwrap().clone()
     }
 
+    /// The cursor's (row, column).
+    pub fn screen_cursor(&self) -> (u16, u16) {
+        self.screen.lock().unwrap().screen().cursor_position()
+    }
+
     /// The row the cursor is on.
     pub fn cursor_row(&self) -> String {
         let row = self.screen.lock().unwrap().screen().cursor_position().0;
