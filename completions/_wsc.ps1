@@ -70,6 +70,8 @@ Register-ArgumentCompleter -Native -CommandName 'wsc' -ScriptBlock {
             [CompletionResult]::new('--timestamps', '--timestamps', [CompletionResultType]::ParameterName, 'Prefix each shown line with the local time, to the millisecond')
             [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Show pings and pongs in both directions, with their payloads')
             [CompletionResult]::new('--show-ping-pong', '--show-ping-pong', [CompletionResultType]::ParameterName, 'Show pings and pongs in both directions, with their payloads')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'With -x in a terminal, open the prompt after the -x messages. Without it, -x in a terminal is a one-shot as in wscat: send, print the replies until --wait, close and exit')
+            [CompletionResult]::new('--interactive', '--interactive', [CompletionResultType]::ParameterName, 'With -x in a terminal, open the prompt after the -x messages. Without it, -x in a terminal is a one-shot as in wscat: send, print the replies until --wait, close and exit')
             [CompletionResult]::new('--no-slash', '--no-slash', [CompletionResultType]::ParameterName, 'Send lines that start with / as they are, instead of as slash commands')
             [CompletionResult]::new('--no-history', '--no-history', [CompletionResultType]::ParameterName, 'Do not read or write the REPL history')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Report connection events on stderr (-vv shows credentials too)')

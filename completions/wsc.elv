@@ -67,6 +67,8 @@ set edit:completion:arg-completer[wsc] = {|@words|
             cand --timestamps 'Prefix each shown line with the local time, to the millisecond'
             cand -P 'Show pings and pongs in both directions, with their payloads'
             cand --show-ping-pong 'Show pings and pongs in both directions, with their payloads'
+            cand -i 'With -x in a terminal, open the prompt after the -x messages. Without it, -x in a terminal is a one-shot as in wscat: send, print the replies until --wait, close and exit'
+            cand --interactive 'With -x in a terminal, open the prompt after the -x messages. Without it, -x in a terminal is a one-shot as in wscat: send, print the replies until --wait, close and exit'
             cand --no-slash 'Send lines that start with / as they are, instead of as slash commands'
             cand --no-history 'Do not read or write the REPL history'
             cand -v 'Report connection events on stderr (-vv shows credentials too)'

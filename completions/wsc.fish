@@ -43,6 +43,7 @@ complete -c wsc -l jsonl -d 'Print one JSON object per event, and read stdin lin
 complete -c wsc -l no-color -d 'Never colour the output (same as --color never)'
 complete -c wsc -l timestamps -d 'Prefix each shown line with the local time, to the millisecond'
 complete -c wsc -s P -l show-ping-pong -d 'Show pings and pongs in both directions, with their payloads'
+complete -c wsc -s i -l interactive -d 'With -x in a terminal, open the prompt after the -x messages. Without it, -x in a terminal is a one-shot as in wscat: send, print the replies until --wait, close and exit'
 complete -c wsc -l no-slash -d 'Send lines that start with / as they are, instead of as slash commands'
 complete -c wsc -l no-history -d 'Do not read or write the REPL history'
 complete -c wsc -s v -l verbose -d 'Report connection events on stderr (-vv shows credentials too)'

@@ -212,6 +212,11 @@ pub struct Cli {
     #[arg(short = 'P', long, help_heading = "Output")]
     pub show_ping_pong: bool,
 
+    /// With -x in a terminal, open the prompt after the -x messages. Without it, -x in a terminal
+    /// is a one-shot as in wscat: send, print the replies until --wait, close and exit.
+    #[arg(short = 'i', long, conflicts_with = "echo", help_heading = "REPL")]
+    pub interactive: bool,
+
     /// Send lines that start with / as they are, instead of as slash commands.
     #[arg(long, help_heading = "REPL")]
     pub no_slash: bool,

@@ -33,6 +33,11 @@ pub struct Config {
     pub execute: Vec<String>,
     pub output: OutputFormat,
     pub mode: Mode,
+    /// Whether the REPL's prompt is drawn: a terminal on both ends, no --echo, and no -x unless
+    /// --interactive (-x alone is a one-shot, as in wscat).
+    pub prompt: bool,
+    /// --interactive was given.
+    pub interactive: bool,
     pub color: bool,
     pub timestamps: bool,
     pub show_ping_pong: bool,
@@ -198,6 +203,7 @@ impl Config {
         } else {
             Mode::Pipe
         };
+        let prompt = mode == Mode::Repl && !cli.echo && (cli.execute.is_empty() || cli.interactive);
         Ok(Config {
             url,
             headers,
@@ -217,13 +223,15 @@ impl Config {
             input,
             execute: cli.execute,
             output: match (cli.jsonl, mode, cli.color) {
-                // JSON objects would scramble the prompt: in the REPL --jsonl is what is typed.
-                (true, Mode::Repl, _) if !cli.echo => OutputFormat::Human,
+                // JSON objects would scramble the prompt: there --jsonl is what is typed.
+                (true, _, _) if prompt => OutputFormat::Human,
                 (true, _, _) => OutputFormat::Jsonl,
                 (false, Mode::Repl, _) | (false, _, ColorWhen::Always) => OutputFormat::Human,
                 _ => OutputFormat::Raw,
             },
             mode,
+            prompt,
+            interactive: cli.interactive,
             color: use_color(cli.color, cli.no_color, stdout_is_terminal, |name| {
                 std::env::var_os(name)
             }),

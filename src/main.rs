@@ -67,22 +67,24 @@ impl From<Result<(), Failure>> for Ended {
 /// printer blocks until the REPL thread takes each line, and the REPL thread may itself be
 /// waiting for the writer task to take its input, which needs a thread that is not blocked.
 fn runtime(config: &Config) -> std::io::Result<tokio::runtime::Runtime> {
-    let mut builder = match config.mode {
-        Mode::Repl if !config.echo => {
-            let mut builder = tokio::runtime::Builder::new_multi_thread();
-            builder.worker_threads(1);
-            builder
-        }
-        Mode::Repl | Mode::Pipe => tokio::runtime::Builder::new_current_thread(),
+    let mut builder = if config.prompt {
+        let mut builder = tokio::runtime::Builder::new_multi_thread();
+        builder.worker_threads(1);
+        builder
+    } else {
+        tokio::runtime::Builder::new_current_thread()
     };
     builder.enable_all().build()
 }
 
 async fn run(config: Config) -> Ended {
-    match config.mode {
-        // A mirror reads no input, not even from a terminal; it still prints for people.
-        Mode::Repl if !config.echo => repl(config).await,
-        Mode::Repl | Mode::Pipe => pipe(config).await.into(),
+    if config.interactive && config.mode == Mode::Pipe {
+        eprintln!("wsc: warning: --interactive needs a terminal on stdin and stdout; ignored");
+    }
+    if config.prompt {
+        repl(config).await
+    } else {
+        pipe(config).await.into()
     }
 }
 
@@ -122,11 +124,19 @@ async fn repl(config: Config) -> Ended {
     }
 }
 
+/// Everything without a prompt: pipes, a mirror (--echo), and -x in a terminal.
 async fn pipe(config: Config) -> Result<(), Failure> {
     // Input starts before the connection so that nothing typed or piped early is lost.
     let (input_tx, input_rx) = input::channel();
     if config.echo {
-        // A mirror reads no input; its end changes nothing.
+        // A mirror reads no input, not even from a terminal; its end changes nothing.
+        drop(input_tx);
+    } else if config.mode == Mode::Repl {
+        // -x in a terminal, as in wscat: its messages are all the input; keys are not read.
+        if let Some(batch) = input::execute_batch(config.input, &config.execute) {
+            // The channel is new and empty: this cannot be refused.
+            let _ = input_tx.try_send(batch);
+        }
         drop(input_tx);
     } else {
         input::pipe::spawn(config.input, &config.execute, input_tx)?;

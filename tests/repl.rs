@@ -740,3 +740,59 @@ async fn a_server_close_leaves_a_wrapped_half_line_whole_above_the_close_line() 
     );
     server.finish().await;
 }
+
+#[tokio::test]
+async fn execute_in_a_terminal_sends_prints_the_replies_and_exits_without_a_prompt() {
+    let state = tempfile::tempdir().unwrap();
+    let server = ws_server(echo).await;
+    let mut terminal = start(&server.url, &["-x", "hello", "--no-color"], 100, &state);
+    terminal.wait_for_text("< hello").await;
+    // Keys typed meanwhile are not read, let alone sent.
+    terminal.keys("typed\r");
+    assert_eq!(terminal.exit_status().await, 0);
+    terminal
+        .wait_for_text("* closed: 1000 (normal), by you")
+        .await;
+    assert!(
+        !String::from_utf8_lossy(&terminal.raw_output()).contains("> "),
+        "a prompt was drawn:\n{}",
+        terminal.text()
+    );
+    assert_eq!(texts(&server.finish().await), ["hello"]);
+}
+
+#[tokio::test]
+async fn interactive_opens_the_prompt_after_the_execute_messages() {
+    let state = tempfile::tempdir().unwrap();
+    let server = ws_server(echo).await;
+    let mut terminal = start(&server.url, &["-x", "hello", "-i"], 100, &state);
+    terminal.wait_for_text("< hello").await;
+    terminal.wait_for_prompt().await;
+    let rows = terminal.rows();
+    let reply = rows.iter().position(|r| r == "< hello").unwrap();
+    let prompt = rows.iter().position(|r| r == ">").unwrap();
+    assert!(
+        reply < prompt,
+        "the reply above the prompt:\n{}",
+        terminal.text()
+    );
+    terminal.keys("more\r");
+    terminal.wait_for_text("< more").await;
+    terminal.quit_with_ctrl_d().await;
+    assert_eq!(texts(&server.finish().await), ["hello", "more"]);
+}
+
+#[tokio::test]
+async fn interactive_without_a_terminal_says_it_is_ignored() {
+    let server = ws_server(echo).await;
+    let run = wsc([server.url.as_str(), "-x", "hi", "-i", "-w", "0"])
+        .run()
+        .await;
+    run.assert_status(0);
+    assert_eq!(
+        run.stderr,
+        "wsc: warning: --interactive needs a terminal on stdin and stdout; ignored\n"
+    );
+    assert_eq!(run.stdout_text(), "hi\n");
+    server.finish().await;
+}
