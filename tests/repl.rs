@@ -796,3 +796,36 @@ async fn interactive_without_a_terminal_says_it_is_ignored() {
     assert_eq!(run.stdout_text(), "hi\n");
     server.finish().await;
 }
+
+#[tokio::test]
+async fn an_unwritable_history_file_is_one_warning_at_the_start() {
+    let state = tempfile::tempdir().unwrap();
+    let file = state.path().join("a-file");
+    std::fs::write(&file, "").unwrap();
+    // Neither can be written, even by root: a path under a file, and a directory.
+    for (path, why) in [
+        (file.join("history"), "not a directory"),
+        (state.path().to_path_buf(), "is a directory"),
+    ] {
+        let server = ws_server(echo).await;
+        let path_arg = path.to_str().unwrap();
+        let mut terminal = start(&server.url, &["--history-file", path_arg], 200, &state);
+        terminal.wait_for_prompt().await;
+        terminal.keys("still works\r");
+        terminal.wait_for_text("< still works").await;
+        terminal.wait_for_prompt().await;
+        let warning = format!(
+            "wsc: warning: cannot write history file '{path_arg}': {why}; history will not be saved"
+        );
+        let rows = terminal.rows();
+        assert_eq!(rows[0], warning, "at the start:\n{}", terminal.text());
+        assert_eq!(
+            terminal.text().matches("wsc: warning").count(),
+            1,
+            "once:\n{}",
+            terminal.text()
+        );
+        terminal.quit_with_ctrl_d().await;
+        server.finish().await;
+    }
+}

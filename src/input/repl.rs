@@ -1,7 +1,7 @@
 //! The REPL: rustyline on a plain thread. Typed lines (or slash commands) become messages on
 //! the same channel that pipe input uses; leaving sends Close 1000.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use rustyline::error::ReadlineError;
 use rustyline::{
@@ -16,7 +16,7 @@ use tungstenite::protocol::frame::coding::CloseCode;
 use super::slash::{self, HELP, Line};
 use super::{Input, jsonl};
 use crate::config::{Config, InputFormat};
-use crate::error::Failure;
+use crate::error::{Failure, io_words};
 use crate::output::{LastLine, Prompt};
 
 /// Entries kept in the history file.
@@ -46,10 +46,18 @@ pub fn prepare(
         KeyEvent(KeyCode::End, Modifiers::CTRL),
         Cmd::Move(Movement::EndOfBuffer),
     );
+    let mut history = config.history.clone();
     if let Some(path) = &config.history {
-        if let Some(dir) = path.parent() {
-            let _ = std::fs::create_dir_all(dir);
+        // Said once, at the start, rather than failing silently at every line.
+        if let Err(e) = check_writable(path) {
+            eprintln!(
+                "wsc: warning: cannot write history file '{}': {}; history will not be saved",
+                path.display(),
+                io_words(&e)
+            );
+            history = None;
         }
+        // A history that cannot be written can still be read.
         let _ = editor.load_history(path);
     }
     let printer = Box::new(editor.create_external_printer().map_err(failed)?);
@@ -60,7 +68,7 @@ pub fn prepare(
     let repl = Repl {
         editor,
         tx,
-        history: config.history.clone(),
+        history,
         slash: config.slash,
         format: config.input,
         finished,
@@ -230,6 +238,27 @@ impl Repl {
     }
 }
 
+/// Whether the history file can be written, found out without changing it: an existing file is
+/// opened for appending, a missing one is created and removed again.
+fn check_writable(path: &Path) -> std::io::Result<()> {
+    use std::fs::OpenOptions;
+    let made = match path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+        Some(dir) => std::fs::create_dir_all(dir),
+        None => Ok(()),
+    };
+    // A file in the way of the directory says "not a directory" here, not "file exists".
+    match OpenOptions::new().append(true).open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            // Missing because its directory could not be made: that is the reason to give.
+            made?;
+            OpenOptions::new().write(true).create_new(true).open(path)?;
+            std::fs::remove_file(path)
+        }
+        Err(e) => Err(e),
+    }
+}
+
 /// A typed line as the input format makes it; `None` when it sends nothing.
 fn typed(line: String, format: InputFormat) -> Result<Option<Message>, String> {
     match format {
@@ -256,6 +285,21 @@ impl ConditionalEventHandler for ClearLineOrLeave {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_history_file_is_checked_without_being_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("new/history");
+        assert!(check_writable(&missing).is_ok());
+        assert!(!missing.exists(), "created by the check");
+        let existing = dir.path().join("history");
+        std::fs::write(&existing, "#V2\nkept\n").unwrap();
+        assert!(check_writable(&existing).is_ok());
+        assert_eq!(std::fs::read_to_string(&existing).unwrap(), "#V2\nkept\n");
+        // Under a file, and a directory in its place: no way to write either, even as root.
+        assert!(check_writable(&existing.join("history")).is_err());
+        assert!(check_writable(dir.path()).is_err());
+    }
 
     #[test]
     fn typed_lines_follow_the_input_format() {
