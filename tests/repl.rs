@@ -318,6 +318,21 @@ async fn a_failed_connection_prints_one_error_line_and_no_prompt() {
     );
 }
 
+/// The SGR sequences in `raw` that set a colour or another attribute (a reset sets none).
+fn attributes_set(raw: &str) -> Vec<String> {
+    raw.split("\x1b[")
+        .skip(1)
+        .filter_map(|after| {
+            let params: String = after
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == ';')
+                .collect();
+            let set = after[params.len()..].starts_with('m') && !matches!(&*params, "" | "0");
+            set.then(|| format!("\\x1b[{params}m"))
+        })
+        .collect()
+}
+
 #[tokio::test]
 async fn no_color_turns_colours_off_and_timestamps_prefix_lines() {
     let state = tempfile::tempdir().unwrap();
@@ -336,10 +351,9 @@ async fn no_color_turns_colours_off_and_timestamps_prefix_lines() {
         stamp.len() == 12 && stamp.as_bytes()[2] == b':' && stamp.as_bytes()[8] == b'.',
         "HH:MM:SS.mmm prefix in {line:?}"
     );
-    assert!(
-        !terminal.raw_output().windows(3).any(|w| w == b"\x1b[3"),
-        "a colour code was sent"
-    );
+    let raw = String::from_utf8_lossy(&terminal.raw_output()).into_owned();
+    assert_eq!(attributes_set(&raw), Vec::<String>::new(), "in {raw:?}");
+    assert_eq!(attributes_set("\x1b[m\x1b[3C\x1b[1;32m"), ["\\x1b[1;32m"]);
     terminal.quit_with_ctrl_d().await;
     server.finish().await;
 }
@@ -828,4 +842,125 @@ async fn an_unwritable_history_file_is_one_warning_at_the_start() {
         terminal.quit_with_ctrl_d().await;
         server.finish().await;
     }
+}
+
+/// An echo server that also sends `message` when told to.
+async fn echo_and_send_on_cue(message: Message) -> (Server<Vec<Message>>, oneshot::Sender<()>) {
+    let (cue, wait) = oneshot::channel::<()>();
+    let server = ws_server(move |mut ws: Ws| async move {
+        let mut received = Vec::new();
+        let mut wait = Some(wait);
+        loop {
+            tokio::select! {
+                Ok(()) = async { wait.as_mut().unwrap().await }, if wait.is_some() => {
+                    wait = None;
+                    ws.send(message.clone()).await.unwrap();
+                }
+                next = ws.next() => match next {
+                    Some(Ok(m)) if m.is_text() => {
+                        received.push(m.clone());
+                        ws.send(m).await.unwrap();
+                    }
+                    Some(Ok(_)) => {}
+                    _ => break,
+                },
+            }
+        }
+        received
+    })
+    .await;
+    (server, cue)
+}
+
+#[tokio::test]
+async fn widening_a_reflowing_terminal_erases_nothing_above_a_wrapped_half_line() {
+    let long = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ"; // two rows in 30 columns
+    // A pasted line is drawn in one piece, which the terminal wraps (and later joins) itself; a
+    // typed one crosses the margin one character at a time.
+    let pasted = format!("\x1b[200~{long}\x1b[201~");
+    for keys in [pasted.as_str(), long] {
+        let state = tempfile::tempdir().unwrap();
+        let (server, cue) = echo_and_send_on_cue(Message::text("after the resize")).await;
+        let mut terminal = start(&server.url, &["--no-color"], 30, &state);
+        terminal.wait_for_prompt().await;
+        terminal.enter("first").await;
+        terminal.wait_for_text("< first").await;
+        terminal.wait_for_prompt().await;
+        terminal.keys(keys);
+        terminal.wait_for_text("wxyzABCDEFGHIJ").await;
+        let written = terminal.raw_output().len();
+        terminal.resize_reflowing(24, 100);
+        // rustyline redraws its line after the resize.
+        terminal
+            .wait_for("the redraw", |t| t.raw_output().len() > written)
+            .await;
+        cue.send(()).unwrap();
+        terminal.wait_for_text("< after the resize").await;
+        terminal
+            .wait_for("the line redrawn", |t| {
+                t.cursor_row() == format!("> {long}")
+            })
+            .await;
+        let rows: Vec<String> = terminal
+            .rows()
+            .into_iter()
+            .filter(|r| !r.is_empty())
+            .collect();
+        assert_eq!(
+            rows[1..],
+            [
+                "> first".to_string(),
+                "< first".into(),
+                "< after the resize".into(),
+                format!("> {long}")
+            ],
+            "{keys:?}: every line kept, in order, no fragment:\n{}",
+            terminal.text()
+        );
+        terminal.keys("\r");
+        terminal.wait_for_text(&format!("< {long}")).await;
+        terminal.wait_for_prompt().await;
+        terminal.quit_with_ctrl_d().await;
+        assert_eq!(texts(&server.finish().await), ["first", long]);
+    }
+}
+
+#[tokio::test]
+async fn widening_a_terminal_that_does_not_reflow_erases_nothing_either() {
+    let state = tempfile::tempdir().unwrap();
+    let long = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ"; // two rows in 30 columns
+    let (server, cue) = echo_and_send_on_cue(Message::text("after the resize")).await;
+    let mut terminal = start(&server.url, &["--no-color"], 30, &state);
+    terminal.wait_for_prompt().await;
+    terminal.enter("first").await;
+    terminal.wait_for_text("< first").await;
+    terminal.wait_for_prompt().await;
+    terminal.keys(&format!("\x1b[200~{long}\x1b[201~"));
+    terminal.wait_for_text("wxyzABCDEFGHIJ").await;
+    let written = terminal.raw_output().len();
+    // As xterm does: rows are padded, not joined.
+    terminal.resize(24, 100);
+    terminal
+        .wait_for("the redraw", |t| t.raw_output().len() > written)
+        .await;
+    cue.send(()).unwrap();
+    terminal.wait_for_text("< after the resize").await;
+    terminal
+        .wait_for("the line redrawn", |t| {
+            t.cursor_row() == format!("> {long}")
+        })
+        .await;
+    let rows = terminal.rows();
+    let first = rows.iter().position(|r| r == "< first");
+    let after = rows.iter().position(|r| r == "< after the resize");
+    assert!(
+        first.is_some() && first < after,
+        "nothing above the line erased (a fragment of the line may stay):\n{}",
+        terminal.text()
+    );
+    terminal.keys("\r");
+    terminal.wait_for_text(&format!("< {long}")).await;
+    terminal.wait_for_prompt().await;
+    terminal.quit_with_ctrl_d().await;
+    assert_eq!(texts(&server.finish().await), ["first", long]);
 }

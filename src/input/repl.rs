@@ -4,15 +4,17 @@
 use std::path::{Path, PathBuf};
 
 use rustyline::error::ReadlineError;
+use rustyline::history::DefaultHistory;
 use rustyline::{
-    Cmd, ConditionalEventHandler, DefaultEditor, Event, EventContext, EventHandler,
-    ExternalPrinter, KeyCode, KeyEvent, Modifiers, Movement, RepeatCount,
+    Cmd, ConditionalEventHandler, Editor, Event, EventContext, EventHandler, ExternalPrinter,
+    KeyCode, KeyEvent, Modifiers, Movement, RepeatCount,
 };
 use tokio::sync::mpsc;
 use tungstenite::Message;
 use tungstenite::protocol::CloseFrame;
 use tungstenite::protocol::frame::coding::CloseCode;
 
+use super::reflow::Helper;
 use super::slash::{self, HELP, Line};
 use super::{Input, jsonl};
 use crate::config::{Config, InputFormat};
@@ -36,7 +38,12 @@ pub fn prepare(
         .auto_add_history(false)
         .bracketed_paste(true)
         .build();
-    let mut editor = DefaultEditor::with_config(settings).map_err(failed)?;
+    let mut editor: Editor<Helper, DefaultHistory> =
+        Editor::with_config(settings).map_err(failed)?;
+    // Watches the terminal's width, so that widening it erases nothing above the prompt.
+    editor.set_helper(Some(Helper::new(PROMPT)));
+    // Tab completes nothing (with a helper it would beep).
+    editor.bind_sequence(KeyEvent(KeyCode::Tab, Modifiers::NONE), Cmd::Noop);
     editor.bind_sequence(
         KeyEvent::ctrl('C'),
         EventHandler::Conditional(Box::new(ClearLineOrLeave)),
@@ -148,7 +155,7 @@ fn last_keys() -> Option<std::os::fd::OwnedFd> {
 }
 
 pub struct Repl {
-    editor: DefaultEditor,
+    editor: Editor<Helper, DefaultHistory>,
     tx: mpsc::Sender<Input>,
     history: Option<PathBuf>,
     slash: bool,
