@@ -21,6 +21,7 @@ complete -c wsc -s x -l execute -d 'Send this message first, before stdin (repea
 complete -c wsc -l color -d 'When to colour the output: the REPL, or the events on stderr in a pipe (never what goes to stdout in a pipe: that is data)' -r -f -a "auto\t'Colour when the output is a terminal, unless NO_COLOR is set (CLICOLOR_FORCE forces it)'
 always\t''
 never\t''"
+complete -c wsc -l max-dump -d 'In the REPL, show at most this many bytes of a binary message in its hex dump (0: no dump, only the size); a line then says how many bytes were not shown [default: 512]' -r
 complete -c wsc -l history-file -d 'Keep the REPL history in this file [default: $XDG_STATE_HOME/wsc/history]' -r -F
 complete -c wsc -s w -l wait -d 'After input ends, close once no message has arrived for SECS seconds (fractions allowed; 0: at once; -1: wait for the server to close) [default: 1, or 5 with --count or --expect]' -r
 complete -c wsc -l count -d 'Print N messages (1 or more), then close; what arrives after them is not printed. Status 8 if the session ends first, naming what was missing' -r
@@ -37,11 +38,12 @@ complete -c wsc -l no-compress -d 'Do not offer permessage-deflate compression (
 complete -c wsc -l client-no-context-takeover -d 'Reset our compression context after every message (less memory, less compression)'
 complete -c wsc -l server-no-context-takeover -d 'Ask the server to reset its compression context after every message'
 complete -c wsc -s k -l insecure -d 'Do not verify the server\'s TLS certificate'
-complete -c wsc -s b -l binary -d 'Send each input line as a binary message instead of text'
-complete -c wsc -l jsonl -d 'Print one JSON object per event on stdout, and read stdin lines as such objects'
+complete -c wsc -s b -l binary -d 'Send each input line (stdin, or typed in the REPL) as a binary message instead of text'
+complete -c wsc -l jsonl -d 'Print one JSON object per event on stdout, and read stdin lines as such objects. In the REPL, typed lines are read as such objects (a bad one is reported and skipped; slash commands still work) and what arrives is shown for people, above the prompt'
 complete -c wsc -l no-color -d 'Never colour the output (same as --color never)'
 complete -c wsc -l timestamps -d 'Prefix each shown line (the REPL, events on stderr) with the local time, to the millisecond; with --jsonl, add a "ts" field (RFC 3339, UTC, milliseconds)'
 complete -c wsc -s P -l show-ping-pong -d 'Show pings and pongs in both directions, with their payloads (on stderr in a pipe)'
+complete -c wsc -s i -l interactive -d 'With -x in a terminal, open the prompt after the -x messages. Without it, -x in a terminal is a one-shot as in wscat: send, print the replies until --wait, close and exit'
 complete -c wsc -l slash -d 'Read lines that start with / as slash commands: the default, so this changes nothing (wscat needs it)'
 complete -c wsc -l no-slash -d 'Send lines that start with / as they are, instead of as slash commands'
 complete -c wsc -l no-history -d 'Do not read or write the REPL history'

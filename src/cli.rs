@@ -187,7 +187,7 @@ pub struct Cli {
     #[arg(long, value_name = "FILE", requires = "cert", help_heading = "TLS")]
     pub key: Option<String>,
 
-    /// Send each input line as a binary message instead of text.
+    /// Send each input line (stdin, or typed in the REPL) as a binary message instead of text.
     #[arg(short = 'b', long, help_heading = "Input")]
     pub binary: bool,
 
@@ -200,7 +200,9 @@ pub struct Cli {
     )]
     pub execute: Vec<String>,
 
-    /// Print one JSON object per event on stdout, and read stdin lines as such objects.
+    /// Print one JSON object per event on stdout, and read stdin lines as such objects. In the
+    /// REPL, typed lines are read as such objects (a bad one is reported and skipped; slash
+    /// commands still work) and what arrives is shown for people, above the prompt.
     #[arg(long, help_heading = "Output")]
     pub jsonl: bool,
 
@@ -218,9 +220,25 @@ pub struct Cli {
     #[arg(long, help_heading = "Output")]
     pub timestamps: bool,
 
+    /// In the REPL, show at most this many bytes of a binary message in its hex dump (0: no
+    /// dump, only the size); a line then says how many bytes were not shown [default: 512].
+    #[arg(
+        long,
+        value_name = "BYTES",
+        value_parser = bytes_shown,
+        allow_negative_numbers = true,
+        help_heading = "Output"
+    )]
+    pub max_dump: Option<usize>,
+
     /// Show pings and pongs in both directions, with their payloads (on stderr in a pipe).
     #[arg(short = 'P', long, help_heading = "Output")]
     pub show_ping_pong: bool,
+
+    /// With -x in a terminal, open the prompt after the -x messages. Without it, -x in a terminal
+    /// is a one-shot as in wscat: send, print the replies until --wait, close and exit.
+    #[arg(short = 'i', long, conflicts_with = "echo", help_heading = "REPL")]
+    pub interactive: bool,
 
     /// Read lines that start with / as slash commands: the default, so this changes nothing
     /// (wscat needs it).
@@ -384,6 +402,10 @@ fn whole(text: &str, min: u64, max: u64, range: &str) -> Result<u64, String> {
 
 fn window_bits(text: &str) -> Result<u8, String> {
     whole(text, 8, 15, "from 8 to 15").map(|bits| bits as u8)
+}
+
+fn bytes_shown(text: &str) -> Result<usize, String> {
+    whole(text, 0, usize::MAX as u64, "of 0 or more").map(|bytes| bytes as usize)
 }
 
 fn count(text: &str) -> Result<u64, String> {

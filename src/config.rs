@@ -34,9 +34,16 @@ pub struct Config {
     pub execute: Vec<String>,
     pub output: OutputFormat,
     pub mode: Mode,
+    /// Whether the REPL's prompt is drawn: a terminal on both ends, no --echo, and no -x unless
+    /// --interactive (-x alone is a one-shot, as in wscat).
+    pub prompt: bool,
+    /// --interactive was given.
+    pub interactive: bool,
     pub color: bool,
     pub timestamps: bool,
     pub show_ping_pong: bool,
+    /// At most this many bytes of a binary message are shown as a hex dump.
+    pub max_dump: usize,
     /// Whether REPL lines starting with / are commands.
     pub slash: bool,
     /// The REPL history file, unless history is off.
@@ -85,6 +92,9 @@ pub enum OutputFormat {
     /// Sigils, colours and hex dumps: the REPL only (colour never changes the format).
     Human,
 }
+
+/// Bytes of a binary message the REPL's hex dump shows, unless --max-dump says.
+pub const DEFAULT_MAX_DUMP: usize = 512;
 
 /// How long --count and --expect wait for more after the input ended, unless -w says.
 pub const GOAL_WAIT: Duration = Duration::from_secs(5);
@@ -213,6 +223,7 @@ impl Config {
         let warnings = warnings(&cli, mode, &url, || {
             crate::input::pipe::known_empty(std::io::stdin())
         });
+        let prompt = mode == Mode::Repl && !cli.echo && (cli.execute.is_empty() || cli.interactive);
         Ok(Config {
             url,
             headers,
@@ -234,11 +245,15 @@ impl Config {
             input,
             execute: cli.execute,
             output: match (cli.jsonl, mode) {
+                // JSON objects would scramble the prompt: there --jsonl is what is typed.
+                (true, _) if prompt => OutputFormat::Human,
                 (true, _) => OutputFormat::Jsonl,
                 (false, Mode::Repl) => OutputFormat::Human,
                 (false, Mode::Pipe) => OutputFormat::Raw,
             },
             mode,
+            prompt,
+            interactive: cli.interactive,
             // Colour goes where the human lines go: the REPL's screen, or stderr in a pipe.
             color: use_color(
                 cli.color,
@@ -251,6 +266,7 @@ impl Config {
             ),
             timestamps: cli.timestamps,
             show_ping_pong: cli.show_ping_pong,
+            max_dump: cli.max_dump.unwrap_or(DEFAULT_MAX_DUMP),
             slash: !cli.no_slash,
             history: match (cli.no_history, cli.history_file) {
                 (true, _) => None,
@@ -393,6 +409,8 @@ fn warnings(cli: &Cli, mode: Mode, url: &Url, stdin_empty: impl Fn() -> bool) ->
             (cli.no_slash, "--no-slash"),
             (cli.history_file.is_some(), "--history-file"),
             (cli.no_history, "--no-history"),
+            (cli.interactive, "--interactive"),
+            (cli.max_dump.is_some(), "--max-dump"),
         ];
         for (_, flag) in repl_only.iter().filter(|(given, _)| *given) {
             warnings.push(format!(
@@ -830,6 +848,8 @@ mod tests {
                 "--history-file applies to the REPL only (stdin and stdout are not both terminals)"
             ]
         );
+        assert!(pipe(&["ws://h/", "--max-dump", "9"])[0].starts_with("--max-dump applies"));
+        assert!(pipe(&["ws://h/", "-i"])[0].starts_with("--interactive applies"));
         assert!(pipe(&["ws://h/", "--timestamps"])[0].contains("--timestamps"));
         assert!(pipe(&["ws://h/", "--timestamps", "-P"]).is_empty());
         assert!(pipe(&["ws://h/", "--timestamps", "--jsonl"]).is_empty());

@@ -31,6 +31,8 @@ pub enum Event {
     Closed {
         code: Option<u16>,
         reason: String,
+        /// Our Close went first: this one answers it.
+        by_us: bool,
     },
 }
 

@@ -29,7 +29,7 @@ pub fn slash(data: &[u8]) {
     // With slash commands off, every line is sent as it was typed.
     assert_eq!(
         slash::parse(&line, false),
-        Ok(slash::Line::Send(Message::text(line.as_ref())))
+        Ok(slash::Line::Typed(line.to_string()))
     );
 
     // /file reads a file: no I/O from a fuzz target.
@@ -40,12 +40,12 @@ pub fn slash(data: &[u8]) {
         }
     }
     match slash::parse(&line, true) {
+        Ok(slash::Line::Typed(typed)) => match line.strip_prefix("//") {
+            Some(text) => assert_eq!(typed, format!("/{text}")),
+            None => assert_eq!(typed, line),
+        },
         Ok(slash::Line::Send(message)) => {
-            if !line.starts_with('/') {
-                assert_eq!(message, Message::text(line.as_ref()));
-            } else if let Some(text) = line.strip_prefix("//") {
-                assert_eq!(message, Message::text(format!("/{text}")));
-            }
+            assert!(line.starts_with('/') && !line.starts_with("//"));
             check_sendable(&message);
         }
         Ok(slash::Line::Help | slash::Line::Quit) => {}

@@ -40,13 +40,31 @@ fn main() -> ExitCode {
         );
     }
     let runtime = runtime(&config);
-    let result = match runtime {
+    let ended = match runtime {
         Ok(runtime) => runtime.block_on(run(config)),
-        Err(e) => Err(Failure::Runtime(format!("cannot start the runtime: {e}"))),
+        Err(e) => Ended::Failed(Failure::Runtime(format!("cannot start the runtime: {e}"))),
     };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(failure) => failure.report(),
+    match ended {
+        Ended::Clean => ExitCode::SUCCESS,
+        Ended::Failed(failure) => failure.report(),
+        Ended::Shown(failure) => ExitCode::from(failure.exit_status()),
+    }
+}
+
+/// How a run ended.
+enum Ended {
+    Clean,
+    Failed(Failure),
+    /// The screen already says it (the REPL's close line): the status, not the same words again.
+    Shown(Failure),
+}
+
+impl From<Result<(), Failure>> for Ended {
+    fn from(result: Result<(), Failure>) -> Ended {
+        match result {
+            Ok(()) => Ended::Clean,
+            Err(failure) => Ended::Failed(failure),
+        }
     }
 }
 
@@ -55,22 +73,21 @@ fn main() -> ExitCode {
 /// printer blocks until the REPL thread takes each line, and the REPL thread may itself be
 /// waiting for the writer task to take its input, which needs a thread that is not blocked.
 fn runtime(config: &Config) -> std::io::Result<tokio::runtime::Runtime> {
-    let mut builder = match config.mode {
-        Mode::Repl if !config.echo => {
-            let mut builder = tokio::runtime::Builder::new_multi_thread();
-            builder.worker_threads(1);
-            builder
-        }
-        Mode::Repl | Mode::Pipe => tokio::runtime::Builder::new_current_thread(),
+    let mut builder = if config.prompt {
+        let mut builder = tokio::runtime::Builder::new_multi_thread();
+        builder.worker_threads(1);
+        builder
+    } else {
+        tokio::runtime::Builder::new_current_thread()
     };
     builder.enable_all().build()
 }
 
-async fn run(config: Config) -> Result<(), Failure> {
-    match config.mode {
-        // A mirror reads no input, not even from a terminal; it still prints for people.
-        Mode::Repl if !config.echo => repl(config).await,
-        Mode::Repl | Mode::Pipe => pipe(config).await,
+async fn run(config: Config) -> Ended {
+    if config.prompt {
+        repl(config).await
+    } else {
+        pipe(config).await.into()
     }
 }
 
@@ -78,15 +95,21 @@ async fn run(config: Config) -> Result<(), Failure> {
 const REPL_END_LIMIT: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The REPL starts once connected, so a failed connection leaves no stray prompt.
-async fn repl(config: Config) -> Result<(), Failure> {
-    let connection = connect::connect(&config).await?;
+async fn repl(config: Config) -> Ended {
+    let connection = match connect::connect(&config).await {
+        Ok(connection) => connection,
+        Err(failure) => return Ended::Failed(failure),
+    };
     let modes = terminal::SavedModes::save();
     let (input_tx, input_rx) = input::channel();
     if let Some(first) = input::execute_batch(config.input, &config.execute) {
         // The channel is new and empty: this cannot be refused.
         let _ = input_tx.try_send(first);
     }
-    let (repl, prompt, ending) = input::repl::prepare(&config, input_tx)?;
+    let (repl, prompt, ending) = match input::repl::prepare(&config, input_tx) {
+        Ok(prepared) => prepared,
+        Err(failure) => return Ended::Failed(failure),
+    };
     let result = match output::Printer::new(&config, Some(prompt)) {
         Ok(printer) => {
             let opened = || repl.spawn();
@@ -94,16 +117,29 @@ async fn repl(config: Config) -> Result<(), Failure> {
         }
         Err(failure) => Err(failure),
     };
-    ending.end(REPL_END_LIMIT);
+    let last_lines = ending.end(REPL_END_LIMIT);
     modes.restore();
-    result
+    let close_shown = output::show_last_lines(last_lines);
+    match result {
+        // The close line said it: code, name and reason.
+        Err(failure @ Failure::ServerClosed(_)) if close_shown => Ended::Shown(failure),
+        result => result.into(),
+    }
 }
 
+/// Everything without a prompt: pipes, a mirror (--echo), and -x in a terminal.
 async fn pipe(config: Config) -> Result<(), Failure> {
     // Input starts before the connection so that nothing typed or piped early is lost.
     let (input_tx, input_rx) = input::channel();
     if config.echo {
-        // A mirror reads no input; its end changes nothing.
+        // A mirror reads no input, not even from a terminal; its end changes nothing.
+        drop(input_tx);
+    } else if config.mode == Mode::Repl {
+        // -x in a terminal, as in wscat: its messages are all the input; keys are not read.
+        if let Some(batch) = input::execute_batch(config.input, &config.execute) {
+            // The channel is new and empty: this cannot be refused.
+            let _ = input_tx.try_send(batch);
+        }
         drop(input_tx);
     } else {
         input::pipe::spawn(config.input, &config.execute, input_tx)?;

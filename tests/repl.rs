@@ -318,6 +318,21 @@ async fn a_failed_connection_prints_one_error_line_and_no_prompt() {
     );
 }
 
+/// The SGR sequences in `raw` that set a colour or another attribute (a reset sets none).
+fn attributes_set(raw: &str) -> Vec<String> {
+    raw.split("\x1b[")
+        .skip(1)
+        .filter_map(|after| {
+            let params: String = after
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == ';')
+                .collect();
+            let set = after[params.len()..].starts_with('m') && !matches!(&*params, "" | "0");
+            set.then(|| format!("\\x1b[{params}m"))
+        })
+        .collect()
+}
+
 #[tokio::test]
 async fn no_color_turns_colours_off_and_timestamps_prefix_lines() {
     let state = tempfile::tempdir().unwrap();
@@ -336,10 +351,9 @@ async fn no_color_turns_colours_off_and_timestamps_prefix_lines() {
         stamp.len() == 12 && stamp.as_bytes()[2] == b':' && stamp.as_bytes()[8] == b'.',
         "HH:MM:SS.mmm prefix in {line:?}"
     );
-    assert!(
-        !terminal.raw_output().windows(3).any(|w| w == b"\x1b[3"),
-        "a colour code was sent"
-    );
+    let raw = String::from_utf8_lossy(&terminal.raw_output()).into_owned();
+    assert_eq!(attributes_set(&raw), Vec::<String>::new(), "in {raw:?}");
+    assert_eq!(attributes_set("\x1b[m\x1b[3C\x1b[1;32m"), ["\\x1b[1;32m"]);
     terminal.quit_with_ctrl_d().await;
     server.finish().await;
 }
@@ -491,4 +505,462 @@ async fn echo_in_a_terminal_sends_nothing_typed() {
         Message::text("mirror me"),
         "the typed line went out"
     );
+}
+
+#[tokio::test]
+async fn binary_flag_sends_typed_lines_as_binary_and_slash_commands_still_work() {
+    let state = tempfile::tempdir().unwrap();
+    let server = ws_server(record).await;
+    let mut terminal = start(&server.url, &["-b"], 100, &state);
+    terminal.wait_for_prompt().await;
+    terminal.enter("raw bytes").await;
+    terminal.enter("//slashed").await;
+    terminal.keys("/close 4000 done\r");
+    assert_eq!(terminal.exit_status().await, 0);
+    let received = server.finish().await;
+    assert_eq!(
+        received[..2],
+        [
+            Message::binary(b"raw bytes".to_vec()),
+            Message::binary(b"/slashed".to_vec())
+        ]
+    );
+    assert_eq!(close_of(&received), Some((4000, "done".into())));
+}
+
+#[tokio::test]
+async fn jsonl_reads_typed_lines_as_json_events_and_shows_what_arrives_for_people() {
+    let state = tempfile::tempdir().unwrap();
+    let server = ws_server(echo).await;
+    let mut terminal = start(&server.url, &["--jsonl"], 200, &state);
+    terminal.wait_for_text("* connected to").await;
+    terminal.wait_for_prompt().await;
+    terminal.keys("{\"type\":\"text\",\"data\":\"from json\"}\r");
+    terminal.wait_for_text("< from json").await;
+    terminal.wait_for_prompt().await;
+    terminal.keys("{\"type\":\"binary\",\"base64\":\"AAE=\"}\r");
+    terminal.wait_for_text("< binary, 2 bytes").await;
+    terminal.wait_for_prompt().await;
+    // A bad object is one error line, and the session goes on.
+    terminal.keys("{\"type\":\"nope\"}\r");
+    terminal
+        .wait_for("the error line", |t| {
+            t.rows().iter().any(|r| r.starts_with("! "))
+        })
+        .await;
+    terminal.wait_for_prompt().await;
+    let rows = terminal.rows();
+    let error = rows.iter().position(|r| r.starts_with("! ")).unwrap();
+    assert!(
+        rows[error + 1].starts_with('>'),
+        "one line, then the prompt:\n{}",
+        terminal.text()
+    );
+    terminal.keys("/ping still here\r");
+    terminal.wait_for_text("* pong \"still here\" after").await;
+    terminal.wait_for_prompt().await;
+    assert!(
+        !terminal.text().contains("{\"type\":\"open\""),
+        "events are shown for people, not as JSON:\n{}",
+        terminal.text()
+    );
+    terminal.quit_with_ctrl_d().await;
+    assert_eq!(
+        server.finish().await,
+        [Message::text("from json"), Message::binary(vec![0, 1])]
+    );
+}
+
+#[tokio::test]
+async fn a_large_binary_message_shows_max_dump_bytes_and_counts_the_rest() {
+    let state = tempfile::tempdir().unwrap();
+    let (server, cue) = server_sending_on_cue(Message::binary(vec![0x41; 4 << 20])).await;
+    let mut terminal = Terminal::start(&[&server.url], 40, 100, state.path());
+    terminal.wait_for_prompt().await;
+    cue.send(()).unwrap();
+    terminal
+        .wait_for_text("  … 4193792 more bytes not shown (--max-dump)")
+        .await;
+    terminal.wait_for_prompt().await;
+    let rows = terminal.rows();
+    let size = rows
+        .iter()
+        .position(|r| r == "< binary, 4194304 bytes")
+        .unwrap();
+    // The default: 512 bytes, 32 rows of 16.
+    assert!(rows[size + 1].starts_with("  00000000  41 41"));
+    assert!(rows[size + 32].starts_with("  000001f0  41 41"));
+    assert_eq!(
+        rows[size + 33],
+        "  … 4193792 more bytes not shown (--max-dump)"
+    );
+    assert!(
+        !String::from_utf8_lossy(&terminal.raw_output()).contains("00000200"),
+        "a row past the limit was printed"
+    );
+    terminal.quit_with_ctrl_d().await;
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn max_dump_sets_the_limit_and_zero_shows_only_the_size() {
+    let state = tempfile::tempdir().unwrap();
+    for (max, rows_after) in [("20", 3), ("0", 0)] {
+        let (server, cue) = server_sending_on_cue(Message::binary(vec![0x41; 100])).await;
+        let mut terminal = start(&server.url, &["--max-dump", max], 100, &state);
+        terminal.wait_for_prompt().await;
+        cue.send(()).unwrap();
+        terminal.wait_for_text("< binary, 100 bytes").await;
+        terminal.wait_for_prompt().await;
+        let rows = terminal.rows();
+        let size = rows
+            .iter()
+            .position(|r| r == "< binary, 100 bytes")
+            .unwrap();
+        let prompt = rows.iter().rposition(|r| r == ">").unwrap();
+        assert_eq!(
+            prompt - size - 1,
+            rows_after,
+            "--max-dump {max}:\n{}",
+            terminal.text()
+        );
+        if rows_after > 0 {
+            assert_eq!(
+                rows[size + 2],
+                "  00000010  41 41 41 41                                       AAAA"
+            );
+            assert_eq!(rows[size + 3], "  … 80 more bytes not shown (--max-dump)");
+        }
+        terminal.quit_with_ctrl_d().await;
+        server.finish().await;
+    }
+}
+
+/// What wsc wrote after the last `needle`, as text.
+fn raw_after(terminal: &Terminal, needle: &str) -> String {
+    let raw = String::from_utf8_lossy(&terminal.raw_output()).into_owned();
+    let at = raw
+        .rfind(needle)
+        .unwrap_or_else(|| panic!("{needle:?} never written"));
+    raw[at + needle.len()..].to_string()
+}
+
+#[tokio::test]
+async fn a_server_close_is_shown_once_with_the_stats_line_under_it_and_no_prompt() {
+    let state = tempfile::tempdir().unwrap();
+    let close = Message::Close(Some(CloseFrame {
+        code: 4001.into(),
+        reason: "bye now".into(),
+    }));
+    let (server, cue) = server_sending_on_cue(close).await;
+    let mut terminal = start(&server.url, &["--stats", "--no-color"], 200, &state);
+    terminal.wait_for_prompt().await;
+    terminal.keys("half a li");
+    terminal
+        .wait_for("the half line", |t| t.cursor_row() == "> half a li")
+        .await;
+    cue.send(()).unwrap();
+    assert_eq!(terminal.exit_status().await, 7, "the status still says it");
+    let close_line = "* closed by server: 4001 (application) \"bye now\"";
+    terminal.wait_for_text("wsc: stats: ").await;
+    let rows = terminal.rows();
+    let text = terminal.text();
+    assert_eq!(text.matches("closed by server").count(), 1, "{text}");
+    assert!(
+        !text.contains("wsc: error"),
+        "not repeated as an error:\n{text}"
+    );
+    let close = rows.iter().position(|r| r == close_line).unwrap();
+    assert_eq!(
+        rows[close - 1],
+        "> half a li",
+        "the last prompt stays above"
+    );
+    assert!(
+        rows[close + 1].starts_with("wsc: stats: "),
+        "the stats line on its own row under the close line:\n{text}"
+    );
+    assert!(rows[close + 2..].iter().all(|r| r.is_empty()), "{text}");
+    assert!(
+        !raw_after(&terminal, "bye now").contains("> "),
+        "a prompt was drawn after the close line"
+    );
+    assert!(terminal.is_cooked());
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn leaving_says_the_close_was_ours() {
+    let state = tempfile::tempdir().unwrap();
+    for (keys, close_line) in [
+        ("\x04", "* closed: 1000 (normal), by you"),
+        ("/quit\r", "* closed: 1000 (normal), by you"),
+        (
+            "/close 4000 done\r",
+            "* closed: 4000 (application) \"done\", by you",
+        ),
+    ] {
+        let server = ws_server(echo).await;
+        let mut terminal = start(&server.url, &["--no-color"], 100, &state);
+        terminal.wait_for_prompt().await;
+        terminal.keys(keys);
+        assert_eq!(terminal.exit_status().await, 0, "{keys:?}");
+        terminal.wait_for_text(close_line).await;
+        let text = terminal.text();
+        assert!(!text.contains("closed by server"), "{text}");
+        assert!(
+            !raw_after(&terminal, close_line).contains("> "),
+            "{keys:?}: a prompt was drawn after the close line"
+        );
+        server.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_server_close_leaves_a_wrapped_half_line_whole_above_the_close_line() {
+    let state = tempfile::tempdir().unwrap();
+    let (server, cue) = server_sending_on_cue(Message::Close(None)).await;
+    let mut terminal = start(&server.url, &["--no-color"], 30, &state);
+    terminal.wait_for_prompt().await;
+    let long = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ"; // wraps in 30 columns
+    terminal.keys(long);
+    terminal.wait_for_text("wxyzABCDEFGHIJ").await;
+    // The cursor back on the first row of the line.
+    terminal.keys("\x01");
+    terminal
+        .wait_for("the cursor at the start", |t| {
+            t.screen_cursor().1 == 2 && t.cursor_row().starts_with("> 0123")
+        })
+        .await;
+    cue.send(()).unwrap();
+    assert_eq!(terminal.exit_status().await, 0);
+    terminal
+        .wait_for("the close line", |t| {
+            t.text()
+                .replace('\n', "")
+                .contains("* closed by server without a status code")
+        })
+        .await;
+    let rows = terminal.rows();
+    let close = rows
+        .iter()
+        .position(|r| r.starts_with("* closed by server"))
+        .unwrap();
+    assert_eq!(
+        rows[close - 2..close].concat(),
+        format!("> {long}"),
+        "the half line, whole:\n{}",
+        terminal.text()
+    );
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn execute_in_a_terminal_sends_prints_the_replies_and_exits_without_a_prompt() {
+    let state = tempfile::tempdir().unwrap();
+    let server = ws_server(echo).await;
+    let mut terminal = start(&server.url, &["-x", "hello", "--no-color"], 100, &state);
+    terminal.wait_for_text("< hello").await;
+    // Keys typed meanwhile are not read, let alone sent.
+    terminal.keys("typed\r");
+    assert_eq!(terminal.exit_status().await, 0);
+    terminal
+        .wait_for_text("* closed: 1000 (normal), by you")
+        .await;
+    assert!(
+        !String::from_utf8_lossy(&terminal.raw_output()).contains("> "),
+        "a prompt was drawn:\n{}",
+        terminal.text()
+    );
+    assert_eq!(texts(&server.finish().await), ["hello"]);
+}
+
+#[tokio::test]
+async fn interactive_opens_the_prompt_after_the_execute_messages() {
+    let state = tempfile::tempdir().unwrap();
+    let server = ws_server(echo).await;
+    let mut terminal = start(&server.url, &["-x", "hello", "-i"], 100, &state);
+    terminal.wait_for_text("< hello").await;
+    terminal.wait_for_prompt().await;
+    let rows = terminal.rows();
+    let reply = rows.iter().position(|r| r == "< hello").unwrap();
+    let prompt = rows.iter().position(|r| r == ">").unwrap();
+    assert!(
+        reply < prompt,
+        "the reply above the prompt:\n{}",
+        terminal.text()
+    );
+    terminal.keys("more\r");
+    terminal.wait_for_text("< more").await;
+    terminal.quit_with_ctrl_d().await;
+    assert_eq!(texts(&server.finish().await), ["hello", "more"]);
+}
+
+#[tokio::test]
+async fn interactive_without_a_terminal_says_it_is_ignored() {
+    let server = ws_server(echo).await;
+    let run = wsc([server.url.as_str(), "-x", "hi", "-i", "-w", "0"])
+        .run()
+        .await;
+    run.assert_status(0);
+    assert_eq!(
+        run.stderr,
+        "wsc: warning: --interactive applies to the REPL only (stdin and stdout are not both terminals)\n"
+    );
+    assert_eq!(run.stdout_text(), "hi\n");
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn an_unwritable_history_file_is_one_warning_at_the_start() {
+    let state = tempfile::tempdir().unwrap();
+    let file = state.path().join("a-file");
+    std::fs::write(&file, "").unwrap();
+    // Neither can be written, even by root: a path under a file, and a directory.
+    for (path, why) in [
+        (file.join("history"), "not a directory"),
+        (state.path().to_path_buf(), "is a directory"),
+    ] {
+        let server = ws_server(echo).await;
+        let path_arg = path.to_str().unwrap();
+        let mut terminal = start(&server.url, &["--history-file", path_arg], 200, &state);
+        terminal.wait_for_prompt().await;
+        terminal.keys("still works\r");
+        terminal.wait_for_text("< still works").await;
+        terminal.wait_for_prompt().await;
+        let warning = format!(
+            "wsc: warning: cannot write history file '{path_arg}': {why}; history will not be saved"
+        );
+        let rows = terminal.rows();
+        assert_eq!(rows[0], warning, "at the start:\n{}", terminal.text());
+        assert_eq!(
+            terminal.text().matches("wsc: warning").count(),
+            1,
+            "once:\n{}",
+            terminal.text()
+        );
+        terminal.quit_with_ctrl_d().await;
+        server.finish().await;
+    }
+}
+
+/// An echo server that also sends `message` when told to.
+async fn echo_and_send_on_cue(message: Message) -> (Server<Vec<Message>>, oneshot::Sender<()>) {
+    let (cue, wait) = oneshot::channel::<()>();
+    let server = ws_server(move |mut ws: Ws| async move {
+        let mut received = Vec::new();
+        let mut wait = Some(wait);
+        loop {
+            tokio::select! {
+                Ok(()) = async { wait.as_mut().unwrap().await }, if wait.is_some() => {
+                    wait = None;
+                    ws.send(message.clone()).await.unwrap();
+                }
+                next = ws.next() => match next {
+                    Some(Ok(m)) if m.is_text() => {
+                        received.push(m.clone());
+                        ws.send(m).await.unwrap();
+                    }
+                    Some(Ok(_)) => {}
+                    _ => break,
+                },
+            }
+        }
+        received
+    })
+    .await;
+    (server, cue)
+}
+
+#[tokio::test]
+async fn widening_a_reflowing_terminal_erases_nothing_above_a_wrapped_half_line() {
+    let long = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ"; // two rows in 30 columns
+    // A pasted line is drawn in one piece, which the terminal wraps (and later joins) itself; a
+    // typed one crosses the margin one character at a time.
+    let pasted = format!("\x1b[200~{long}\x1b[201~");
+    for keys in [pasted.as_str(), long] {
+        let state = tempfile::tempdir().unwrap();
+        let (server, cue) = echo_and_send_on_cue(Message::text("after the resize")).await;
+        let mut terminal = start(&server.url, &["--no-color"], 30, &state);
+        terminal.wait_for_prompt().await;
+        terminal.enter("first").await;
+        terminal.wait_for_text("< first").await;
+        terminal.wait_for_prompt().await;
+        terminal.keys(keys);
+        terminal.wait_for_text("wxyzABCDEFGHIJ").await;
+        let written = terminal.raw_output().len();
+        terminal.resize_reflowing(24, 100);
+        // rustyline redraws its line after the resize.
+        terminal
+            .wait_for("the redraw", |t| t.raw_output().len() > written)
+            .await;
+        cue.send(()).unwrap();
+        terminal.wait_for_text("< after the resize").await;
+        terminal
+            .wait_for("the line redrawn", |t| {
+                t.cursor_row() == format!("> {long}")
+            })
+            .await;
+        let rows: Vec<String> = terminal
+            .rows()
+            .into_iter()
+            .filter(|r| !r.is_empty())
+            .collect();
+        assert_eq!(
+            rows[1..],
+            [
+                "> first".to_string(),
+                "< first".into(),
+                "< after the resize".into(),
+                format!("> {long}")
+            ],
+            "{keys:?}: every line kept, in order, no fragment:\n{}",
+            terminal.text()
+        );
+        terminal.keys("\r");
+        terminal.wait_for_text(&format!("< {long}")).await;
+        terminal.wait_for_prompt().await;
+        terminal.quit_with_ctrl_d().await;
+        assert_eq!(texts(&server.finish().await), ["first", long]);
+    }
+}
+
+#[tokio::test]
+async fn widening_a_terminal_that_does_not_reflow_erases_nothing_either() {
+    let state = tempfile::tempdir().unwrap();
+    let long = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ"; // two rows in 30 columns
+    let (server, cue) = echo_and_send_on_cue(Message::text("after the resize")).await;
+    let mut terminal = start(&server.url, &["--no-color"], 30, &state);
+    terminal.wait_for_prompt().await;
+    terminal.enter("first").await;
+    terminal.wait_for_text("< first").await;
+    terminal.wait_for_prompt().await;
+    terminal.keys(&format!("\x1b[200~{long}\x1b[201~"));
+    terminal.wait_for_text("wxyzABCDEFGHIJ").await;
+    let written = terminal.raw_output().len();
+    // As xterm does: rows are padded, not joined.
+    terminal.resize(24, 100);
+    terminal
+        .wait_for("the redraw", |t| t.raw_output().len() > written)
+        .await;
+    cue.send(()).unwrap();
+    terminal.wait_for_text("< after the resize").await;
+    terminal
+        .wait_for("the line redrawn", |t| {
+            t.cursor_row() == format!("> {long}")
+        })
+        .await;
+    let rows = terminal.rows();
+    let first = rows.iter().position(|r| r == "< first");
+    let after = rows.iter().position(|r| r == "< after the resize");
+    assert!(
+        first.is_some() && first < after,
+        "nothing above the line erased (a fragment of the line may stay):\n{}",
+        terminal.text()
+    );
+    terminal.keys("\r");
+    terminal.wait_for_text(&format!("< {long}")).await;
+    terminal.wait_for_prompt().await;
+    terminal.quit_with_ctrl_d().await;
+    assert_eq!(texts(&server.finish().await), ["first", long]);
 }

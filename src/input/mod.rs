@@ -5,6 +5,7 @@
 pub mod budget;
 pub mod jsonl;
 pub mod pipe;
+mod reflow;
 pub mod repl;
 pub mod slash;
 

@@ -1,33 +1,36 @@
 //! The REPL: rustyline on a plain thread. Typed lines (or slash commands) become messages on
 //! the same channel that pipe input uses; leaving sends Close 1000.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use rustyline::error::ReadlineError;
+use rustyline::history::DefaultHistory;
 use rustyline::{
-    Cmd, ConditionalEventHandler, DefaultEditor, Event, EventContext, EventHandler,
-    ExternalPrinter, KeyEvent, Movement, RepeatCount,
+    Cmd, ConditionalEventHandler, Editor, Event, EventContext, EventHandler, ExternalPrinter,
+    KeyCode, KeyEvent, Modifiers, Movement, RepeatCount,
 };
 use tokio::sync::mpsc;
 use tungstenite::Message;
 use tungstenite::protocol::CloseFrame;
 use tungstenite::protocol::frame::coding::CloseCode;
 
-use super::Input;
+use super::reflow::Helper;
 use super::slash::{self, HELP, Line};
-use crate::config::Config;
-use crate::error::Failure;
+use super::{Input, jsonl};
+use crate::config::{Config, InputFormat};
+use crate::error::{Failure, io_words};
+use crate::output::{LastLine, Prompt};
 
 /// Entries kept in the history file.
 const HISTORY_SIZE: usize = 1000;
 const PROMPT: &str = "> ";
 
-/// Sets up the line editor. Returns the REPL (its prompt starts with `Repl::spawn`), the printer
+/// Sets up the line editor. Returns the REPL (its prompt starts with `Repl::spawn`), the screen
 /// that shows lines above the prompt, and what ends the REPL once the session is over.
 pub fn prepare(
     config: &Config,
     tx: mpsc::Sender<Input>,
-) -> Result<(Repl, Box<dyn ExternalPrinter + Send>, Ending), Failure> {
+) -> Result<(Repl, Prompt, Ending), Failure> {
     let failed = |e: ReadlineError| Failure::Runtime(format!("cannot start the line editor: {e}"));
     let settings = rustyline::Config::builder()
         .max_history_size(HISTORY_SIZE)
@@ -35,47 +38,83 @@ pub fn prepare(
         .auto_add_history(false)
         .bracketed_paste(true)
         .build();
-    let mut editor = DefaultEditor::with_config(settings).map_err(failed)?;
+    let mut editor: Editor<Helper, DefaultHistory> =
+        Editor::with_config(settings).map_err(failed)?;
+    // Watches the terminal's width, so that widening it erases nothing above the prompt.
+    editor.set_helper(Some(Helper::new(PROMPT)));
+    // Tab completes nothing (with a helper it would beep).
+    editor.bind_sequence(KeyEvent(KeyCode::Tab, Modifiers::NONE), Cmd::Noop);
     editor.bind_sequence(
         KeyEvent::ctrl('C'),
         EventHandler::Conditional(Box::new(ClearLineOrLeave)),
     );
+    // Ctrl-End, as in most editors; `Ending` types it too.
+    editor.bind_sequence(
+        KeyEvent(KeyCode::End, Modifiers::CTRL),
+        Cmd::Move(Movement::EndOfBuffer),
+    );
+    let mut history = config.history.clone();
     if let Some(path) = &config.history {
-        if let Some(dir) = path.parent() {
-            let _ = std::fs::create_dir_all(dir);
+        // Said once, at the start, rather than failing silently at every line.
+        if let Err(e) = check_writable(path) {
+            eprintln!(
+                "wsc: warning: cannot write history file '{}': {}; history will not be saved",
+                path.display(),
+                io_words(&e)
+            );
+            history = None;
         }
+        // A history that cannot be written can still be read.
         let _ = editor.load_history(path);
     }
-    let printer = editor.create_external_printer().map_err(failed)?;
+    let printer = Box::new(editor.create_external_printer().map_err(failed)?);
     let (finished, ended) = std::sync::mpsc::channel();
+    let (last, last_lines) = std::sync::mpsc::channel();
     // A second handle on the printer's queue.
     let queue = Box::new(editor.create_external_printer().map_err(failed)?);
     let repl = Repl {
         editor,
         tx,
-        history: config.history.clone(),
+        history,
         slash: config.slash,
+        format: config.input,
         finished,
     };
-    Ok((repl, Box::new(printer), Ending { queue, ended }))
+    let ending = Ending {
+        queue,
+        ended,
+        last_lines,
+    };
+    Ok((repl, Prompt { printer, last }, ending))
 }
 
-/// Ends the REPL after the session: rustyline first shows every line it was given (a server's
-/// close notice could otherwise be lost when the process exits), then stops drawing, so the
-/// error line and the shell's prompt that follow are not cleared by a late redraw.
+/// Ends the REPL after the session: rustyline first shows every line it was given, then stops
+/// drawing, so the last lines (close, stats, error) and the shell's prompt that follow are not
+/// cleared by a late redraw, and no prompt is drawn under them.
 pub struct Ending {
     queue: Box<dyn ExternalPrinter + Send>,
     ended: std::sync::mpsc::Receiver<()>,
+    last_lines: std::sync::mpsc::Receiver<LastLine>,
 }
 
 /// Moves the cursor up a row and back down: queued like a line, it shows nothing.
 const INVISIBLE_LINE: &str = "\x1b[A\n";
 
+/// What readline reads last: Ctrl-End, so that the line it leaves on screen is whole (the part
+/// after the cursor is not cut by the newline rustyline writes when it returns), then the end of
+/// input.
+const LAST_KEYS: &[u8] = b"\x1b[1;5F";
+
 impl Ending {
-    /// Each wait is bounded by `limit`, in case rustyline is not reading.
-    pub fn end(self, limit: std::time::Duration) {
+    /// Stops rustyline and returns the lines that wait for the prompt to be gone. Each wait is
+    /// bounded by `limit`, in case rustyline is not reading.
+    pub fn end(self, limit: std::time::Duration) -> Vec<LastLine> {
         use std::sync::mpsc::channel;
-        let Ending { mut queue, ended } = self;
+        let Ending {
+            mut queue,
+            ended,
+            last_lines,
+        } = self;
         let (taken, after_taken) = channel();
         let (stdin_closed, after_close) = channel::<()>();
         let wake = move || {
@@ -88,25 +127,40 @@ impl Ending {
                 let _ = queue.print(INVISIBLE_LINE.into());
             }
         };
-        if std::thread::Builder::new().spawn(wake).is_err() {
-            return;
+        if std::thread::Builder::new().spawn(wake).is_ok() {
+            let _ = after_taken.recv_timeout(limit);
+            // The last keys, then the end of input, make readline return.
+            if let Some(keys) = last_keys() {
+                let _ = nix::unistd::dup2_stdin(&keys);
+            }
+            let _ = stdin_closed.send(());
+            // Once the REPL thread is gone, nothing else draws on the screen.
+            let _ = ended.recv_timeout(limit);
         }
-        let _ = after_taken.recv_timeout(limit);
-        // stdin at its end makes readline return.
-        if let Ok(null) = std::fs::File::open("/dev/null") {
-            let _ = nix::unistd::dup2_stdin(&null);
+        last_lines.try_iter().collect()
+    }
+}
+
+/// A pipe holding `LAST_KEYS`, its writing end closed; /dev/null if a pipe cannot be had.
+fn last_keys() -> Option<std::os::fd::OwnedFd> {
+    use std::io::Write;
+    match nix::unistd::pipe() {
+        Ok((read, write)) => {
+            // The pipe is empty and its buffer far larger than these few bytes: no blocking.
+            let _ = std::fs::File::from(write).write_all(LAST_KEYS);
+            Some(read)
         }
-        let _ = stdin_closed.send(());
-        // Once the REPL thread is gone, nothing else draws on the screen.
-        let _ = ended.recv_timeout(limit);
+        Err(_) => std::fs::File::open("/dev/null").ok().map(Into::into),
     }
 }
 
 pub struct Repl {
-    editor: DefaultEditor,
+    editor: Editor<Helper, DefaultHistory>,
     tx: mpsc::Sender<Input>,
     history: Option<PathBuf>,
     slash: bool,
+    /// What a typed line is: text, binary (`-b`) or a JSON event (`--jsonl`).
+    format: InputFormat,
     /// Told when the REPL thread ends.
     finished: std::sync::mpsc::Sender<()>,
 }
@@ -142,6 +196,15 @@ impl Repl {
             };
             self.remember(&line);
             let message = match slash::parse(&line, self.slash) {
+                Ok(Line::Typed(line)) => match typed(line, self.format) {
+                    Ok(Some(message)) => message,
+                    // A blank line or an `open` event in --jsonl: nothing to send.
+                    Ok(None) => continue,
+                    Err(problem) => {
+                        eprintln!("! {problem}");
+                        continue;
+                    }
+                },
                 Ok(Line::Send(message)) => message,
                 Ok(Line::Help) => {
                     println!("{HELP}");
@@ -182,6 +245,37 @@ impl Repl {
     }
 }
 
+/// Whether the history file can be written, found out without changing it: an existing file is
+/// opened for appending, a missing one is created and removed again.
+fn check_writable(path: &Path) -> std::io::Result<()> {
+    use std::fs::OpenOptions;
+    let made = match path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+        Some(dir) => std::fs::create_dir_all(dir),
+        None => Ok(()),
+    };
+    // A file in the way of the directory says "not a directory" here, not "file exists".
+    match OpenOptions::new().append(true).open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            // Missing because its directory could not be made: that is the reason to give.
+            made?;
+            OpenOptions::new().write(true).create_new(true).open(path)?;
+            std::fs::remove_file(path)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// A typed line as the input format makes it; `None` when it sends nothing.
+fn typed(line: String, format: InputFormat) -> Result<Option<Message>, String> {
+    match format {
+        InputFormat::Text => Ok(Some(Message::text(line))),
+        InputFormat::Binary => Ok(Some(Message::binary(line.into_bytes()))),
+        // The same objects as `--jsonl` reads from stdin in pipe mode.
+        InputFormat::Jsonl => jsonl::parse_line(line.as_bytes()),
+    }
+}
+
 /// Ctrl-C clears a line that has text, and leaves on an empty one.
 struct ClearLineOrLeave;
 
@@ -192,5 +286,44 @@ impl ConditionalEventHandler for ClearLineOrLeave {
         } else {
             Some(Cmd::Kill(Movement::WholeLine))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_history_file_is_checked_without_being_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("new/history");
+        assert!(check_writable(&missing).is_ok());
+        assert!(!missing.exists(), "created by the check");
+        let existing = dir.path().join("history");
+        std::fs::write(&existing, "#V2\nkept\n").unwrap();
+        assert!(check_writable(&existing).is_ok());
+        assert_eq!(std::fs::read_to_string(&existing).unwrap(), "#V2\nkept\n");
+        // Under a file, and a directory in its place: no way to write either, even as root.
+        assert!(check_writable(&existing.join("history")).is_err());
+        assert!(check_writable(dir.path()).is_err());
+    }
+
+    #[test]
+    fn typed_lines_follow_the_input_format() {
+        let line = || "{\"type\":\"ping\",\"base64\":\"aGk=\"}".to_string();
+        assert_eq!(
+            typed(line(), InputFormat::Text),
+            Ok(Some(Message::text(line())))
+        );
+        assert_eq!(
+            typed(line(), InputFormat::Binary),
+            Ok(Some(Message::binary(line().into_bytes())))
+        );
+        assert_eq!(
+            typed(line(), InputFormat::Jsonl),
+            Ok(Some(Message::Ping(b"hi".to_vec().into())))
+        );
+        assert_eq!(typed(" ".into(), InputFormat::Jsonl), Ok(None));
+        assert!(typed("hello".into(), InputFormat::Jsonl).is_err());
     }
 }

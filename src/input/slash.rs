@@ -9,6 +9,9 @@ use super::jsonl::close_frame;
 /// What a typed line asks for.
 #[derive(Debug, PartialEq)]
 pub enum Line {
+    /// A line to send as typed: text, binary with `-b`, a JSON event with `--jsonl`.
+    Typed(String),
+    /// A message made by a command.
     Send(Message),
     Help,
     Quit,
@@ -53,13 +56,13 @@ pub const COMMANDS: [(&str, &str); 9] = [
     ("//text", "send \"/text\""),
 ];
 
-/// Parses a typed line; with `slash` off every line is sent as text.
+/// Parses a typed line; with `slash` off every line is sent as typed.
 pub fn parse(line: &str, slash: bool) -> Result<Line, String> {
     if !slash || !line.starts_with('/') {
-        return Ok(Line::Send(Message::text(line)));
+        return Ok(Line::Typed(line.to_string()));
     }
     if let Some(text) = line.strip_prefix("//") {
-        return Ok(Line::Send(Message::text(format!("/{text}"))));
+        return Ok(Line::Typed(format!("/{text}")));
     }
     let (command, argument) = match line[1..].split_once(' ') {
         Some((command, argument)) => (command, argument.trim()),
@@ -145,13 +148,14 @@ mod tests {
     }
 
     #[test]
-    fn plain_lines_and_escaped_slashes_are_text() {
-        assert_eq!(send("hello /ping"), Message::text("hello /ping"));
-        assert_eq!(send("//ping"), Message::text("/ping"));
+    fn plain_lines_and_escaped_slashes_are_sent_as_typed() {
+        let typed = |line: &str, slash| parse(line, slash).unwrap();
         assert_eq!(
-            parse("/ping", false),
-            Ok(Line::Send(Message::text("/ping")))
+            typed("hello /ping", true),
+            Line::Typed("hello /ping".into())
         );
+        assert_eq!(typed("//ping", true), Line::Typed("/ping".into()));
+        assert_eq!(typed("/ping", false), Line::Typed("/ping".into()));
     }
 
     #[test]

@@ -10,44 +10,115 @@ use std::time::Duration;
 use colored::Colorize;
 use rustyline::ExternalPrinter;
 
-use super::{Stdout, describe_close, describe_open, sanitize::escape_text};
+use super::{Stdout, describe_closed, describe_open, sanitize::escape_text};
 use crate::event::Event;
+use crate::words::plural;
 
 /// Where finished lines go.
 pub enum Screen {
     /// Above the REPL prompt.
-    Prompt(Box<dyn ExternalPrinter + Send>),
+    Prompt(Prompt),
     /// Plain stdout (`--color always` in pipe mode).
     Plain(Stdout),
+}
+
+/// The REPL's screen: rustyline's printer for lines above the prompt, and where the last lines
+/// wait until the prompt is gone.
+pub struct Prompt {
+    pub printer: Box<dyn ExternalPrinter + Send>,
+    pub last: std::sync::mpsc::Sender<LastLine>,
+}
+
+/// A line shown once the REPL has stopped drawing: printed above the prompt, it would have a
+/// stale prompt drawn under it, or (on stderr) land on the prompt's row.
+#[derive(Debug, PartialEq)]
+pub enum LastLine {
+    /// The close line, for stdout.
+    Close(String),
+    /// A line for stderr (the `--stats` line).
+    Stderr(String),
+}
+
+/// Shows the last lines, in order; true if the close line was among them.
+pub fn show_last_lines(lines: impl IntoIterator<Item = LastLine>) -> bool {
+    let mut close_shown = false;
+    for line in lines {
+        match line {
+            LastLine::Close(line) => {
+                close_shown = true;
+                let mut out = io::stdout().lock();
+                let _ = writeln!(out, "{line}").and_then(|()| out.flush());
+            }
+            LastLine::Stderr(line) => {
+                let _ = writeln!(io::stderr(), "{line}");
+            }
+        }
+    }
+    close_shown
 }
 
 pub struct HumanPrinter {
     screen: Screen,
     timestamps: bool,
     show_ping_pong: bool,
+    /// Bytes of a binary message shown in its hex dump (`--max-dump`).
+    max_dump: usize,
 }
 
 impl HumanPrinter {
-    pub fn new(screen: Screen, timestamps: bool, show_ping_pong: bool) -> Self {
+    pub fn new(screen: Screen, timestamps: bool, show_ping_pong: bool, max_dump: usize) -> Self {
         HumanPrinter {
             screen,
             timestamps,
             show_ping_pong,
+            max_dump,
         }
     }
 
     pub fn event(&mut self, event: &Event) -> io::Result<()> {
-        match line(event, self.show_ping_pong) {
+        match line(event, self.show_ping_pong, self.max_dump) {
+            Some(line) if matches!(event, Event::Closed { .. }) => self.close_line(line),
             Some(line) => self.line(line),
             None => Ok(()),
         }
     }
 
-    fn line(&mut self, line: String) -> io::Result<()> {
+    /// In the REPL the close line waits until the prompt is gone.
+    fn close_line(&mut self, line: String) -> io::Result<()> {
         let line = stamped(line, self.timestamps);
         match &mut self.screen {
+            // The session has ended if nobody waits: nothing is lost then.
+            Screen::Prompt(prompt) => {
+                let _ = prompt.last.send(LastLine::Close(line));
+                Ok(())
+            }
+            Screen::Plain(_) => self.line_stamped(line),
+        }
+    }
+
+    /// A line for stderr at the very end (`--stats`): in the REPL it waits until the prompt is
+    /// gone, so that it never lands on the prompt's row.
+    pub fn last_stderr_line(&mut self, line: String) {
+        match &mut self.screen {
+            Screen::Prompt(prompt) => {
+                let _ = prompt.last.send(LastLine::Stderr(line));
+            }
+            Screen::Plain(_) => eprintln!("{line}"),
+        }
+    }
+
+    fn line(&mut self, line: String) -> io::Result<()> {
+        let line = stamped(line, self.timestamps);
+        self.line_stamped(line)
+    }
+
+    fn line_stamped(&mut self, line: String) -> io::Result<()> {
+        match &mut self.screen {
             // Ending the line ourselves: when rustyline is not reading, it prints as is.
-            Screen::Prompt(printer) => printer.print(line + "\r\n").map_err(io::Error::other),
+            Screen::Prompt(prompt) => prompt
+                .printer
+                .print(line + "\r\n")
+                .map_err(io::Error::other),
             Screen::Plain(out) => writeln!(out, "{}", line.replace("\r\n", "\n")),
         }
     }
@@ -61,8 +132,9 @@ impl HumanPrinter {
 }
 
 /// The line people see for an event (server text escaped), or None when it is not shown: pings
-/// and pongs need `show_ping_pong`, except a pong that answers our ping (its round trip).
-pub fn line(event: &Event, show_ping_pong: bool) -> Option<String> {
+/// and pongs need `show_ping_pong`, except a pong that answers our ping (its round trip). A
+/// binary message's hex dump shows at most `max_dump` bytes.
+pub fn line(event: &Event, show_ping_pong: bool, max_dump: usize) -> Option<String> {
     Some(match event {
         Event::Opened {
             url,
@@ -71,16 +143,14 @@ pub fn line(event: &Event, show_ping_pong: bool) -> Option<String> {
             ..
         } => notice(&describe_open(url, subprotocol.as_deref(), *elapsed)),
         Event::Text(text) => format!("{} {}", "<".green().bold(), escape_text(text)),
-        Event::Binary(data) => format!(
-            "{} {}\r\n{}",
-            "<".green().bold(),
-            format!(
-                "binary, {}",
-                crate::words::plural(data.len() as u64, "byte")
-            )
-            .green(),
-            hex_dump(data)
-        ),
+        Event::Binary(data) => {
+            let size = format!("binary, {}", plural(data.len() as u64, "byte"));
+            let size = format!("{} {}", "<".green().bold(), size.green());
+            match hex_dump(data, max_dump) {
+                dump if dump.is_empty() => size,
+                dump => format!("{size}\r\n{dump}"),
+            }
+        }
         Event::Ping(data) if show_ping_pong => {
             notice(&format!("ping {} (pong sent)", payload(data)))
         }
@@ -92,7 +162,11 @@ pub fn line(event: &Event, show_ping_pong: bool) -> Option<String> {
         Event::PingSent(data) if show_ping_pong => notice(&format!("ping sent {}", payload(data))),
         Event::PongSent(data) if show_ping_pong => notice(&format!("pong sent {}", payload(data))),
         Event::Ping(_) | Event::PingSent(_) | Event::PongSent(_) => return None,
-        Event::Closed { code, reason } => notice(&escape_text(&describe_close(*code, reason))),
+        Event::Closed {
+            code,
+            reason,
+            by_us,
+        } => notice(&escape_text(&describe_closed(*code, reason, *by_us))),
     })
 }
 
@@ -118,11 +192,16 @@ fn payload(data: &[u8]) -> String {
     super::sanitize::quote(&String::from_utf8_lossy(data))
 }
 
-/// Offset, 16 bytes in hex, and their printable ASCII; rows joined with `\r\n` so they stay
-/// aligned while the terminal is in raw mode.
-pub fn hex_dump(data: &[u8]) -> String {
+/// Offset, 16 bytes in hex, and their printable ASCII, for the first `max` bytes; then a line
+/// that counts the rest (a 4 MiB message would otherwise be 262,144 rows). Rows are joined with
+/// `\r\n` so they stay aligned while the terminal is in raw mode. Empty when `max` is 0.
+pub fn hex_dump(data: &[u8], max: usize) -> String {
     let mut out = String::new();
-    for (row, chunk) in data.chunks(16).enumerate() {
+    if max == 0 {
+        return out;
+    }
+    let shown = &data[..data.len().min(max)];
+    for (row, chunk) in shown.chunks(16).enumerate() {
         if row > 0 {
             out.push_str("\r\n");
         }
@@ -147,6 +226,11 @@ pub fn hex_dump(data: &[u8]) -> String {
             }
         }));
     }
+    let hidden = data.len() - shown.len();
+    if hidden > 0 {
+        let unit = if hidden == 1 { "byte" } else { "bytes" };
+        let _ = write!(out, "\r\n  … {hidden} more {unit} not shown (--max-dump)");
+    }
     out
 }
 
@@ -156,7 +240,7 @@ mod tests {
 
     #[test]
     fn hex_dump_shows_offset_hex_and_ascii() {
-        let dump = hex_dump(b"hello, binary world\x00\xff");
+        let dump = hex_dump(b"hello, binary world\x00\xff", 512);
         let rows: Vec<&str> = dump.split("\r\n").collect();
         assert_eq!(
             rows[0],
@@ -166,5 +250,47 @@ mod tests {
             rows[1],
             "  00000010  72 6c 64 00 ff                                    rld.."
         );
+    }
+
+    #[test]
+    fn hex_dump_stops_at_max_and_counts_the_rest() {
+        let data = vec![0x41u8; 4 << 20];
+        let dump = hex_dump(&data, 512);
+        let rows: Vec<&str> = dump.split("\r\n").collect();
+        assert_eq!(rows.len(), 512 / 16 + 1);
+        assert!(rows[31].starts_with("  000001f0  41 41"), "{}", rows[31]);
+        assert_eq!(rows[32], "  … 4193792 more bytes not shown (--max-dump)");
+        // A partial last row, and one byte left over.
+        let rows_of = |data: &[u8], max| hex_dump(data, max).split("\r\n").count();
+        assert_eq!(rows_of(&[0; 21], 20), 3);
+        assert!(hex_dump(&[0; 21], 20).ends_with("  … 1 more byte not shown (--max-dump)"));
+        // Exactly max bytes: nothing hidden.
+        assert_eq!(rows_of(&[0; 32], 32), 2);
+    }
+
+    #[test]
+    fn the_close_line_says_who_closed() {
+        assert_eq!(
+            describe_closed(Some(1000), "", true),
+            "closed: 1000 (normal), by you"
+        );
+        assert_eq!(
+            describe_closed(Some(4000), "done", true),
+            "closed: 4000 (application) \"done\", by you"
+        );
+        assert_eq!(
+            describe_closed(None, "", true),
+            "closed: no status code, by you"
+        );
+        assert_eq!(
+            describe_closed(Some(4001), "reason", false),
+            "closed by server: 4001 (application) \"reason\""
+        );
+    }
+
+    #[test]
+    fn max_dump_zero_shows_no_dump() {
+        assert_eq!(hex_dump(&[1, 2, 3], 0), "");
+        assert_eq!(hex_dump(&[], 512), "");
     }
 }

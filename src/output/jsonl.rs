@@ -112,7 +112,7 @@ impl JsonlPrinter {
                 self.notices.show(event);
                 return Ok(());
             }
-            Event::Closed { code, reason } => JsonEvent::Close {
+            Event::Closed { code, reason, .. } => JsonEvent::Close {
                 code: *code,
                 reason,
             },

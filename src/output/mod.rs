@@ -12,9 +12,7 @@ use crate::config::{Config, OutputFormat};
 use crate::error::{Failure, io_words};
 use crate::event::{Event, close_code_name};
 
-use rustyline::ExternalPrinter;
-
-pub use human::{HumanPrinter, Screen};
+pub use human::{HumanPrinter, LastLine, Prompt, Screen, show_last_lines};
 pub use jsonl::JsonlPrinter;
 pub use raw::RawPrinter;
 
@@ -45,10 +43,7 @@ pub enum Printer {
 
 impl Printer {
     /// The printer for the configured format; in the REPL, `prompt` is rustyline's printer.
-    pub fn new(
-        config: &Config,
-        prompt: Option<Box<dyn ExternalPrinter + Send>>,
-    ) -> Result<Printer, Failure> {
+    pub fn new(config: &Config, prompt: Option<Prompt>) -> Result<Printer, Failure> {
         colored::control::set_override(config.color);
         let notices = Notices {
             verbose: config.verbose,
@@ -73,6 +68,7 @@ impl Printer {
                     screen,
                     config.timestamps,
                     config.show_ping_pong,
+                    config.max_dump,
                 ))
             }
         })
@@ -83,6 +79,14 @@ impl Printer {
             Printer::Raw(p) => p.event(event),
             Printer::Jsonl(p) => p.event(event),
             Printer::Human(p) => p.event(event),
+        }
+    }
+
+    /// A line for stderr at the very end (`--stats`); the REPL shows it once its prompt is gone.
+    pub fn last_stderr_line(&mut self, line: String) {
+        match self {
+            Printer::Human(p) => p.last_stderr_line(line),
+            Printer::Raw(_) | Printer::Jsonl(_) => eprintln!("{line}"),
         }
     }
 
@@ -114,7 +118,7 @@ impl Notices {
                 self.verbose > 0 || self.show_ping_pong
             }
         };
-        if let Some(line) = wanted.then(|| human::line(event, true)).flatten() {
+        if let Some(line) = wanted.then(|| human::line(event, true, 0)).flatten() {
             let _ = writeln!(io::stderr(), "{}", human::stamped(line, self.timestamps));
         }
     }
@@ -141,6 +145,22 @@ pub fn describe_open(url: &str, subprotocol: Option<&str>, elapsed: std::time::D
         "connected to {url}{protocol} in {:.1} ms",
         elapsed.as_secs_f64() * 1e3
     )
+}
+
+/// `closed: 1000 (normal), by you` when the server answered our Close; `closed by server: 4001
+/// (application) "reason"` when it closed first.
+pub fn describe_closed(code: Option<u16>, reason: &str, by_us: bool) -> String {
+    if !by_us {
+        return describe_close(code, reason);
+    }
+    let status = match code {
+        Some(code) => format!("{code} ({})", close_code_name(code)),
+        None => "no status code".to_string(),
+    };
+    match reason {
+        "" => format!("closed: {status}, by you"),
+        reason => format!("closed: {status} {}, by you", sanitize::quote(reason)),
+    }
 }
 
 /// `closed by server: 4001 (application) "bye now"`.

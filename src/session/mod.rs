@@ -163,7 +163,9 @@ pub async fn run(
     if config.stats {
         session.stats.received_wire = receiver.wire_bytes;
         session.stats.close = session.ending.server_close_frame();
-        eprintln!("wsc: stats: {}", session.stats);
+        // In the REPL, once the prompt is gone.
+        let line = format!("wsc: stats: {}", session.stats);
+        session.printer.last_stderr_line(line);
     }
     let unmet = session.goals.missing();
     session.ending.outcome(unmet)
@@ -347,6 +349,7 @@ impl Session<'_> {
         self.emit(&Event::Closed {
             code,
             reason: reason.clone(),
+            by_us: matches!(self.phase, Phase::Closing | Phase::Aborting),
         });
         // The server started the close handshake: echo its Close (RFC 6455 §5.5.1).
         if matches!(self.phase, Phase::Sending | Phase::Draining) {

@@ -78,6 +78,24 @@ impl Terminal {
             .set_size(nonzero(rows), nonzero(cols));
     }
 
+    /// Changes the terminal's size as most terminals do now (VTE, kitty, iTerm2, Windows
+    /// Terminal, tmux): rows that wrapped are joined and wrapped again at the new width, and the
+    /// cursor stays on its character. vt100 itself only cuts or pads rows, as xterm does. Colours
+    /// are not kept; the visible screen only (no scrollback) is reflowed.
+    pub fn resize_reflowing(&mut self, rows: u16, cols: u16) {
+        let mut parser = self.screen.lock().unwrap();
+        let reflowed = reflow(parser.screen(), rows, cols);
+        *parser = reflowed;
+        // The program learns of it after the screen has changed, as with a real terminal.
+        let size = PtySize {
+            rows,
+            cols,
+            pixel_width: 0,
+            pixel_height: 0,
+        };
+        self.master.resize(size).expect("resize");
+    }
+
     /// Types keys as a person would (text, or control bytes like "\x04" for Ctrl-D).
     pub fn keys(&mut self, keys: &str) {
         self.writer.write_all(keys.as_bytes()).unwrap();
@@ -100,6 +118,11 @@ impl Terminal {
 
     pub fn raw_output(&self) -> Vec<u8> {
         self.raw.lock().unwrap().clone()
+    }
+
+    /// The cursor's (row, column).
+    pub fn screen_cursor(&self) -> (u16, u16) {
+        self.screen.lock().unwrap().screen().cursor_position()
     }
 
     /// The row the cursor is on.
@@ -132,6 +155,18 @@ impl Terminal {
             .await;
     }
 
+    /// Types a line and Enter, and waits until rustyline has taken it and shows a new prompt
+    /// (keys typed before that could be lost between two lines). The line must fit on a row.
+    pub async fn enter(&mut self, line: &str) {
+        let shown = format!("> {line}");
+        let before = self.rows().iter().filter(|r| **r == shown).count();
+        self.keys(&format!("{line}\r"));
+        self.wait_for(&format!("{shown:?} taken"), |t| {
+            t.rows().iter().filter(|r| **r == shown).count() > before && t.cursor_row() == ">"
+        })
+        .await;
+    }
+
     /// Leaves the REPL with Ctrl-D, which must end the session with status 0.
     pub async fn quit_with_ctrl_d(&mut self) {
         self.keys("\x04");
@@ -160,6 +195,59 @@ impl Terminal {
         let flags = termios.local_flags.bits() as libc::tcflag_t;
         flags & libc::ECHO != 0 && flags & libc::ICANON != 0
     }
+}
+
+/// The screen's logical lines (wrapped rows joined) written again at a new width.
+fn reflow(screen: &vt100::Screen, rows: u16, cols: u16) -> vt100::Parser {
+    let (old_rows, old_cols) = screen.size();
+    let (cursor_row, cursor_col) = screen.cursor_position();
+    // Each logical line's characters, and the cursor's offset in the one that has it.
+    let mut lines: Vec<Vec<String>> = vec![Vec::new()];
+    let mut cursor = (0, 0);
+    for row in 0..old_rows.get() {
+        let index = lines.len() - 1;
+        let line = &mut lines[index];
+        let mut cells: Vec<String> = (0..old_cols.get())
+            .map(|col| match screen.cell(row, col).map(|c| c.contents()) {
+                Some(text) if !text.is_empty() => text.to_string(),
+                _ => " ".to_string(),
+            })
+            .collect();
+        let wrapped = screen.row_wrapped(row);
+        if !wrapped {
+            // A line's own end: blanks after its text are not part of it.
+            let used = cells.iter().rposition(|c| c != " ").map_or(0, |i| i + 1);
+            cells.truncate(used);
+        }
+        if row == cursor_row {
+            cursor = (index, line.len() + usize::from(cursor_col));
+        }
+        line.extend(cells);
+        if !wrapped {
+            lines.push(Vec::new());
+        }
+    }
+    // Empty lines below the cursor are not content: they would only push the top away.
+    while lines.len() > cursor.0 + 1 && lines.last().is_some_and(Vec::is_empty) {
+        lines.pop();
+    }
+    let mut parser = vt100::Parser::new(nonzero(rows), nonzero(cols), 1000);
+    let width = usize::from(cols);
+    let rows_of = |line: &Vec<String>| line.len().max(1).div_ceil(width);
+    for (i, line) in lines.iter().enumerate() {
+        if i > 0 {
+            parser.process(b"\r\n");
+        }
+        parser.process(line.concat().as_bytes());
+    }
+    // Where the cursor's character is now, counted from the top of what was written.
+    let above: usize = lines[..cursor.0].iter().map(rows_of).sum();
+    let row = above + cursor.1 / width;
+    let written: usize = lines.iter().map(rows_of).sum();
+    let scrolled = written.saturating_sub(usize::from(rows));
+    let row = row.saturating_sub(scrolled);
+    parser.process(format!("\x1b[{};{}H", row + 1, cursor.1 % width + 1).as_bytes());
+    parser
 }
 
 fn nonzero(n: u16) -> std::num::NonZeroU16 {
