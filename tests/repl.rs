@@ -964,3 +964,22 @@ async fn widening_a_terminal_that_does_not_reflow_erases_nothing_either() {
     terminal.quit_with_ctrl_d().await;
     assert_eq!(texts(&server.finish().await), ["first", long]);
 }
+
+#[tokio::test]
+async fn sigterm_and_sighup_end_the_repl_with_close_1001_and_a_restored_terminal() {
+    use nix::sys::signal::Signal;
+    for (signal, status) in [(Signal::SIGTERM, 143), (Signal::SIGHUP, 129)] {
+        let state = tempfile::tempdir().unwrap();
+        let server = ws_server(record).await;
+        let mut terminal = start(&server.url, &["--no-color"], 80, &state);
+        terminal.wait_for_prompt().await;
+        terminal.signal(signal);
+        assert_eq!(terminal.exit_status().await, status, "{signal}");
+        assert!(terminal.is_cooked(), "{signal}");
+        assert_eq!(
+            close_of(&server.finish().await),
+            Some((1001, "going away".to_string())),
+            "{signal}"
+        );
+    }
+}

@@ -173,6 +173,12 @@ impl Terminal {
         assert_eq!(self.exit_status().await, 0, "Ctrl-D exits 0");
     }
 
+    /// Sends wsc a signal, as `kill` or a closing terminal window would.
+    pub fn signal(&self, signal: nix::sys::signal::Signal) {
+        let pid = self.child.process_id().expect("wsc has a pid");
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid as i32), signal).expect("kill");
+    }
+
     /// Waits for wsc to exit and returns its status.
     pub async fn exit_status(&mut self) -> u32 {
         let deadline = tokio::time::Instant::now() + DEADLINE;
