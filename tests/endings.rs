@@ -217,3 +217,101 @@ async fn signals_close_with_1001_going_away_and_exit_128_plus_their_number() {
         assert_eq!(close, Some((1001, "going away".to_string())), "{signal}");
     }
 }
+
+#[tokio::test]
+async fn lines_left_unsent_are_counted_when_the_server_closes_at_once() {
+    // Closes right after the upgrade, reading nothing: most of the 100,000 lines never go out.
+    let server = ws_server(|mut ws: Ws| async move {
+        ws.close(None).await.unwrap();
+        record(ws).await
+    })
+    .await;
+    let input: String = (0..100_000).map(|i| format!("{i}\n")).collect();
+    let run = wsc([&server.url]).stdin(input).run().await;
+    run.assert_status(9);
+    let count = regex::Regex::new(concat!(
+        r"^wsc: error: the server closed before all input was sent: ",
+        r"(at least )?[1-9][0-9]* lines? not sent"
+    ))
+    .unwrap();
+    assert!(count.is_match(&run.stderr), "{}", run.stderr);
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn unsent_input_is_told_with_the_servers_code_when_it_is_not_normal() {
+    let server = ws_server(|mut ws: Ws| async move {
+        let first = ws.next().await;
+        ws.close(Some(CloseFrame {
+            code: 4001.into(),
+            reason: "no more".into(),
+        }))
+        .await
+        .unwrap();
+        let _ = record(ws).await;
+        first
+    })
+    .await;
+    let mut child = wsc([&server.url]).spawn();
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin.write_all(b"first\n").await.unwrap();
+    let run = finish(child).await;
+    drop(stdin);
+    run.assert_status(7).assert_error(
+        "closed by server: 4001 (application) \"no more\"; input left unsent: stdin had not ended",
+    );
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn after_a_signal_the_close_handshake_is_bounded_and_a_second_signal_ends_it() {
+    use nix::sys::signal::{Signal, kill};
+    // A server that never answers a Close: it reports the Close it got, then keeps the
+    // connection open and silent.
+    let (got_close, close_seen) = tokio::sync::oneshot::channel();
+    let server = ws_server(|mut ws: Ws| async move {
+        ws.send(Message::text("ready")).await.unwrap();
+        let mut got_close = Some(got_close);
+        while let Some(Ok(message)) = ws.next().await {
+            if let (Message::Close(frame), Some(tell)) = (message, got_close.take()) {
+                let _ = tell.send(frame.map(|f| u16::from(f.code)));
+                std::future::pending::<()>().await;
+            }
+        }
+    })
+    .await;
+    // Long enough that only the second signal can end the wait within the test's deadline.
+    let mut child = wsc([&server.url, "-w", "-1", "--close-timeout", "3600"]).spawn();
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut ready = [0u8; 6];
+    within(
+        "the greeting",
+        tokio::io::AsyncReadExt::read_exact(&mut stdout, &mut ready),
+    )
+    .await
+    .unwrap();
+    let pid = nix::unistd::Pid::from_raw(child.id().expect("pid") as i32);
+    kill(pid, Signal::SIGTERM).unwrap();
+    assert_eq!(within("the Close", close_seen).await, Ok(Some(1001)));
+    kill(pid, Signal::SIGTERM).unwrap();
+    let run = finish(child).await;
+    run.assert_status(143);
+
+    // With the default close timeout, one signal is enough: the wait is bounded.
+    let server = ws_server(|mut ws: Ws| async move {
+        ws.send(Message::text("ready")).await.unwrap();
+        std::future::pending::<()>().await;
+    })
+    .await;
+    let mut child = wsc([&server.url, "-w", "-1", "--close-timeout", "0.2"]).spawn();
+    let mut stdout = child.stdout.take().expect("stdout");
+    within(
+        "the greeting",
+        tokio::io::AsyncReadExt::read_exact(&mut stdout, &mut ready),
+    )
+    .await
+    .unwrap();
+    let pid = nix::unistd::Pid::from_raw(child.id().expect("pid") as i32);
+    kill(pid, Signal::SIGHUP).unwrap();
+    finish(child).await.assert_status(129);
+}

@@ -96,7 +96,13 @@ impl Ending {
         match close.code {
             None | Some(1000 | 1001) => {}
             code if code == self.sent_code => {}
-            code => return Err(Failure::ServerClosed(describe_close(code, &close.reason))),
+            code => {
+                let close = describe_close(code, &close.reason);
+                return Err(Failure::ServerClosed(match self.unsent {
+                    Some(unsent) => format!("{close}; input left unsent: {unsent}"),
+                    None => close,
+                }));
+            }
         }
         if let Some(what) = unmet {
             let ended = self
@@ -105,7 +111,9 @@ impl Ending {
             return Err(Failure::Unmet(format!("{what}; {ended}")));
         }
         match self.unsent {
-            Some(what) => Err(Failure::Unsent(what)),
+            Some(what) => Err(Failure::Unsent(format!(
+                "the server closed before all input was sent: {what}"
+            ))),
             None => Ok(()),
         }
     }
@@ -206,11 +214,24 @@ mod tests {
     #[test]
     fn input_left_unsent_is_status_9_after_a_clean_close_only() {
         let mut ending = closed(Some(1000));
-        ending.unsent("3 lines".into());
-        assert_eq!(ending.outcome(None), Err(Failure::Unsent("3 lines".into())));
+        ending.unsent("3 lines not sent".into());
+        assert_eq!(
+            ending.outcome(None),
+            Err(Failure::Unsent(
+                "the server closed before all input was sent: 3 lines not sent".into()
+            ))
+        );
         let mut ending = closed(Some(4001));
-        ending.unsent("3 lines".into());
-        assert_eq!(ending.outcome(None).unwrap_err().exit_status(), 7);
+        ending.unsent("3 lines not sent".into());
+        assert_eq!(
+            ending.outcome(None),
+            Err(Failure::ServerClosed(
+                "closed by server: 4001 (application) \"bye\"; input left unsent: 3 lines not \
+                 sent"
+                    .into()
+            )),
+            "the server's code decides the status, and the unsent input is still told"
+        );
     }
 
     #[test]

@@ -52,7 +52,7 @@ pub enum Note {
     Failed(io::Error),
     /// Frame bytes written so far, for `--stats`.
     Wire(u64),
-    /// The server closed while input was still coming: what was not sent, in words.
+    /// The server closed while input was still coming: what was not sent (`3 lines not sent`).
     Unsent(String),
 }
 
@@ -285,16 +285,9 @@ async fn unsent(input: &mut mpsc::Receiver<Input>) -> Option<String> {
     let count = crate::words::plural(lines, "line");
     match (lines, ended) {
         (0, true) => None,
-        (_, true) => Some(format!(
-            "the server closed before all input was sent: {count} not sent"
-        )),
-        (0, false) => {
-            Some("the server closed before all input was sent: stdin had not ended".to_string())
-        }
-        (_, false) => Some(format!(
-            "the server closed before all input was sent: at least {count} not sent \
-             (stdin had not ended)"
-        )),
+        (_, true) => Some(format!("{count} not sent")),
+        (0, false) => Some("stdin had not ended".to_string()),
+        (_, false) => Some(format!("at least {count} not sent (stdin had not ended)")),
     }
 }
 
@@ -334,19 +327,13 @@ mod tests {
         tx.try_send(lines(2)).unwrap();
         tx.try_send(lines(1)).unwrap();
         drop(tx);
-        assert_eq!(
-            unsent(&mut rx).await.as_deref(),
-            Some("the server closed before all input was sent: 3 lines not sent")
-        );
+        assert_eq!(unsent(&mut rx).await.as_deref(), Some("3 lines not sent"));
 
         let (tx, mut rx) = mpsc::channel(4);
         tx.try_send(lines(1)).unwrap();
         assert_eq!(
             unsent(&mut rx).await.as_deref(),
-            Some(
-                "the server closed before all input was sent: at least 1 line not sent \
-                 (stdin had not ended)"
-            )
+            Some("at least 1 line not sent (stdin had not ended)")
         );
         drop(tx);
     }
