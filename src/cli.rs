@@ -188,7 +188,7 @@ pub struct Cli {
     pub key: Option<String>,
 
     /// Send each input line (stdin, or typed in the REPL) as a binary message instead of text.
-    #[arg(short = 'b', long, help_heading = "Input")]
+    #[arg(short = 'b', long, conflicts_with = "jsonl", help_heading = "Input")]
     pub binary: bool,
 
     /// Send this message first, before stdin (repeatable).

@@ -428,6 +428,39 @@ fn warnings(cli: &Cli, mode: Mode, url: &Url, stdin_empty: impl Fn() -> bool) ->
         if cli.echo && !stdin_empty() {
             warnings.push("--echo sends no input: what stdin holds is not sent".into());
         }
+    } else {
+        if cli.echo {
+            warnings.push(
+                "--echo reads no input: what you type is not sent (Ctrl-C ends the session)".into(),
+            );
+        }
+        if cli.interactive && cli.execute.is_empty() {
+            warnings.push("--interactive changes what -x does, and no -x was given".into());
+        }
+    }
+    // A -H header replaces the one a flag would make.
+    let typed = |header: &str| {
+        cli.headers.iter().any(|h| {
+            h.split_once(':')
+                .is_some_and(|(name, _)| name.trim().eq_ignore_ascii_case(header))
+        })
+    };
+    let replaced = [
+        (cli.user_agent.is_some(), "User-Agent", "-A"),
+        (cli.origin.is_some(), "Origin", "-o"),
+        (
+            cli.auth.is_some() || cli.user.is_some(),
+            "Authorization",
+            "--auth",
+        ),
+    ];
+    for (_, header, flag) in replaced
+        .iter()
+        .filter(|(given, header, _)| *given && typed(header))
+    {
+        warnings.push(format!(
+            "-H '{header}: …' replaces {flag}, which is not sent"
+        ));
     }
     if url.scheme() == "ws" {
         let tls = [
@@ -858,6 +891,30 @@ mod tests {
         assert!(warned(&["ws://h/", "--no-history"], Mode::Repl, false).is_empty());
         assert!(pipe(&["ws://h/", "-k"])[0].contains("--insecure has no effect on a ws:// URL"));
         assert!(pipe(&["wss://h/", "-k"]).is_empty());
+        // -u without -H Authorization is sent: no warning for it.
+        assert_eq!(
+            pipe(&[
+                "h",
+                "-A",
+                "a",
+                "-H",
+                "user-agent: b",
+                "-u",
+                "u:p",
+                "-o",
+                "x",
+                "-H",
+                "Origin: o"
+            ]),
+            [
+                "-H 'User-Agent: …' replaces -A, which is not sent",
+                "-H 'Origin: …' replaces -o, which is not sent"
+            ]
+        );
+        let repl = |args: &[&str]| warned(args, Mode::Repl, false);
+        assert!(repl(&["h", "--echo"])[0].starts_with("--echo reads no input"));
+        assert!(repl(&["h", "-i"])[0].starts_with("--interactive changes what -x does"));
+        assert!(repl(&["h", "-i", "-x", "m"]).is_empty());
     }
 
     /// The config of a command line, which must be valid.

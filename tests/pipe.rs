@@ -457,3 +457,14 @@ async fn with_jsonl_the_pings_we_send_show_on_stderr_with_show_ping_pong() {
     assert_eq!(run.stderr, "* ping sent \"hi\"\n");
     server.finish().await;
 }
+
+#[tokio::test]
+async fn binary_with_jsonl_is_a_usage_error_not_silently_ignored() {
+    let (listener, port) = listener().await;
+    let run = wsc([format!("ws://127.0.0.1:{port}/").as_str(), "-b", "--jsonl"])
+        .run()
+        .await;
+    run.assert_status(2)
+        .assert_error("'--binary' cannot be used with '--jsonl'");
+    assert_no_connection(listener).await;
+}
