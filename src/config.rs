@@ -485,7 +485,14 @@ pub fn parse_url(input: &str) -> Result<(Url, Option<String>), Failure> {
     if input.is_empty() {
         return Err(usage("no URL given".into()));
     }
-    let with_scheme = if input.contains("://") {
+    let with_scheme = if let Some(at) = input.find("://") {
+        // `ws:///path` would make `path` the host.
+        if input[at + 3..].starts_with('/') {
+            return Err(usage(format!(
+                "invalid URL '{input}': no host after '{}' (three slashes)",
+                &input[..at + 3]
+            )));
+        }
         input.to_string()
     } else if let Some(why) = scheme_typo(input) {
         return Err(usage(format!("invalid URL '{input}': {why}")));
@@ -562,7 +569,8 @@ fn scheme_typo(input: &str) -> Option<String> {
         (format!("no ':/' after '{word}'"), after)
     } else if let Some(after) = rest.strip_prefix(':') {
         // `host:9000` is a port; `user:pass@host` is not a scheme either.
-        if after.starts_with(|c: char| c.is_ascii_digit()) || after.contains('@') {
+        let port = after.split('/').next().unwrap_or_default();
+        if (!port.is_empty() && port.bytes().all(|b| b.is_ascii_digit())) || after.contains('@') {
             return None;
         }
         (format!("no // after '{word}:'"), after)
@@ -749,6 +757,11 @@ mod tests {
             ("ws:/host", "one slash after 'ws:' (write ws://host)"),
             ("wss:/h:1/p", "one slash after 'wss:' (write wss://h:1/p)"),
             ("ws:host", "no // after 'ws:' (write ws://host)"),
+            (
+                "ws:127.0.0.1:9/x",
+                "no // after 'ws:' (write ws://127.0.0.1:9/x)",
+            ),
+            ("ws:///path", "no host after 'ws://' (three slashes)"),
             ("HTTPS:h", "no // after 'HTTPS:' (write https://h)"),
             ("wss//host", "no ':' after 'wss' (write wss://host)"),
             ("ws//host/x", "no ':' after 'ws' (write ws://host/x)"),
@@ -793,7 +806,6 @@ mod tests {
             ("web:8080", "ws://web:8080/"),
             ("localhost:/x", "ws://localhost/x"),
             ("ws:pw@host", "ws://host/"),
-            ("ws:///host", "ws://host/"),
         ] {
             assert_eq!(url(input), read, "{input}");
         }
