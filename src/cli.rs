@@ -383,6 +383,7 @@ pub struct Cli {
         long,
         value_name = "SIZE",
         default_value = "64M",
+        allow_negative_numbers = true,
         help_heading = "Session"
     )]
     pub max_message_size: String,

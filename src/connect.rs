@@ -99,7 +99,7 @@ async fn attempt(config: &Config, stage: &mut Stage) -> Result<Connection, Failu
         _ => None,
     };
 
-    let verbose = Verbose::new(config.verbose, config.stderr_is_terminal);
+    let verbose = Verbose::new(config.verbose, config.stderr_is_terminal, config.timestamps);
     let mut stages: Vec<(&str, Duration)> = Vec::new();
     let mut mark = Instant::now();
     let mut lap = |name| {

@@ -33,6 +33,8 @@ fn main() -> ExitCode {
         Ok(config) => config,
         Err(failure) => return failure.report(),
     };
+    // One decision for every coloured line, -v's included.
+    colored::control::set_override(config.color);
     for warning in &config.warnings {
         output::to_stderr(
             &format!("wsc: warning: {warning}"),

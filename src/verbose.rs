@@ -4,7 +4,10 @@
 
 use std::time::Duration;
 
-use crate::output::to_stderr;
+use std::io::Write;
+
+use crate::output::sanitize::escape_text;
+use crate::output::{notice, stamped};
 use crate::protocol::handshake::{ClientHandshake, Head};
 
 /// Parts of a header or query parameter name that make it look like a credential
@@ -60,15 +63,31 @@ pub fn mask_query(target: &str) -> String {
 pub struct Verbose {
     level: u8,
     sanitize: bool,
+    timestamps: bool,
 }
 
 impl Verbose {
-    pub fn new(level: u8, sanitize: bool) -> Verbose {
-        Verbose { level, sanitize }
+    pub fn new(level: u8, sanitize: bool, timestamps: bool) -> Verbose {
+        Verbose {
+            level,
+            sanitize,
+            timestamps,
+        }
     }
 
+    /// A line as the other events on stderr show: escaped when stderr is a terminal (header
+    /// values are the server's), `*` lines coloured as notices, stamped with `--timestamps`.
     fn line(&self, line: &str) {
-        to_stderr(line, self.sanitize);
+        let line = if self.sanitize {
+            escape_text(line)
+        } else {
+            line.into()
+        };
+        let line = match line.strip_prefix("* ") {
+            Some(event) => notice(event),
+            None => line.into_owned(),
+        };
+        let _ = writeln!(std::io::stderr(), "{}", stamped(line, self.timestamps));
     }
 
     fn headers(&self, sigil: char, headers: &[(String, Vec<u8>)]) {

@@ -452,3 +452,41 @@ async fn certificate_files_are_checked_before_connecting() {
     run.assert_status(4)
         .assert_error("cannot read CA file '/nonexistent/ca.pem'");
 }
+
+#[tokio::test]
+async fn a_server_that_hangs_up_mid_handshake_is_a_tls_failure_that_names_client_certificates() {
+    // Reads the ClientHello and closes without an alert, as some servers judging certificates do.
+    let server = tcp_server(|mut tcp: tokio::net::TcpStream| async move {
+        let mut head = [0u8; 5];
+        let _ = tcp.read_exact(&mut head).await;
+        // The whole record, so that closing sends a FIN rather than a reset.
+        let mut body = vec![0u8; usize::from(u16::from_be_bytes([head[3], head[4]]))];
+        let _ = tcp.read_exact(&mut body).await;
+        head
+    })
+    .await;
+    let url = server.url.replacen("ws://", "wss://", 1);
+    let run = wsc([url.as_str()]).stdin_null().run().await;
+    run.assert_status(4).assert_error(
+        "TLS handshake failed: the server closed the connection during the handshake; it may \
+         require a client certificate (--cert, --key)",
+    );
+    assert_eq!(
+        server.finish().await[0],
+        0x16,
+        "a TLS handshake record arrived"
+    );
+
+    // A reset says the same.
+    let server = tcp_server(|mut tcp: tokio::net::TcpStream| async move {
+        let mut head = [0u8; 5];
+        let _ = tcp.read_exact(&mut head).await;
+        let _ = tcp.set_linger(Some(std::time::Duration::ZERO));
+    })
+    .await;
+    let url = server.url.replacen("ws://", "wss://", 1);
+    let run = wsc([url.as_str()]).stdin_null().run().await;
+    run.assert_status(4)
+        .assert_error("the server closed the connection during the handshake");
+    server.finish().await;
+}

@@ -179,7 +179,8 @@ pub fn stamped(line: String, timestamps: bool) -> String {
     format!("{} {line}", now.dimmed())
 }
 
-fn notice(text: &str) -> String {
+/// A `*` event line: sigil and text in the notice colour.
+pub fn notice(text: &str) -> String {
     format!("{} {}", "*".yellow().bold(), text.yellow())
 }
 

@@ -13,6 +13,7 @@ use crate::error::{Failure, io_words};
 use crate::event::{Event, close_code_name};
 
 pub use human::{HumanPrinter, LastLine, Prompt, Screen, show_last_lines};
+pub use human::{notice, stamped};
 pub use jsonl::JsonlPrinter;
 pub use raw::RawPrinter;
 
@@ -44,7 +45,6 @@ pub enum Printer {
 impl Printer {
     /// The printer for the configured format; in the REPL, `prompt` is rustyline's printer.
     pub fn new(config: &Config, prompt: Option<Prompt>) -> Result<Printer, Failure> {
-        colored::control::set_override(config.color);
         let notices = Notices {
             verbose: config.verbose,
             show_ping_pong: config.show_ping_pong,

@@ -112,8 +112,23 @@ pub fn handshake_failure(e: &native_tls::Error, sent_identity: bool) -> Failure 
     match verify_result {
         Some(result) => Failure::Tls(format!("certificate verify failed: {result}")),
         None if reason(e).contains("alert ") => alert_failure(&message, sent_identity),
+        // A server that hangs up mid-handshake without an alert is often judging certificates.
+        None if hung_up(&reason(e)) => Failure::Tls(format!(
+            "TLS handshake failed: the server closed the connection during the handshake; {}",
+            if sent_identity {
+                "it may have rejected the client certificate"
+            } else {
+                "it may require a client certificate (--cert, --key)"
+            }
+        )),
         None => Failure::Tls(format!("TLS handshake failed: {}", reason(e))),
     }
+}
+
+/// Whether a handshake failure is the server closing or resetting the connection.
+fn hung_up(reason: &str) -> bool {
+    let reason = reason.to_ascii_lowercase();
+    reason.contains("unexpected eof") || reason.contains("connection reset")
 }
 
 /// An I/O error (`None`: the server closed the connection) while reading the upgrade answer over
