@@ -983,3 +983,18 @@ async fn sigterm_and_sighup_end_the_repl_with_close_1001_and_a_restored_terminal
         );
     }
 }
+
+#[tokio::test]
+async fn lines_typed_ahead_in_one_burst_are_all_sent() {
+    // A paste without bracketed paste, or fast typing: three lines reach wsc in one read.
+    let state = tempfile::tempdir().unwrap();
+    let server = ws_server(record).await;
+    let mut terminal = start(&server.url, &["--no-color"], 80, &state);
+    terminal.wait_for_prompt().await;
+    terminal.keys("abc\rdef\rghi\r");
+    terminal
+        .wait_for("the third line taken", |t| t.text().contains("> ghi"))
+        .await;
+    terminal.quit_with_ctrl_d().await;
+    assert_eq!(texts(&server.finish().await), ["abc", "def", "ghi"]);
+}
