@@ -42,7 +42,7 @@ set edit:completion:arg-completer[wsc] = {|@words|
             cand --execute 'Send this message first, before stdin (repeatable)'
             cand --color 'When to colour the output: the REPL, or the events on stderr in a pipe (never what goes to stdout in a pipe: that is data)'
             cand --max-dump 'In the REPL, show at most this many bytes of a binary message in its hex dump (0: no dump, only the size); a line then says how many bytes were not shown [default: 512]'
-            cand --history-file 'Keep the REPL history in this file [default: $XDG_STATE_HOME/wsc/history]'
+            cand --history-file 'Keep the REPL history in this file, creating its directory if missing [default: $XDG_STATE_HOME/wsc/history]'
             cand -w 'After input ends, close once no message has arrived for SECS seconds (fractions allowed; 0: at once; -1: wait for the server to close) [default: 1, or 5 with --count or --expect]'
             cand --wait 'After input ends, close once no message has arrived for SECS seconds (fractions allowed; 0: at once; -1: wait for the server to close) [default: 1, or 5 with --count or --expect]'
             cand --count 'Print N messages (1 or more), then close; what arrives after them is not printed. Status 8 if the session ends first, naming what was missing'

@@ -22,7 +22,7 @@ complete -c wsc -l color -d 'When to colour the output: the REPL, or the events 
 always\t''
 never\t''"
 complete -c wsc -l max-dump -d 'In the REPL, show at most this many bytes of a binary message in its hex dump (0: no dump, only the size); a line then says how many bytes were not shown [default: 512]' -r
-complete -c wsc -l history-file -d 'Keep the REPL history in this file [default: $XDG_STATE_HOME/wsc/history]' -r -F
+complete -c wsc -l history-file -d 'Keep the REPL history in this file, creating its directory if missing [default: $XDG_STATE_HOME/wsc/history]' -r -F
 complete -c wsc -s w -l wait -d 'After input ends, close once no message has arrived for SECS seconds (fractions allowed; 0: at once; -1: wait for the server to close) [default: 1, or 5 with --count or --expect]' -r
 complete -c wsc -l count -d 'Print N messages (1 or more), then close; what arrives after them is not printed. Status 8 if the session ends first, naming what was missing' -r
 complete -c wsc -l expect -d 'Succeed and close once received messages have matched these patterns, in order (repeatable); status 8 if the session ends first, naming the pattern missing' -r

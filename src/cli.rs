@@ -30,12 +30,40 @@ pub const EXAMPLES: [(&str, &str); 6] = [
     ),
 ];
 
-/// The command with the long help's closing sections (examples, slash commands, JSON lines,
-/// exit statuses; the exit statuses last).
+/// How a session runs and ends, for `--help` and the man page (the README says the same at
+/// length).
+pub const RULES: [&str; 7] = [
+    "In a pipe, stdout carries data only: payloads, or --jsonl objects. Events go to stderr: \
+     connection and close with -v, pings and pongs with -v or -P, coloured by --color, \
+     prefixed by --timestamps.",
+    "After input ends, wsc waits until nothing has arrived for -w seconds (default 1; 5 with \
+     --count or --expect; -1: until the server closes), then sends Close 1000 and waits \
+     --close-timeout for the server's.",
+    "--count N prints N messages and closes, even while input is still being sent; --expect \
+     closes once every pattern has matched. If the session ends first, status 8 names what was \
+     missing and what ended it.",
+    "Status 0 means all input was sent and the close handshake was clean. A server that closes \
+     before every stdin line was sent gives status 9, with how many lines were not sent.",
+    "SIGINT, SIGTERM and SIGHUP send Close 1001 (going away) and wait --close-timeout for the \
+     answer (a second signal stops waiting), then exit 130, 143 and 129.",
+    "A flag that cannot take effect in this run (--history-file in a pipe, -k on ws://, -H \
+     replacing -A) is named in a 'wsc: warning:' line; flags that contradict each other are \
+     usage errors.",
+    "In the REPL the last lines are the close line, which says who closed ('closed: 1000 \
+     (normal), by you' or 'closed by server: ...'), then the --stats line; a close with another \
+     code is not repeated as an error line.",
+];
+
+/// The command with the long help's closing sections (examples, rules, slash commands, JSON
+/// lines, exit statuses; the exit statuses last).
 pub fn command() -> clap::Command {
     let mut after = String::from("Examples:\n");
     for (command, what) in EXAMPLES {
         after.push_str(&format!("  {command}\n      {what}\n"));
+    }
+    after.push_str("\nHow a session runs and ends:\n");
+    for rule in RULES {
+        after.push_str(&format!("{}\n", wrap(rule, "  - ", "    ")));
     }
     after.push_str("\nSlash commands (in the REPL; --no-slash sends such lines as typed):\n");
     for (form, what) in crate::input::slash::COMMANDS {
@@ -56,12 +84,32 @@ pub fn command() -> clap::Command {
     Cli::command().after_long_help(after)
 }
 
+/// Text wrapped at the help's width, the first line after `first`, the others after `rest`.
+fn wrap(text: &str, first: &str, rest: &str) -> String {
+    let mut lines = vec![first.to_string()];
+    for word in text.split_whitespace() {
+        let line = lines.last_mut().expect("one line at least");
+        if line.len() + 1 + word.len() > HELP_WIDTH - 4 && line.trim().len() > 1 {
+            lines.push(format!("{rest}{word}"));
+        } else {
+            if !line.ends_with(' ') {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+    }
+    lines.join("\n")
+}
+
+/// The width the help is written for (clap's `term_width`).
+const HELP_WIDTH: usize = 100;
+
 /// A WebSocket client for terminals, shell pipes and CI.
 ///
 /// Connects to a ws:// or wss:// URL. With a terminal on both ends it is interactive; otherwise
 /// every stdin line becomes a message and every received message becomes a stdout line.
 #[derive(Debug, Parser)]
-#[command(name = "wsc", version, about, long_about, term_width = 100)]
+#[command(name = "wsc", version, about, long_about, term_width = HELP_WIDTH)]
 pub struct Cli {
     /// The server: ws://, wss://, http:// or https:// (no scheme means ws://). A mistyped scheme
     /// (ws:/host, ws:host, wss//host, htp://host) is a usage error. Redirects are not followed:
@@ -249,7 +297,8 @@ pub struct Cli {
     #[arg(long, help_heading = "REPL")]
     pub no_slash: bool,
 
-    /// Keep the REPL history in this file [default: $XDG_STATE_HOME/wsc/history].
+    /// Keep the REPL history in this file, creating its directory if missing [default:
+    /// $XDG_STATE_HOME/wsc/history].
     #[arg(long, value_name = "PATH", help_heading = "REPL")]
     pub history_file: Option<std::path::PathBuf>,
 

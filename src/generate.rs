@@ -57,6 +57,10 @@ fn man_page(command: clap::Command, out: &mut dyn Write) -> io::Result<()> {
     man.render_synopsis_section(out)?;
     man.render_description_section(out)?;
     man.render_options_section(out)?;
+    writeln!(out, ".SH \"SESSION RULES\"")?;
+    for rule in crate::cli::RULES {
+        writeln!(out, ".IP \\(bu 2\n{}", roff(rule))?;
+    }
     let mut section = |title: &str, items: &mut dyn Iterator<Item = (String, String)>| {
         writeln!(out, ".SH \"{title}\"")?;
         for (term, text) in items {

@@ -11,7 +11,10 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 /// examples/server, built by `cargo test` next to the test binaries.
 fn example_server() -> std::path::PathBuf {
     let deps = std::env::current_exe().expect("test binary path");
-    let profile = deps.parent().and_then(|d| d.parent()).expect("target/PROFILE");
+    let profile = deps
+        .parent()
+        .and_then(|d| d.parent())
+        .expect("target/PROFILE");
     profile.join("examples").join("server")
 }
 
@@ -25,15 +28,21 @@ async fn the_example_flood_server_sends_n_messages_and_closes_with_1000() {
         .expect("examples/server starts (cargo test builds it)");
     let mut first = String::new();
     let stderr = server.stderr.take().expect("stderr");
-    within("the listening line", BufReader::new(stderr).read_line(&mut first))
-        .await
-        .unwrap();
+    within(
+        "the listening line",
+        BufReader::new(stderr).read_line(&mut first),
+    )
+    .await
+    .unwrap();
     let url = first
         .trim()
         .strip_prefix("listening on ")
         .unwrap_or_else(|| panic!("{first:?}"))
         .to_string();
-    let run = wsc([url.as_str(), "-w", "-1", "-v"]).stdin_null().run().await;
+    let run = wsc([url.as_str(), "-w", "-1", "-v"])
+        .stdin_null()
+        .run()
+        .await;
     run.assert_status(0);
     assert_eq!(run.stdout_lines(), ["xxxx", "xxxx", "xxxx"]);
     assert!(

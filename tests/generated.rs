@@ -188,3 +188,19 @@ fn help_and_man_page_list_the_slash_commands_and_the_json_lines_objects() {
         assert!(read.contains(field), "--help lacks {field} for input");
     }
 }
+
+#[test]
+fn help_and_man_page_state_how_a_session_runs_and_ends() {
+    let help = wsc_output(&["--help"]);
+    let man = wsc_output(&["--generate", "man"]);
+    assert!(help.contains("\nHow a session runs and ends:\n"));
+    assert!(man.contains(".SH \"SESSION RULES\""));
+    // Every rule, word for word, in both (the help wraps lines, the man page escapes dashes).
+    let words = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let help = words(&help);
+    let man = words(&man.replace("\\-", "-"));
+    for rule in wsc::cli::RULES {
+        assert!(help.contains(&words(rule)), "--help lacks: {rule}");
+        assert!(man.contains(&words(rule)), "the man page lacks: {rule}");
+    }
+}
