@@ -8,7 +8,34 @@ use std::path::Path;
 use native_tls::{Certificate, Identity, TlsConnector};
 
 use crate::config::TlsSettings;
+use crate::connect::Stream;
 use crate::error::Failure;
+
+/// TLS over any stream, verified against `name`: the secured stream, and with `details` the
+/// lines -v shows (version, cipher, the server's certificate).
+pub async fn handshake(
+    connector: &TlsConnector,
+    name: &str,
+    stream: Stream,
+    details: bool,
+    sent_identity: bool,
+) -> Result<(Stream, Vec<String>), Failure> {
+    // The version and cipher are read from the server's hello as it passes.
+    let recorder = details::Recorder::new(stream.boxed(), details);
+    let mut secured = tokio_native_tls::TlsConnector::from(connector.clone())
+        .connect(name, recorder)
+        .await
+        .map_err(|e| handshake_failure(&e, sent_identity))?;
+    let lines = if details {
+        let recorded = secured.get_mut().get_mut().get_mut().take();
+        let certificate = secured.get_ref().peer_certificate().ok().flatten();
+        let der = certificate.and_then(|c| c.to_der().ok());
+        details::lines(&recorded, der.as_deref())
+    } else {
+        Vec::new()
+    };
+    Ok((Stream::Other(Box::new(secured)), lines))
+}
 
 pub fn connector(settings: &TlsSettings) -> Result<TlsConnector, Failure> {
     let mut builder = TlsConnector::builder();

@@ -1,0 +1,269 @@
+//! One connection, hop by hop: the route to the server (dial.rs: DNS and TCP), TLS (`tls/`),
+//! then the WebSocket upgrade (upgrade.rs), under one connect timeout, with every failure
+//! classified into its exit status and told in words. The upgrade itself is the protocol core's
+//! (`protocol::handshake`); this module only moves its bytes.
+
+mod dial;
+mod upgrade;
+
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use rand::RngExt;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
+use url::Host;
+
+use crate::config::Config;
+use crate::error::Failure;
+use crate::protocol::deflate::DeflateParams;
+use crate::protocol::handshake::{ClientHandshake, Offer};
+use crate::tls;
+use crate::verbose::Verbose;
+use upgrade::{UpgradeError, refused, upgrade};
+
+/// The socket's two directions, each owned by one task.
+pub type Reader = Box<dyn AsyncRead + Unpin + Send>;
+pub type Writer = Box<dyn AsyncWrite + Unpin + Send>;
+
+/// Any byte stream a hop can run over: TCP, a unix socket, a proxy's tunnel, TLS over any of
+/// them.
+pub trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
+
+/// An open stream to the server. Plain TCP is kept as such: its halves split without a lock.
+pub enum Stream {
+    Tcp(TcpStream),
+    Other(Box<dyn Io>),
+}
+
+impl Stream {
+    /// The stream as one object, for the layers that wrap it (TLS, a proxy's handshake).
+    pub fn boxed(self) -> Box<dyn Io> {
+        match self {
+            Stream::Tcp(tcp) => Box::new(tcp),
+            Stream::Other(other) => other,
+        }
+    }
+
+    fn split(self) -> (Reader, Writer) {
+        match self {
+            Stream::Tcp(tcp) => {
+                let (reader, writer) = tcp.into_split();
+                (Box::new(reader), Box::new(writer))
+            }
+            Stream::Other(other) => {
+                let (reader, writer) = tokio::io::split(other);
+                (Box::new(reader), Box::new(writer))
+            }
+        }
+    }
+}
+
+impl AsyncRead for Stream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Tcp(tcp) => Pin::new(tcp).poll_read(cx, buf),
+            Stream::Other(other) => Pin::new(other).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for Stream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Stream::Tcp(tcp) => Pin::new(tcp).poll_write(cx, buf),
+            Stream::Other(other) => Pin::new(other).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Tcp(tcp) => Pin::new(tcp).poll_flush(cx),
+            Stream::Other(other) => Pin::new(other).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Tcp(tcp) => Pin::new(tcp).poll_shutdown(cx),
+            Stream::Other(other) => Pin::new(other).poll_shutdown(cx),
+        }
+    }
+}
+
+/// An open WebSocket and what the handshake said.
+pub struct Connection {
+    pub reader: Reader,
+    pub writer: Writer,
+    /// Bytes that arrived right behind the 101 answer: the first frames.
+    pub leftover: Vec<u8>,
+    pub status: u16,
+    pub subprotocol: Option<String>,
+    pub deflate: Option<DeflateParams>,
+    pub elapsed: Duration,
+}
+
+/// How far the attempt got, for the timeout message.
+#[derive(Clone, Copy)]
+enum Stage {
+    Dns,
+    Tcp,
+    Tls,
+    Upgrade,
+}
+
+pub async fn connect(config: &Config) -> Result<Connection, Failure> {
+    let started = Instant::now();
+    let mut stage = Stage::Dns;
+    // --max-time covers the connection too; no limit at all only when neither is set.
+    let limit = match (config.max_time, config.connect_timeout) {
+        (Some(max), Some(connect)) => Some(max.min(connect)),
+        (max, connect) => max.or(connect),
+    };
+    let result = match limit {
+        Some(limit) => tokio::time::timeout(limit, attempt(config, &mut stage)).await,
+        None => Ok(attempt(config, &mut stage).await),
+    };
+    match (result, limit) {
+        (Ok(result), _) => result.map(|mut connection| {
+            connection.elapsed = started.elapsed();
+            connection
+        }),
+        (Err(_), limit) => {
+            let doing = match stage {
+                Stage::Dns => "resolving the host",
+                Stage::Tcp => "connecting",
+                Stage::Tls => "in the TLS handshake",
+                Stage::Upgrade => "waiting for the server to accept the WebSocket upgrade",
+            };
+            let seconds = limit.unwrap_or_default().as_secs_f64();
+            if limit != config.connect_timeout {
+                // Named as the session names it: what was missing first, then the limit.
+                let expired = format!("--max-time of {seconds} s expired while {doing}");
+                let goals = crate::session::goals::Goals::new(config.count, &config.expect);
+                return Err(Failure::Unmet(match goals.missing() {
+                    Some(missing) => format!("{missing}; {expired}"),
+                    None => expired,
+                }));
+            }
+            Err(Failure::Connect(format!(
+                "connect timeout: no success within {seconds} s ({doing})"
+            )))
+        }
+    }
+}
+
+async fn attempt(config: &Config, stage: &mut Stage) -> Result<Connection, Failure> {
+    let url = &config.url;
+    let port = url.port_or_known_default().unwrap_or(80);
+    let host = match url.host() {
+        Some(Host::Domain(domain)) => domain.to_string(),
+        Some(Host::Ipv4(ip)) => ip.to_string(),
+        Some(Host::Ipv6(ip)) => ip.to_string(),
+        None => return Err(Failure::Usage(format!("invalid URL '{url}': no host"))),
+    };
+    // Certificate and key files are checked before anything goes on the network.
+    let tls = match url.scheme() {
+        "wss" => Some(tls::connector(&config.tls)?),
+        _ => None,
+    };
+
+    let verbose = Verbose::new(config.verbose, config.stderr_is_terminal, config.timestamps);
+    let mut laps = Laps::new();
+    let mut stream = dial::tcp(&host, port, stage, &mut laps).await?;
+
+    let handshake = ClientHandshake::new(offer(config), rand::rng().random());
+    let sent_identity = config.tls.identity.is_some();
+    if let Some(connector) = tls {
+        *stage = Stage::Tls;
+        let (secured, details) =
+            tls::handshake(&connector, &host, stream, config.verbose > 0, sent_identity).await?;
+        stream = secured;
+        laps.lap("TLS");
+        verbose.tls(&details);
+    }
+    verbose.request(&handshake);
+    *stage = Stage::Upgrade;
+    let over_tls = url.scheme() == "wss";
+    let (answer, leftover) =
+        upgrade(&mut stream, &handshake)
+            .await
+            .map_err(|e| match over_tls {
+                true => e.over_tls(sent_identity),
+                false => UpgradeError::plain(e),
+            })?;
+    laps.lap("upgrade");
+    verbose.response(&answer);
+    let agreed = handshake
+        .check(&answer)
+        .map_err(|words| refused(words, &answer, &leftover, url))?;
+    verbose.timings(&laps.stages);
+    let (reader, writer) = stream.split();
+    Ok(Connection {
+        reader,
+        writer,
+        leftover,
+        status: answer.status,
+        subprotocol: agreed.subprotocol,
+        deflate: agreed.deflate,
+        elapsed: Duration::ZERO,
+    })
+}
+
+/// Where the connection time went, stage by stage, for -v.
+pub struct Laps {
+    stages: Vec<(&'static str, Duration)>,
+    mark: Instant,
+}
+
+impl Laps {
+    fn new() -> Laps {
+        Laps {
+            stages: Vec::new(),
+            mark: Instant::now(),
+        }
+    }
+
+    /// The stage `name` ended now.
+    pub fn lap(&mut self, name: &'static str) {
+        self.stages.push((name, self.mark.elapsed()));
+        self.mark = Instant::now();
+    }
+}
+
+/// What the upgrade request offers: the URL's target and host, our headers, subprotocols and
+/// compression.
+fn offer(config: &Config) -> Offer {
+    let url = &config.url;
+    let mut target = url.path().to_string();
+    if let Some(query) = url.query() {
+        target.push('?');
+        target.push_str(query);
+    }
+    let mut host = url.host_str().unwrap_or_default().to_string();
+    if let Some(port) = url.port() {
+        host.push_str(&format!(":{port}"));
+    }
+    Offer {
+        target,
+        host,
+        headers: config
+            .headers
+            .iter()
+            .map(|(name, value)| (name.clone(), value.as_bytes().to_vec()))
+            .collect(),
+        subprotocols: config.subprotocols.clone(),
+        deflate: config.deflate.clone(),
+    }
+}

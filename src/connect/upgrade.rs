@@ -1,0 +1,147 @@
+//! The upgrade exchange on an open stream: send the core's request, read the answer's head (and
+//! a refusal's body, briefly), and say in words why it failed.
+
+use std::time::Duration;
+
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+
+use crate::error::{Failure, io_words};
+use crate::protocol::handshake::{self, ClientHandshake, Head};
+use crate::tls;
+
+/// How much of a refusal's body the error shows.
+const BODY_SHOWN: usize = 1024;
+/// How long a refusal's body may take to arrive after its head.
+const BODY_WAIT: Duration = Duration::from_millis(500);
+
+/// Why the upgrade failed before its answer could be judged.
+pub enum UpgradeError {
+    /// The connection failed (`Some`) or the server closed it (`None`) before the answer's head
+    /// was complete; `partial` when some of the answer had arrived.
+    Ended {
+        error: Option<std::io::Error>,
+        partial: bool,
+    },
+    Answer(String),
+}
+
+impl UpgradeError {
+    pub fn plain(self) -> Failure {
+        match self {
+            UpgradeError::Ended {
+                error: Some(e),
+                partial: _,
+            } => Failure::Connect(format!(
+                "connection failed during the upgrade: {}",
+                io_words(&e)
+            )),
+            UpgradeError::Ended {
+                error: None,
+                partial: false,
+            } => Failure::Handshake(
+                "server closed the connection before answering the upgrade".into(),
+            ),
+            UpgradeError::Ended {
+                error: None,
+                partial: true,
+            } => Failure::Handshake(
+                "server closed the connection in the middle of its answer to the upgrade".into(),
+            ),
+            UpgradeError::Answer(words) => Failure::Handshake(words),
+        }
+    }
+
+    /// Over TLS 1.3, the server's verdict on our certificate (or its absence) comes only after
+    /// the handshake, as an alert or just a closed connection, before any of the answer.
+    pub fn over_tls(self, sent_identity: bool) -> Failure {
+        match &self {
+            UpgradeError::Ended {
+                error,
+                partial: false,
+            } => tls::failure_after_handshake(error.as_ref(), sent_identity)
+                .unwrap_or_else(|| self.plain()),
+            _ => self.plain(),
+        }
+    }
+}
+
+/// Sends the request and reads the answer's head; a refusal's body follows it in the buffer,
+/// as far as it arrives soon. Returns the head and the bytes after it.
+pub async fn upgrade<S: AsyncRead + AsyncWrite + Unpin>(
+    stream: &mut S,
+    handshake: &ClientHandshake,
+) -> Result<(Head, Vec<u8>), UpgradeError> {
+    let failed = |error, partial| UpgradeError::Ended {
+        error: Some(error),
+        partial,
+    };
+    stream
+        .write_all(&handshake.request)
+        .await
+        .map_err(|e| failed(e, false))?;
+    stream.flush().await.map_err(|e| failed(e, false))?;
+    let mut buffer = Vec::with_capacity(4096);
+    let head = loop {
+        let partial = !buffer.is_empty();
+        let read = stream
+            .read_buf(&mut buffer)
+            .await
+            .map_err(|e| failed(e, partial))?;
+        if read == 0 {
+            return Err(UpgradeError::Ended {
+                error: None,
+                partial,
+            });
+        }
+        if let Some(head) = handshake::parse_answer(&buffer).map_err(UpgradeError::Answer)? {
+            break head;
+        }
+    };
+    if head.status != 101 {
+        read_body(stream, &head, &mut buffer).await;
+    }
+    Ok((head.clone(), buffer.split_off(head.len)))
+}
+
+/// Reads a refusal's body up to what the error shows, its Content-Length, or a short wait.
+async fn read_body<S: AsyncRead + Unpin>(stream: &mut S, head: &Head, buffer: &mut Vec<u8>) {
+    let length = head
+        .get("Content-Length")
+        .and_then(|l| l.parse::<usize>().ok())
+        .unwrap_or(BODY_SHOWN);
+    let wanted = head.len + length.min(BODY_SHOWN);
+    let _ = tokio::time::timeout(BODY_WAIT, async {
+        while buffer.len() < wanted {
+            match stream.read_buf(buffer).await {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {}
+            }
+        }
+    })
+    .await;
+}
+
+/// A refused upgrade in words; a non-101 answer shows the start of its body, a redirect where
+/// it points instead (relative to `url`).
+pub fn refused(words: String, answer: &Head, body: &[u8], url: &url::Url) -> Failure {
+    if answer.status == 101 {
+        return Failure::Handshake(words);
+    }
+    let location = answer.get("Location").filter(|l| !l.is_empty());
+    if let (300..=399, Some(location)) = (answer.status, location) {
+        let target = url.join(&location).map_or(location, String::from);
+        let status = format!("{} {}", answer.status, answer.text);
+        return Failure::Handshake(format!(
+            "server redirects to {target} ({}); wsc does not follow redirects yet",
+            status.trim_end()
+        ));
+    }
+    let body = String::from_utf8_lossy(&body[..body.len().min(BODY_SHOWN)]);
+    let body = body.trim().replace('\r', "").replace('\n', "\\n");
+    let words = words.trim_end().to_string();
+    Failure::Handshake(if body.is_empty() {
+        words
+    } else {
+        format!("{words}: {body}")
+    })
+}
