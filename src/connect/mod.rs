@@ -1,9 +1,10 @@
-//! One connection, hop by hop: the route to the server (dial.rs: DNS and TCP), TLS (`tls/`),
+//! One connection, hop by hop: the route to the server (route.rs, dial.rs), TLS (`tls/`),
 //! then the WebSocket upgrade (upgrade.rs), under one connect timeout, with every failure
 //! classified into its exit status and told in words. The upgrade itself is the protocol core's
 //! (`protocol::handshake`); this module only moves its bytes.
 
 mod dial;
+mod route;
 mod upgrade;
 
 use std::io;
@@ -181,7 +182,7 @@ async fn attempt(config: &Config, stage: &mut Stage) -> Result<Connection, Failu
 
     let verbose = Verbose::new(config.verbose, config.stderr_is_terminal, config.timestamps);
     let mut laps = Laps::new();
-    let mut stream = dial::tcp(&host, port, stage, &mut laps).await?;
+    let mut stream = route::open(config, &host, port, stage, &mut laps).await?;
 
     let handshake = ClientHandshake::new(offer(config), rand::rng().random());
     let sent_identity = config.tls.identity.is_some();
