@@ -101,6 +101,13 @@ impl Verbose {
         }
     }
 
+    /// A `*` line about the connection (a redirect followed).
+    pub fn event(&self, text: &str) {
+        if self.level > 0 {
+            self.line(&format!("* {text}"));
+        }
+    }
+
     pub fn request(&self, handshake: &ClientHandshake) {
         if self.level == 0 {
             return;
