@@ -17,6 +17,10 @@ complete -c wsc -l connect-timeout -d 'Give up connecting after SECS seconds (fr
 complete -c wsc -l ca -d 'Trust the certificates in this PEM file' -r
 complete -c wsc -l cert -d 'Present this PEM client certificate (with --key; a pair that does not match is status 4 before connecting)' -r
 complete -c wsc -l key -d 'The PKCS#8 PEM private key of --cert' -r
+complete -c wsc -l tls-min -d 'Accept TLS VERSION and later only: 1.2 (the default; older versions are never spoken) or 1.3' -r -f -a "1.2\t''
+1.3\t''"
+complete -c wsc -l servername -d 'Send NAME as the TLS server name (SNI) and verify the certificate against it, instead of the URL\'s host: for a server reached by IP address, or by a name its certificate does not have. The Host header stays the URL\'s' -r
+complete -c wsc -l pinnedpubkey -d 'Accept only a server with this public key, as curl has it: \'sha256//BASE64\' hashes of the key (several separated by \';\'), or a file holding the key in PEM or DER. Checked right after the TLS handshake, with -k too; a mismatch is status 4, before the upgrade is sent. -v shows the server\'s hash' -r
 complete -c wsc -s x -l execute -d 'Send this message first, before stdin (repeatable)' -r
 complete -c wsc -l color -d 'When to colour the output: the REPL, or the events on stderr in a pipe (never what goes to stdout in a pipe: that is data)' -r -f -a "auto\t'Colour when the output is a terminal, unless NO_COLOR is set (CLICOLOR_FORCE forces it)'
 always\t''

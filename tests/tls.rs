@@ -156,12 +156,12 @@ async fn verbose_shows_the_tls_version_the_cipher_and_the_servers_certificate() 
             .iter()
             .position(|l| l.starts_with(&format!("* {version}, cipher TLS_")))
             .unwrap_or_else(|| panic!("no {version} line in:\n{err}"));
-        at("* certificate subject: CN=127.0.0.1");
-        at("* certificate issuer: CN=wsc test CA");
-        at("* certificate names: IP 127.0.0.1");
+        at("* certificate 1/1 subject: CN=127.0.0.1");
+        at("* certificate 1/1 issuer: CN=wsc test CA");
+        at("* certificate 1/1 names: IP 127.0.0.1");
         let expires = lines
             .iter()
-            .find(|l| l.starts_with("* certificate expires: "))
+            .find(|l| l.starts_with("* certificate 1/1 expires: "))
             .unwrap_or_else(|| panic!("no expiry in:\n{err}"));
         assert!(
             expires.ends_with(" GMT (in 29 days)") || expires.ends_with(" GMT (in 30 days)"),
