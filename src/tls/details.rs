@@ -42,7 +42,9 @@ impl Details {
                     at => format!("certificate {} of the server's chain", at + 1),
                 };
                 let when = match left(cert) {
-                    Some(days) if days < 0 => format!("expired {} ago", plural(-days as u64, "day")),
+                    Some(days) if days < 0 => {
+                        format!("expired {} ago", plural(-days as u64, "day"))
+                    }
                     Some(0) => "expires within a day".to_string(),
                     Some(days) => format!("expires in {}", plural(days as u64, "day")),
                     None => "expires soon".to_string(),
@@ -70,7 +72,9 @@ impl Details {
         if insecure {
             // OpenSSL checks the chain under -k too, and only does not act on the result.
             lines.push(match ssl.verify_result() {
-                X509VerifyResult::OK => "certificate not verified (-k); its chain would pass".into(),
+                X509VerifyResult::OK => {
+                    "certificate not verified (-k); its chain would pass".into()
+                }
                 failed => format!(
                     "certificate not verified (-k); its chain would fail: {}",
                     failed.error_string()

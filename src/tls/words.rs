@@ -45,9 +45,9 @@ pub fn handshake_failure(e: &ssl::Error, ssl: &SslRef, attempt: &Attempt) -> Fai
             TlsVersion::V1_3 => format!(
                 "the server does not speak TLS 1.3, which --tls-min 1.3 requires ({reason})"
             ),
-            TlsVersion::V1_2 => format!(
-                "the server speaks no TLS version wsc accepts (1.2 and later) ({reason})"
-            ),
+            TlsVersion::V1_2 => {
+                format!("the server speaks no TLS version wsc accepts (1.2 and later) ({reason})")
+            }
         });
     }
     if reason.contains("alert ") {
