@@ -207,6 +207,45 @@ async fn verbose_shows_the_tls_version_cipher_alpn_and_the_chain_as_sent() {
 }
 
 #[tokio::test]
+async fn verbose_with_insecure_tells_what_verification_would_have_said() {
+    let (_dir, ca, ca_args) = trusted_ca();
+    for (identity, mut args, verdict) in [
+        (server_cert(), vec![], "would fail: self-signed certificate"),
+        (
+            cert("127.0.0.1", -1, 30, Some(&ca), false),
+            ca_args,
+            "would pass",
+        ),
+    ] {
+        args.extend(["-k".into(), "-v".into()]);
+        let server = wss_echo(identity, None).await;
+        let run = echo_once(&server.url, &args).await;
+        run.assert_status(0);
+        assert_eq!(server.finish().await, ["hello over tls"]);
+        line_at(
+            &run.stderr,
+            &format!("* certificate not verified (-k); its chain {verdict}"),
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_ca_in_ssl_cert_file_is_trusted_like_a_system_root() {
+    // SSL_CERT_FILE names the system's roots for OpenSSL and openssl-probe alike.
+    let dir = tempfile::tempdir().unwrap();
+    let ca = ca();
+    let bundle = temp_file(&dir, "system-roots.pem", &ca.cert_pem());
+    let server = wss_echo(cert("127.0.0.1", -1, 30, Some(&ca), false), None).await;
+    let run = wsc([&server.url, "-w", "0"])
+        .env("SSL_CERT_FILE", &arg(&bundle))
+        .stdin("hello over tls\n")
+        .run()
+        .await;
+    assert_echoed(&run);
+    assert_eq!(server.finish().await, ["hello over tls"]);
+}
+
+#[tokio::test]
 async fn a_certificate_that_expires_within_14_days_is_a_warning_even_without_verbose() {
     let (_dir, root, args) = trusted_ca();
     // The server's own certificate, then (with a sound one) an intermediate in its chain.

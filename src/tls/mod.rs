@@ -201,3 +201,27 @@ fn read(path: &Path, what: &str) -> Result<Vec<u8>, Failure> {
         ))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_systems_roots_are_loaded() {
+        // The vendored OpenSSL's default file is not on the machine: only the probe finds them.
+        let Some(file) = openssl_probe::probe().cert_file else {
+            eprintln!("no system CA bundle here: nothing to check");
+            return;
+        };
+        let bundle = X509::stack_from_pem(&fs::read(file).unwrap()).unwrap();
+        let connector = connector(&TlsSettings::default()).unwrap();
+        let loaded = connector.ssl.context().cert_store().all_certificates();
+        assert!(!bundle.is_empty());
+        assert!(
+            loaded.len() >= bundle.len(),
+            "{} of {}",
+            loaded.len(),
+            bundle.len()
+        );
+    }
+}
