@@ -206,9 +206,31 @@ fn read(path: &Path, what: &str) -> Result<Vec<u8>, Failure> {
 mod tests {
     use super::*;
 
+    /// Set in the child run of the test below.
+    const CHILD: &str = "WSC_TEST_ROOTS_CHILD";
+
     #[test]
-    fn the_systems_roots_are_loaded() {
-        // The vendored OpenSSL's default file is not on the machine: only the probe finds them.
+    fn the_systems_roots_are_loaded_without_ssl_cert_file() {
+        // With SSL_CERT_FILE or SSL_CERT_DIR set, OpenSSL itself finds the roots; without them
+        // the vendored build looks in its own directory, which is not on the machine. So the
+        // check runs again in a child process without them.
+        if std::env::var_os(CHILD).is_none() {
+            let exe = std::env::current_exe().unwrap();
+            let child = std::process::Command::new(exe)
+                .args([
+                    "--exact",
+                    "tls::tests::the_systems_roots_are_loaded_without_ssl_cert_file",
+                ])
+                .env(CHILD, "1")
+                .env_remove("SSL_CERT_FILE")
+                .env_remove("SSL_CERT_DIR")
+                .output()
+                .unwrap();
+            let output = String::from_utf8_lossy(&child.stdout);
+            assert!(child.status.success(), "{output}");
+            assert!(output.contains("1 passed"), "{output}");
+            return;
+        }
         let Some(file) = openssl_probe::probe().cert_file else {
             eprintln!("no system CA bundle here: nothing to check");
             return;
