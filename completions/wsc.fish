@@ -41,7 +41,7 @@ complete -c wsc -l max-message-size -d 'Close with 1009 when a received message 
 complete -c wsc -l no-compress -d 'Do not offer permessage-deflate compression (offered by default, as browsers do)'
 complete -c wsc -l client-no-context-takeover -d 'Reset our compression context after every message (less memory, less compression)'
 complete -c wsc -l server-no-context-takeover -d 'Ask the server to reset its compression context after every message'
-complete -c wsc -s k -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c wsc -s k -l insecure -d 'Do not verify the server\'s TLS certificate (--pinnedpubkey is still checked; -v tells what verification would have said)'
 complete -c wsc -s b -l binary -d 'Send each input line (stdin, or typed in the REPL) as a binary message instead of text'
 complete -c wsc -l jsonl -d 'Print one JSON object per event on stdout, and read stdin lines as such objects. In the REPL, typed lines are read as such objects (a bad one is reported and skipped; slash commands still work) and what arrives is shown for people, above the prompt'
 complete -c wsc -l no-color -d 'Never colour the output (same as --color never)'

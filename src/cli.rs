@@ -212,7 +212,8 @@ pub struct Cli {
     )]
     pub connect_timeout: String,
 
-    /// Do not verify the server's TLS certificate.
+    /// Do not verify the server's TLS certificate (--pinnedpubkey is still checked; -v tells what
+    /// verification would have said).
     #[arg(
         short = 'k',
         long,
