@@ -363,6 +363,30 @@ async fn servername_sets_the_name_sent_and_verified_but_not_the_host_header() {
 }
 
 #[tokio::test]
+async fn the_new_tls_flags_on_a_ws_url_are_named_as_having_no_effect() {
+    let server = ws_server(echo).await;
+    let pin = pin_of(&server_cert());
+    let args = [
+        server.url.as_str(),
+        "-w",
+        "0",
+        "--tls-min",
+        "1.3",
+        "--servername",
+        "wsc.test",
+        "--pinnedpubkey",
+        &pin,
+    ];
+    let run = wsc(args).stdin("plain\n").run().await;
+    run.assert_status(0);
+    for flag in ["--tls-min", "--servername", "--pinnedpubkey"] {
+        let warning = format!("wsc: warning: {flag} has no effect on a ws:// URL (no TLS)");
+        assert!(run.stderr.lines().any(|l| l == warning), "{}", run.stderr);
+    }
+    assert_eq!(texts(&server.finish().await), ["plain"]);
+}
+
+#[tokio::test]
 async fn a_servername_that_is_no_name_is_a_usage_error() {
     for bad in ["", "wsc.test:443", "a b", "wsc.test/x"] {
         let run = wsc(["wss://127.0.0.1:1/", "--servername", bad]).run().await;
