@@ -37,7 +37,7 @@ pub struct Connector {
     min: TlsVersion,
     /// `--servername`: the name for SNI and verification instead of the one the hop is dialled by.
     servername: Option<String>,
-    pin: Option<pin::Pin>,
+    pin: Option<pin::Pins>,
 }
 
 /// Builds the connector; certificate, key, CA and pin files are read and checked here, before

@@ -52,9 +52,9 @@ impl PinnedKey {
     }
 
     /// What to compare the server's key with; a file is read and checked here.
-    pub(super) fn load(&self) -> Result<Pin, Failure> {
+    pub(super) fn load(&self) -> Result<Pins, Failure> {
         let path = match self {
-            PinnedKey::Hashes(hashes) => return Ok(Pin::Hashes(hashes.clone())),
+            PinnedKey::Hashes(hashes) => return Ok(Pins::Hashes(hashes.clone())),
             PinnedKey::File(path) => path,
         };
         let bytes = super::read(path, "--pinnedpubkey file")?;
@@ -64,7 +64,7 @@ impl PinnedKey {
         } else {
             PKey::public_key_from_der(&bytes).map(|_| bytes)
         };
-        der.map(Pin::Key).map_err(|e| {
+        der.map(Pins::Key).map_err(|e| {
             Failure::Tls(format!(
                 "--pinnedpubkey file '{}' holds no public key in {} ({})",
                 path.display(),
@@ -75,15 +75,15 @@ impl PinnedKey {
     }
 }
 
-/// A loaded pin.
+/// The pins, loaded: what the server's key is compared with.
 #[derive(Debug, Clone)]
-pub(super) enum Pin {
+pub(super) enum Pins {
     Hashes(Vec<String>),
     /// The public key's DER.
     Key(Vec<u8>),
 }
 
-impl Pin {
+impl Pins {
     /// Whether the server's public key (DER) is the pinned one.
     pub fn check(&self, key: Option<&[u8]>) -> Result<(), Failure> {
         let Some(key) = key else {
@@ -93,8 +93,8 @@ impl Pin {
         };
         let hash = hash(key);
         let matches = match self {
-            Pin::Hashes(hashes) => hashes.iter().any(|pin| hash[PREFIX.len()..] == **pin),
-            Pin::Key(der) => der == key,
+            Pins::Hashes(hashes) => hashes.iter().any(|pin| hash[PREFIX.len()..] == **pin),
+            Pins::Key(der) => der == key,
         };
         match matches {
             true => Ok(()),
@@ -161,11 +161,11 @@ mod tests {
     fn a_key_matches_its_own_hash_and_no_other() {
         let key = b"not really DER, but hashed all the same";
         let own = PinnedKey::parse(&format!("{A};{}", hash(key))).unwrap();
-        let Ok(Pin::Hashes(hashes)) = own.load() else {
+        let Ok(Pins::Hashes(hashes)) = own.load() else {
             panic!("hashes load as hashes")
         };
-        assert!(Pin::Hashes(hashes.clone()).check(Some(key)).is_ok());
-        let other = Pin::Hashes(hashes[..1].to_vec()).check(Some(key));
+        assert!(Pins::Hashes(hashes.clone()).check(Some(key)).is_ok());
+        let other = Pins::Hashes(hashes[..1].to_vec()).check(Some(key));
         assert_eq!(
             other,
             Err(Failure::Tls(format!(
@@ -173,8 +173,8 @@ mod tests {
                 hash(key)
             )))
         );
-        assert!(Pin::Key(key.to_vec()).check(Some(key)).is_ok());
-        assert!(Pin::Key(key[1..].to_vec()).check(Some(key)).is_err());
-        assert!(Pin::Key(key.to_vec()).check(None).is_err());
+        assert!(Pins::Key(key.to_vec()).check(Some(key)).is_ok());
+        assert!(Pins::Key(key[1..].to_vec()).check(Some(key)).is_err());
+        assert!(Pins::Key(key.to_vec()).check(None).is_err());
     }
 }
