@@ -18,6 +18,10 @@ complete -c wsc -l max-redirs -d 'With -L, follow at most N redirects (0 or more
 complete -c wsc -l ca -d 'Trust the certificates in this PEM file' -r
 complete -c wsc -l cert -d 'Present this PEM client certificate (with --key; a pair that does not match is status 4 before connecting)' -r
 complete -c wsc -l key -d 'The PKCS#8 PEM private key of --cert' -r
+complete -c wsc -l tls-min -d 'Accept TLS VERSION and later only: 1.2 (the default; older versions are never spoken) or 1.3' -r -f -a "1.2\t''
+1.3\t''"
+complete -c wsc -l servername -d 'Send NAME as the TLS server name (SNI) and verify the certificate against it, instead of the URL\'s host: for a server reached by IP address, or by a name its certificate does not have. The Host header stays the URL\'s' -r
+complete -c wsc -l pinnedpubkey -d 'Accept only a server with this public key, as curl has it: \'sha256//BASE64\' hashes of the key (several separated by \';\'), or a file holding the key in PEM or DER. Checked right after the TLS handshake, with -k too; a mismatch is status 4, before the upgrade is sent. -v shows the server\'s hash' -r
 complete -c wsc -s x -l execute -d 'Send this message first, before stdin (repeatable)' -r
 complete -c wsc -l color -d 'When to colour the output: the REPL, or the events on stderr in a pipe (never what goes to stdout in a pipe: that is data)' -r -f -a "auto\t'Colour when the output is a terminal, unless NO_COLOR is set (CLICOLOR_FORCE forces it)'
 always\t''
@@ -40,7 +44,7 @@ complete -c wsc -l client-no-context-takeover -d 'Reset our compression context 
 complete -c wsc -l server-no-context-takeover -d 'Ask the server to reset its compression context after every message'
 complete -c wsc -s L -l location -d 'Follow redirects (301, 302, 303, 307, 308) answered to the upgrade; http(s):// locations become ws(s)://. Authorization, Cookie and Host headers go only to the first URL\'s scheme, host and port; a redirect from wss:// to ws:// is refused'
 complete -c wsc -l location-trusted -d 'Like -L, and send Authorization, Cookie and Host to every host the redirects lead to'
-complete -c wsc -s k -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c wsc -s k -l insecure -d 'Do not verify the server\'s TLS certificate (--pinnedpubkey is still checked; -v tells what verification would have said)'
 complete -c wsc -s b -l binary -d 'Send each input line (stdin, or typed in the REPL) as a binary message instead of text'
 complete -c wsc -l jsonl -d 'Print one JSON object per event on stdout, and read stdin lines as such objects. In the REPL, typed lines are read as such objects (a bad one is reported and skipped; slash commands still work) and what arrives is shown for people, above the prompt'
 complete -c wsc -l no-color -d 'Never colour the output (same as --color never)'

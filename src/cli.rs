@@ -232,7 +232,8 @@ pub struct Cli {
     #[arg(long, help_heading = "Connection")]
     pub location_trusted: bool,
 
-    /// Do not verify the server's TLS certificate.
+    /// Do not verify the server's TLS certificate (--pinnedpubkey is still checked; -v tells what
+    /// verification would have said).
     #[arg(
         short = 'k',
         long,
@@ -254,6 +255,24 @@ pub struct Cli {
     /// The PKCS#8 PEM private key of --cert.
     #[arg(long, value_name = "FILE", requires = "cert", help_heading = "TLS")]
     pub key: Option<String>,
+
+    /// Accept TLS VERSION and later only: 1.2 (the default; older versions are never spoken)
+    /// or 1.3.
+    #[arg(long, value_name = "VERSION", value_parser = ["1.2", "1.3"], help_heading = "TLS")]
+    pub tls_min: Option<String>,
+
+    /// Send NAME as the TLS server name (SNI) and verify the certificate against it, instead of
+    /// the URL's host: for a server reached by IP address, or by a name its certificate does not
+    /// have. The Host header stays the URL's.
+    #[arg(long, value_name = "NAME", help_heading = "TLS")]
+    pub servername: Option<String>,
+
+    /// Accept only a server with this public key, as curl has it: 'sha256//BASE64' hashes of
+    /// the key (several separated by ';'), or a file holding the key in PEM or DER. Checked
+    /// right after the TLS handshake, with -k too; a mismatch is status 4, before the upgrade is
+    /// sent. -v shows the server's hash.
+    #[arg(long, value_name = "PINS|FILE", help_heading = "TLS")]
+    pub pinnedpubkey: Option<String>,
 
     /// Send each input line (stdin, or typed in the REPL) as a binary message instead of text.
     #[arg(short = 'b', long, conflicts_with = "jsonl", help_heading = "Input")]

@@ -14,6 +14,7 @@ use url::Url;
 use crate::cli::{Cli, ColorWhen};
 use crate::error::Failure;
 use crate::protocol::deflate::DeflateOffer;
+use crate::tls::pin::PinnedKey;
 
 /// Everything a session needs to know, validated.
 #[derive(Debug)]
@@ -81,6 +82,20 @@ pub struct TlsSettings {
     pub ca_file: Option<PathBuf>,
     /// Client certificate and key files.
     pub identity: Option<(PathBuf, PathBuf)>,
+    /// `--tls-min`: the lowest TLS version accepted.
+    pub min_version: TlsVersion,
+    /// `--servername`: the name for SNI and certificate verification instead of the host's.
+    pub servername: Option<String>,
+    /// `--pinnedpubkey`.
+    pub pinned_key: Option<PinnedKey>,
+}
+
+/// A TLS version wsc can be told to require at least; nothing older than 1.2 is ever spoken.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TlsVersion {
+    #[default]
+    V1_2,
+    V1_3,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -252,6 +267,17 @@ impl Config {
                 insecure: cli.insecure,
                 ca_file: cli.ca.map(PathBuf::from),
                 identity: cli.cert.map(PathBuf::from).zip(cli.key.map(PathBuf::from)),
+                min_version: match cli.tls_min.as_deref() {
+                    Some("1.3") => TlsVersion::V1_3,
+                    _ => TlsVersion::V1_2,
+                },
+                servername: cli.servername.as_deref().map(servername).transpose()?,
+                pinned_key: cli
+                    .pinnedpubkey
+                    .as_deref()
+                    .map(PinnedKey::parse)
+                    .transpose()
+                    .map_err(usage)?,
             },
             input,
             execute: cli.execute,
@@ -481,12 +507,32 @@ fn warnings(cli: &Cli, mode: Mode, url: &Url, stdin_empty: impl Fn() -> bool) ->
             (cli.insecure, "--insecure"),
             (cli.ca.is_some(), "--ca"),
             (cli.cert.is_some(), "--cert"),
+            (cli.tls_min.is_some(), "--tls-min"),
+            (cli.servername.is_some(), "--servername"),
+            (cli.pinnedpubkey.is_some(), "--pinnedpubkey"),
         ];
         for (_, flag) in tls.iter().filter(|(given, _)| *given) {
             warnings.push(format!("{flag} has no effect on a ws:// URL (no TLS)"));
         }
     }
     warnings
+}
+
+/// `--servername NAME`: a host name or an IP address (brackets around IPv6 allowed).
+fn servername(name: &str) -> Result<String, Failure> {
+    let bare = name
+        .strip_prefix('[')
+        .and_then(|n| n.strip_suffix(']'))
+        .unwrap_or(name);
+    let bad = |c: char| c.is_whitespace() || c.is_control() || c == '/';
+    // A colon belongs to an IPv6 address only, not to a port.
+    let port = bare.contains(':') && bare.parse::<std::net::Ipv6Addr>().is_err();
+    if bare.is_empty() || port || bare.chars().any(bad) {
+        return Err(usage(format!(
+            "--servername '{name}' is not a host name or IP address"
+        )));
+    }
+    Ok(bare.to_string())
 }
 
 fn usage(message: String) -> Failure {

@@ -125,12 +125,16 @@ impl Verbose {
         self.headers('>', &handshake.headers);
     }
 
-    /// The TLS session: version, cipher, the server's certificate.
-    pub fn tls(&self, lines: &[String]) {
+    /// The TLS session: version, cipher, ALPN, the server's key and chain; its warnings (a
+    /// certificate about to expire) are shown without -v too.
+    pub fn tls(&self, details: &crate::tls::Details) {
+        for warning in &details.warnings {
+            crate::output::to_stderr(&format!("wsc: warning: {warning}"), self.sanitize);
+        }
         if self.level == 0 {
             return;
         }
-        for line in lines {
+        for line in &details.lines {
             self.line(&format!("* {line}"));
         }
     }

@@ -128,16 +128,44 @@ async fn a_certificate_signed_by_the_given_ca_is_trusted() {
     assert_eq!(server.finish().await, ["hello over tls"]);
 }
 
+/// The line of `stderr` that is exactly `line`, by position; fails the test when there is none.
+fn line_at(stderr: &str, line: &str) -> usize {
+    stderr
+        .lines()
+        .position(|l| l == line)
+        .unwrap_or_else(|| panic!("no {line:?} in:\n{stderr}"))
+}
+
+/// The first line of `stderr` that starts with `start`.
+fn line_starting<'a>(stderr: &'a str, start: &str) -> &'a str {
+    stderr
+        .lines()
+        .find(|l| l.starts_with(start))
+        .unwrap_or_else(|| panic!("no line starting {start:?} in:\n{stderr}"))
+}
+
 #[tokio::test]
-async fn verbose_shows_the_tls_version_the_cipher_and_the_servers_certificate() {
-    let (_dir, ca, mut args) = trusted_ca();
+async fn verbose_shows_the_tls_version_cipher_alpn_and_the_chain_as_sent() {
+    let (_dir, root, mut args) = trusted_ca();
     args.push("-v".into());
-    for (max, version) in [
-        (None, "TLS 1.3"),
-        (Some(openssl::ssl::SslVersion::TLS1_2), "TLS 1.2"),
+    let intermediate = cert("wsc test intermediate", -1, 60, Some(&root), true);
+    for (max, alpn, version, agreed) in [
+        (None, true, "TLS 1.3", "http/1.1"),
+        (
+            Some(openssl::ssl::SslVersion::TLS1_2),
+            false,
+            "TLS 1.2",
+            "none",
+        ),
     ] {
-        let identity = cert("127.0.0.1", -1, 30, Some(&ca), false);
-        let server = wss_server_up_to(identity, None, max, |ws| async move {
+        let identity = cert("127.0.0.1", -1, 30, Some(&intermediate), false);
+        let setup = Setup {
+            max,
+            alpn,
+            chain: vec![intermediate.cert.clone()],
+            ..Setup::default()
+        };
+        let server = wss_server_set_up(identity, setup, |ws| async move {
             texts(&echo(ws.expect("server-side TLS and upgrade")).await)
         })
         .await;
@@ -145,31 +173,360 @@ async fn verbose_shows_the_tls_version_the_cipher_and_the_servers_certificate() 
         run.assert_status(0);
         assert_eq!(server.finish().await, ["hello over tls"]);
         let err = &run.stderr;
-        let lines: Vec<&str> = err.lines().collect();
-        let at = |line: &str| {
-            lines
-                .iter()
-                .position(|l| *l == line)
-                .unwrap_or_else(|| panic!("no {line:?} in:\n{err}"))
-        };
-        let tls = lines
-            .iter()
-            .position(|l| l.starts_with(&format!("* {version}, cipher TLS_")))
-            .unwrap_or_else(|| panic!("no {version} line in:\n{err}"));
-        at("* certificate subject: CN=127.0.0.1");
-        at("* certificate issuer: CN=wsc test CA");
-        at("* certificate names: IP 127.0.0.1");
-        let expires = lines
-            .iter()
-            .find(|l| l.starts_with("* certificate expires: "))
-            .unwrap_or_else(|| panic!("no expiry in:\n{err}"));
+        let session = line_starting(err, &format!("* {version}, cipher TLS_"));
+        assert!(session.ends_with(&format!(", ALPN {agreed}")), "{session}");
+        // The chain as the server sent it: its certificate, then the intermediate.
+        let first = line_at(err, "* certificate 1/2 subject: CN=127.0.0.1");
+        for line in [
+            "* certificate 1/2 issuer: CN=wsc test intermediate",
+            "* certificate 1/2 names: IP 127.0.0.1",
+            "* certificate 2/2 subject: CN=wsc test intermediate",
+            "* certificate 2/2 issuer: CN=wsc test CA",
+            "* certificate 2/2 names: none",
+        ] {
+            assert!(line_at(err, line) > first, "{line} after the first subject");
+        }
+        for (n, days) in [
+            (1, [" (in 29 days)", " (in 30 days)"]),
+            (2, [" (in 59 days)", " (in 60 days)"]),
+        ] {
+            let expires = line_starting(err, &format!("* certificate {n}/2 expires: "));
+            assert!(
+                days.iter().any(|d| expires.ends_with(&format!(" GMT{d}"))),
+                "{expires}"
+            );
+        }
+        // Before the request, which goes out only once TLS is up; no expiry warning.
+        assert!(line_starting(err, "* certificate 2/2 expires") < line_starting(err, "> GET"));
         assert!(
-            expires.ends_with(" GMT (in 29 days)") || expires.ends_with(" GMT (in 30 days)"),
-            "{expires}"
+            line_at(err, session) < line_at(err, "> GET / HTTP/1.1"),
+            "{err}"
         );
-        // Before the request, which goes out only once TLS is up.
-        assert!(tls < at("> GET / HTTP/1.1"), "{err}");
+        assert!(!err.contains("warning"), "{err}");
     }
+}
+
+#[tokio::test]
+async fn verbose_with_insecure_tells_what_verification_would_have_said() {
+    let (_dir, ca, ca_args) = trusted_ca();
+    for (identity, mut args, verdict) in [
+        (server_cert(), vec![], "would fail: self-signed certificate"),
+        (
+            cert("127.0.0.1", -1, 30, Some(&ca), false),
+            ca_args,
+            "would pass",
+        ),
+    ] {
+        args.extend(["-k".into(), "-v".into()]);
+        let server = wss_echo(identity, None).await;
+        let run = echo_once(&server.url, &args).await;
+        run.assert_status(0);
+        assert_eq!(server.finish().await, ["hello over tls"]);
+        line_at(
+            &run.stderr,
+            &format!("* certificate not verified (-k); its chain {verdict}"),
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_ca_in_ssl_cert_file_is_trusted_like_a_system_root() {
+    // SSL_CERT_FILE names the system's roots for OpenSSL and openssl-probe alike.
+    let dir = tempfile::tempdir().unwrap();
+    let ca = ca();
+    let bundle = temp_file(&dir, "system-roots.pem", &ca.cert_pem());
+    let server = wss_echo(cert("127.0.0.1", -1, 30, Some(&ca), false), None).await;
+    let run = wsc([&server.url, "-w", "0"])
+        .env("SSL_CERT_FILE", &arg(&bundle))
+        .stdin("hello over tls\n")
+        .run()
+        .await;
+    assert_echoed(&run);
+    assert_eq!(server.finish().await, ["hello over tls"]);
+}
+
+#[tokio::test]
+async fn a_certificate_that_expires_within_14_days_is_a_warning_even_without_verbose() {
+    let (_dir, root, args) = trusted_ca();
+    // The server's own certificate, then (with a sound one) an intermediate in its chain.
+    let soon = cert("wsc test intermediate", -1, 3, Some(&root), true);
+    let later = cert("wsc test intermediate", -1, 60, Some(&root), true);
+    for (intermediate, leaf_days, which) in [
+        (&later, 3, "the server's certificate (CN=127.0.0.1)"),
+        (
+            &soon,
+            30,
+            "certificate 2 of the server's chain (CN=wsc test intermediate)",
+        ),
+    ] {
+        let identity = cert("127.0.0.1", -1, leaf_days, Some(intermediate), false);
+        let setup = Setup {
+            chain: vec![intermediate.cert.clone()],
+            ..Setup::default()
+        };
+        let server = wss_server_set_up(identity, setup, |ws| async move {
+            texts(&echo(ws.expect("server-side TLS and upgrade")).await)
+        })
+        .await;
+        let run = echo_once(&server.url, &args).await;
+        run.assert_status(0);
+        assert_eq!(run.stdout_text(), "hello over tls\n");
+        assert_eq!(server.finish().await, ["hello over tls"]);
+        let warning = line_starting(&run.stderr, "wsc: warning: ");
+        let expected = format!("wsc: warning: {which} expires in ");
+        assert!(
+            warning.starts_with(&expected)
+                && (warning.contains(" in 2 days (") || warning.contains(" in 3 days ("))
+                && warning.ends_with(" GMT)"),
+            "{warning}"
+        );
+        assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    }
+}
+
+#[tokio::test]
+async fn tls_min_1_3_refuses_a_server_that_speaks_at_most_tls_1_2() {
+    let tls12 = Some(openssl::ssl::SslVersion::TLS1_2);
+    let server =
+        wss_server_up_to(server_cert(), None, tls12, |ws| async move { ws.is_some() }).await;
+    let args = ["-k".to_string(), "--tls-min".into(), "1.3".into()];
+    let run = echo_once(&server.url, &args).await;
+    run.assert_status(4).assert_error(
+        "the server does not speak TLS 1.3, which --tls-min 1.3 requires (tlsv1 alert protocol \
+         version)",
+    );
+    assert!(!server.finish().await, "no TLS session came about");
+
+    // The same server is fine with --tls-min 1.2; a TLS 1.3 server is fine with 1.3.
+    for (max, min, version) in [(tls12, "1.2", "TLS 1.2"), (None, "1.3", "TLS 1.3")] {
+        let server = wss_server_up_to(server_cert(), None, max, |ws| async move {
+            texts(&echo(ws.expect("server-side TLS and upgrade")).await)
+        })
+        .await;
+        let args = ["-k".into(), "-v".into(), "--tls-min".into(), min.into()];
+        let run = echo_once(&server.url, &args).await;
+        run.assert_status(0);
+        line_starting(&run.stderr, &format!("* {version}, cipher "));
+        assert_eq!(server.finish().await, ["hello over tls"]);
+    }
+}
+
+#[tokio::test]
+async fn tls_min_takes_1_2_or_1_3_only() {
+    for bad in ["1.1", "1.0", "1", "2", "tls1.3", ""] {
+        let (listener, port) = listener().await;
+        let run = wsc([
+            format!("wss://127.0.0.1:{port}/"),
+            "--tls-min".into(),
+            bad.into(),
+        ])
+        .run()
+        .await;
+        run.assert_status(2).assert_error("--tls-min");
+        assert_no_connection(listener).await;
+    }
+}
+
+#[tokio::test]
+async fn servername_sets_the_name_sent_and_verified_but_not_the_host_header() {
+    let (_dir, ca, ca_args) = trusted_ca();
+    let named = cert("wsc.test", -1, 30, Some(&ca), false);
+
+    // By IP address alone, the certificate for wsc.test does not fit.
+    let server = wss_probe(named.clone(), None).await;
+    let run = echo_once(&server.url, &ca_args).await;
+    run.assert_status(4)
+        .assert_error("certificate verify failed: IP address mismatch");
+    assert!(!server.finish().await);
+
+    let server = wss_server(named, None, |ws| async move {
+        let ws = ws.expect("server-side TLS and upgrade");
+        let sni = ws
+            .get_ref()
+            .ssl()
+            .servername(openssl::ssl::NameType::HOST_NAME)
+            .map(str::to_string);
+        (sni, texts(&echo(ws).await))
+    })
+    .await;
+    let mut args = ca_args.clone();
+    args.extend(["--servername".into(), "wsc.test".into()]);
+    let run = echo_once(&server.url, &args).await;
+    assert_echoed(&run);
+    assert_eq!(
+        server.request_header("host"),
+        Some(format!("127.0.0.1:{}", server.port))
+    );
+    let (sni, texts) = server.finish().await;
+    assert_eq!(sni.as_deref(), Some("wsc.test"));
+    assert_eq!(texts, ["hello over tls"]);
+}
+
+#[tokio::test]
+async fn the_new_tls_flags_on_a_ws_url_are_named_as_having_no_effect() {
+    let server = ws_server(echo).await;
+    let pin = pin_of(&server_cert());
+    let args = [
+        server.url.as_str(),
+        "-w",
+        "0",
+        "--tls-min",
+        "1.3",
+        "--servername",
+        "wsc.test",
+        "--pinnedpubkey",
+        &pin,
+    ];
+    let run = wsc(args).stdin("plain\n").run().await;
+    run.assert_status(0);
+    for flag in ["--tls-min", "--servername", "--pinnedpubkey"] {
+        let warning = format!("wsc: warning: {flag} has no effect on a ws:// URL (no TLS)");
+        assert!(run.stderr.lines().any(|l| l == warning), "{}", run.stderr);
+    }
+    assert_eq!(texts(&server.finish().await), ["plain"]);
+}
+
+#[tokio::test]
+async fn a_servername_that_is_no_name_is_a_usage_error() {
+    for bad in ["", "wsc.test:443", "a b", "wsc.test/x"] {
+        let run = wsc(["wss://127.0.0.1:1/", "--servername", bad]).run().await;
+        run.assert_status(2).assert_error("--servername");
+    }
+}
+
+/// `sha256//BASE64` of a key's SubjectPublicKeyInfo, computed here as curl documents it.
+fn pin_of(identity: &Identity) -> String {
+    use base64::Engine;
+    let der = identity.key.public_key_to_der().unwrap();
+    let digest = openssl::sha::sha256(&der);
+    format!(
+        "sha256//{}",
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    )
+}
+
+/// A TLS server that records whether the handshake succeeded and what came over TLS after it:
+/// up to the end of a request head, or until wsc hung up.
+async fn recording_tls_server(identity: Identity) -> Server<Option<Vec<u8>>> {
+    tls_server(identity, Setup::default(), |tls| async move {
+        let mut tls = tls?;
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 1024];
+        while !seen.ends_with(b"\r\n\r\n") {
+            // wsc hangs up without a close_notify: an error here is the end too.
+            match within("wsc sends or hangs up", tls.read(&mut buf)).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => seen.extend_from_slice(&buf[..n]),
+            }
+        }
+        Some(seen)
+    })
+    .await
+}
+
+#[tokio::test]
+async fn pinnedpubkey_accepts_the_servers_key_also_with_insecure() {
+    let (_dir, ca, ca_args) = trusted_ca();
+    let identity = cert("127.0.0.1", -1, 30, Some(&ca), false);
+    let pin = pin_of(&identity);
+    let other = pin_of(&cert("127.0.0.1", -1, 30, None, false));
+    for (mut args, pins) in [
+        (ca_args.clone(), pin.clone()),
+        (vec!["-k".to_string()], pin.clone()),
+        // One of several.
+        (ca_args.clone(), format!("{other};{pin}")),
+    ] {
+        args.extend(["--pinnedpubkey".into(), pins, "-v".into()]);
+        let server = wss_echo(identity.clone(), None).await;
+        let run = echo_once(&server.url, &args).await;
+        run.assert_status(0);
+        assert_eq!(run.stdout_text(), "hello over tls\n");
+        assert_eq!(server.finish().await, ["hello over tls"]);
+        // -v shows the hash, as curl computes it.
+        line_at(&run.stderr, &format!("* server public key {pin}"));
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_pinnedpubkey_is_a_tls_failure_before_the_upgrade_is_sent() {
+    let (_dir, ca, ca_args) = trusted_ca();
+    let identity = cert("127.0.0.1", -1, 30, Some(&ca), false);
+    let wrong = pin_of(&server_cert());
+    // Verified, and with -k: the pin holds either way.
+    for mut args in [ca_args.clone(), vec!["-k".to_string()]] {
+        args.extend(["--pinnedpubkey".into(), wrong.clone()]);
+        let server = recording_tls_server(identity.clone()).await;
+        let run = echo_once(&server.url, &args).await;
+        run.assert_status(4).assert_error(&format!(
+            "server public key {} does not match --pinnedpubkey",
+            pin_of(&identity)
+        ));
+        let seen = server.finish().await.expect("the TLS handshake succeeded");
+        assert_eq!(String::from_utf8_lossy(&seen), "", "nothing of the upgrade");
+    }
+    // With the right pin the same server records the upgrade request (and then hangs up).
+    let server = recording_tls_server(identity.clone()).await;
+    let mut args = ca_args;
+    args.extend(["--pinnedpubkey".into(), pin_of(&identity)]);
+    echo_once(&server.url, &args).await;
+    let seen = server.finish().await.expect("the TLS handshake succeeded");
+    let seen = String::from_utf8_lossy(&seen);
+    assert!(seen.starts_with("GET / HTTP/1.1\r\n"), "{seen}");
+}
+
+#[tokio::test]
+async fn pinnedpubkey_reads_the_key_from_a_pem_or_der_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let identity = server_cert();
+    let stranger = server_cert();
+    for (name, file) in [
+        ("key.pem", identity.key.public_key_to_pem().unwrap()),
+        ("key.der", identity.key.public_key_to_der().unwrap()),
+    ] {
+        let path = temp_file(&dir, name, &file);
+        let server = wss_echo(identity.clone(), None).await;
+        let args = ["-k".into(), "--pinnedpubkey".into(), arg(&path)];
+        let run = echo_once(&server.url, &args).await;
+        assert_echoed(&run);
+        assert_eq!(server.finish().await, ["hello over tls"], "{name}");
+    }
+    for (name, file) in [
+        ("stranger.pem", stranger.key.public_key_to_pem().unwrap()),
+        ("stranger.der", stranger.key.public_key_to_der().unwrap()),
+    ] {
+        let path = temp_file(&dir, name, &file);
+        let server = recording_tls_server(identity.clone()).await;
+        let args = ["-k".into(), "--pinnedpubkey".into(), arg(&path)];
+        let run = echo_once(&server.url, &args).await;
+        run.assert_status(4).assert_error(&format!(
+            "server public key {} does not match --pinnedpubkey",
+            pin_of(&identity)
+        ));
+        assert_eq!(server.finish().await, Some(Vec::new()), "{name}");
+    }
+}
+
+#[tokio::test]
+async fn a_pinnedpubkey_file_is_checked_before_connecting() {
+    let dir = tempfile::tempdir().unwrap();
+    let not_a_key = temp_file(&dir, "not-a-key.pem", b"-----BEGIN PUBLIC KEY-----\nAAAA\n");
+    let missing = dir.path().join("missing.pem");
+    for (path, words) in [
+        (&not_a_key, "holds no public key in PEM"),
+        (&missing, "cannot read --pinnedpubkey file"),
+    ] {
+        let (listener, port) = listener().await;
+        let url = format!("wss://127.0.0.1:{port}/");
+        let run = wsc([url, "--pinnedpubkey".into(), arg(path)]).run().await;
+        run.assert_status(4).assert_error(words);
+        assert_no_connection(listener).await;
+    }
+    // A hash that is none is a usage error.
+    let run = wsc(["wss://127.0.0.1:1/", "--pinnedpubkey", "sha256//abc"])
+        .run()
+        .await;
+    run.assert_status(2)
+        .assert_error("is not a SHA-256 hash in base64");
 }
 
 #[tokio::test]

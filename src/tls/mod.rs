@@ -1,101 +1,195 @@
-//! TLS settings turned into a native-tls connector, and TLS failures turned into words.
+//! TLS with OpenSSL: the settings turned into a connector (files checked before anything goes on
+//! the network), the handshake over any stream, the pinned key checked before the upgrade, and
+//! what -v shows of the session (details.rs). Failures in words: words.rs.
 
 pub mod details;
+pub mod pin;
+mod words;
 
 use std::fs;
 use std::path::Path;
+use std::pin::Pin;
+use std::sync::LazyLock;
 
-use native_tls::{Certificate, Identity, TlsConnector};
+use openssl::pkey::{PKey, Private};
+use openssl::ssl::{SslConnector, SslMethod, SslVerifyMode, SslVersion};
+use openssl::x509::X509;
+use tokio_openssl::SslStream;
 
-use crate::config::TlsSettings;
+use crate::config::{TlsSettings, TlsVersion};
 use crate::connect::Stream;
 use crate::error::Failure;
+pub use details::Details;
+pub use words::failure_after_handshake;
 
-/// TLS over any stream, verified against `name`: the secured stream, and with `details` the
-/// lines -v shows (version, cipher, the server's certificate).
+/// The protocols offered by ALPN, in its wire format: WebSocket upgrades are HTTP/1.1.
+const ALPN: &[u8] = b"\x08http/1.1";
+
+/// Where the system keeps its trusted roots. The vendored OpenSSL's own directory is not on this
+/// machine, so without this nothing would verify; probed once.
+static SYSTEM_ROOTS: LazyLock<openssl_probe::ProbeResult> = LazyLock::new(openssl_probe::probe);
+
+/// A TLS client set up from `TlsSettings`, for one hop (the server, or an https proxy).
+#[derive(Clone)]
+pub struct Connector {
+    ssl: SslConnector,
+    insecure: bool,
+    min: TlsVersion,
+    /// `--servername`: the name for SNI and verification instead of the one the hop is dialled by.
+    servername: Option<String>,
+    pin: Option<pin::Pins>,
+}
+
+/// Builds the connector; certificate, key, CA and pin files are read and checked here, before
+/// anything goes on the network.
+pub fn connector(settings: &TlsSettings) -> Result<Connector, Failure> {
+    let setup = |e: openssl::error::ErrorStack| {
+        Failure::Tls(format!("cannot set up TLS: {}", words::stack_reason(&e)))
+    };
+    let mut builder = SslConnector::builder(SslMethod::tls()).map_err(setup)?;
+    let roots = &*SYSTEM_ROOTS;
+    // Each separately, errors ignored: a missing or odd system file must not stop --ca or -k.
+    if let Some(file) = &roots.cert_file {
+        let _ = builder.load_verify_locations(Some(file), None);
+    }
+    for dir in &roots.cert_dir {
+        let _ = builder.load_verify_locations(None, Some(dir));
+    }
+    let min = match settings.min_version {
+        TlsVersion::V1_2 => SslVersion::TLS1_2,
+        TlsVersion::V1_3 => SslVersion::TLS1_3,
+    };
+    builder.set_min_proto_version(Some(min)).map_err(setup)?;
+    builder.set_alpn_protos(ALPN).map_err(setup)?;
+    if settings.insecure {
+        builder.set_verify(SslVerifyMode::NONE);
+    }
+    if let Some(path) = &settings.ca_file {
+        for certificate in certificates(path, "CA file")? {
+            // A certificate already trusted (a system root) is refused as a duplicate: harmless.
+            let _ = builder.cert_store_mut().add_cert(certificate);
+        }
+    }
+    if let Some((cert, key)) = &settings.identity {
+        let (chain, private) = identity(cert, key)?;
+        let mut chain = chain.into_iter();
+        if let Some(leaf) = chain.next() {
+            builder.set_certificate(&leaf).map_err(setup)?;
+        }
+        builder.set_private_key(&private).map_err(setup)?;
+        for extra in chain {
+            builder.add_extra_chain_cert(extra).map_err(setup)?;
+        }
+    }
+    let pin = match &settings.pinned_key {
+        Some(pinned) => Some(pinned.load()?),
+        None => None,
+    };
+    Ok(Connector {
+        ssl: builder.build(),
+        insecure: settings.insecure,
+        min: settings.min_version,
+        servername: settings.servername.clone(),
+        pin,
+    })
+}
+
+/// TLS over any stream, verified against `name` (or `--servername`): the secured stream, and
+/// what -v shows of the session (with `details`) and the warnings shown in any case. With
+/// `--pinnedpubkey`, the server's key is checked here, before anything else is sent.
 pub async fn handshake(
-    connector: &TlsConnector,
+    connector: &Connector,
     name: &str,
     stream: Stream,
     details: bool,
     sent_identity: bool,
-) -> Result<(Stream, Vec<String>), Failure> {
-    // The version and cipher are read from the server's hello as it passes.
-    let recorder = details::Recorder::new(stream.boxed(), details);
-    let mut secured = tokio_native_tls::TlsConnector::from(connector.clone())
-        .connect(name, recorder)
-        .await
-        .map_err(|e| handshake_failure(&e, sent_identity))?;
-    let lines = if details {
-        let recorded = secured.get_mut().get_mut().get_mut().take();
-        let certificate = secured.get_ref().peer_certificate().ok().flatten();
-        let der = certificate.and_then(|c| c.to_der().ok());
-        details::lines(&recorded, der.as_deref())
-    } else {
-        Vec::new()
+) -> Result<(Stream, Details), Failure> {
+    let name = connector.servername.as_deref().unwrap_or(name);
+    let setup = |e: openssl::error::ErrorStack| {
+        Failure::Tls(format!(
+            "cannot set up TLS for '{name}': {}",
+            words::stack_reason(&e)
+        ))
     };
-    Ok((Stream::Other(Box::new(secured)), lines))
+    let mut configuration = connector.ssl.configure().map_err(setup)?;
+    if connector.insecure {
+        configuration.set_verify_hostname(false);
+    }
+    // SNI and verification by this name; an IP address is verified as such, without SNI.
+    let ssl = configuration.into_ssl(name).map_err(setup)?;
+    let mut secured = SslStream::new(ssl, stream.boxed()).map_err(setup)?;
+    if let Err(e) = Pin::new(&mut secured).connect().await {
+        let attempt = words::Attempt {
+            insecure: connector.insecure,
+            min: connector.min,
+            sent_identity,
+        };
+        return Err(words::handshake_failure(&e, secured.ssl(), &attempt));
+    }
+    let ssl = secured.ssl();
+    let key = pin::server_key(ssl);
+    if let Some(pin) = &connector.pin {
+        pin.check(key.as_deref())?;
+    }
+    let details = Details::of(ssl, key.as_deref(), details, connector.insecure);
+    Ok((Stream::Other(Box::new(secured)), details))
 }
 
-pub fn connector(settings: &TlsSettings) -> Result<TlsConnector, Failure> {
-    let mut builder = TlsConnector::builder();
-    if settings.insecure {
-        builder
-            .danger_accept_invalid_certs(true)
-            .danger_accept_invalid_hostnames(true);
+/// The certificates in a PEM file; at least one.
+fn certificates(path: &Path, what: &str) -> Result<Vec<X509>, Failure> {
+    let pem = read(path, what)?;
+    let certificates = X509::stack_from_pem(&pem).map_err(|e| {
+        Failure::Tls(format!(
+            "cannot use {what} '{}': {}",
+            path.display(),
+            words::stack_reason(&e)
+        ))
+    })?;
+    if certificates.is_empty() {
+        return Err(Failure::Tls(format!(
+            "no PEM certificate in {what} '{}'",
+            path.display()
+        )));
     }
-    if let Some(path) = &settings.ca_file {
-        let pem = read(path, "CA file")?;
-        let certificates = Certificate::stack_from_pem(&pem).map_err(|e| {
-            Failure::Tls(format!(
-                "cannot use CA file '{}': {}",
-                path.display(),
-                reason(&e)
-            ))
-        })?;
-        if certificates.is_empty() {
-            return Err(Failure::Tls(format!(
-                "no PEM certificate in CA file '{}'",
-                path.display()
-            )));
-        }
-        for certificate in certificates {
-            builder.add_root_certificate(certificate);
-        }
-    }
-    if let Some((cert, key)) = &settings.identity {
-        let (cert_pem, key_pem) = (read(cert, "certificate")?, read(key, "key")?);
-        let identity =
-            Identity::from_pkcs8(&cert_pem, &key_pem).map_err(|e| identity_error(&e, cert, key))?;
-        if !pair_matches(&cert_pem, &key_pem) {
-            return Err(mismatch(cert, key));
-        }
-        builder.identity(identity);
-    }
-    builder.build().map_err(|e| match &settings.identity {
-        Some((cert, key)) if e.to_string().contains("key values mismatch") => mismatch(cert, key),
-        _ => Failure::Tls(format!("cannot set up TLS: {}", reason(&e))),
-    })
+    Ok(certificates)
 }
 
-/// Whether the key is the certificate's. OpenSSL compares them itself only when both are of one
-/// kind: an RSA certificate with an EC key would pass until the server refused the handshake.
-fn pair_matches(cert_pem: &[u8], key_pem: &[u8]) -> bool {
-    let certificate = openssl::x509::X509::from_pem(cert_pem).and_then(|c| c.public_key());
-    let key = openssl::pkey::PKey::private_key_from_pem(key_pem);
-    match (certificate, key) {
-        (Ok(public), Ok(private)) => public.public_eq(&private),
-        // native-tls read them both; whatever this cannot read, the handshake will judge.
-        _ => true,
+/// The client certificate chain and its key, checked to belong together.
+fn identity(cert: &Path, key: &Path) -> Result<(Vec<X509>, PKey<Private>), Failure> {
+    let key_pem = read(key, "key")?;
+    // An encrypted or traditional key is refused before OpenSSL would ask for a passphrase.
+    if !key_pem
+        .trim_ascii_start()
+        .starts_with(b"-----BEGIN PRIVATE KEY-----")
+    {
+        return Err(Failure::Tls(format!(
+            "key '{}' is not a PKCS#8 PEM key (convert it: openssl pkcs8 -topk8 -nocrypt -in KEY)",
+            key.display()
+        )));
     }
-}
-
-fn mismatch(cert: &Path, key: &Path) -> Failure {
-    Failure::Tls(format!(
-        "client key '{}' does not match certificate '{}'",
-        key.display(),
-        cert.display()
-    ))
+    let private = PKey::private_key_from_pem(&key_pem).map_err(|e| {
+        Failure::Tls(format!(
+            "cannot load client key '{}': {}",
+            key.display(),
+            words::stack_reason(&e)
+        ))
+    })?;
+    let chain = certificates(cert, "certificate file")?;
+    // OpenSSL compares a pair itself only when both are of one kind: an RSA certificate with an
+    // EC key would pass until the server refused the handshake.
+    let matches = match chain[0].public_key() {
+        Ok(public) => public.public_eq(&private),
+        // What cannot be read here, the handshake will judge.
+        Err(_) => true,
+    };
+    if !matches {
+        return Err(Failure::Tls(format!(
+            "client key '{}' does not match certificate '{}'",
+            key.display(),
+            cert.display()
+        )));
+    }
+    Ok((chain, private))
 }
 
 fn read(path: &Path, what: &str) -> Result<Vec<u8>, Failure> {
@@ -108,138 +202,48 @@ fn read(path: &Path, what: &str) -> Result<Vec<u8>, Failure> {
     })
 }
 
-fn identity_error(e: &native_tls::Error, cert: &Path, key: &Path) -> Failure {
-    let message = e.to_string();
-    Failure::Tls(if message.contains("PKCS#8") {
-        format!(
-            "key '{}' is not a PKCS#8 PEM key (convert it: openssl pkcs8 -topk8 -nocrypt -in KEY)",
-            key.display()
-        )
-    } else if message.contains("at least one certificate") {
-        format!("no PEM certificate in '{}'", cert.display())
-    } else {
-        format!(
-            "cannot load client certificate '{}' and key '{}': {}",
-            cert.display(),
-            key.display(),
-            reason(e)
-        )
-    })
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// A TLS handshake failure in words: `certificate verify failed: self-signed certificate`. With
-/// TLS 1.2 the server's verdict on our certificate comes here, as an alert.
-pub fn handshake_failure(e: &native_tls::Error, sent_identity: bool) -> Failure {
-    let message = e.to_string();
-    // OpenSSL appends the verification result in parentheses.
-    let verify_result = message
-        .strip_suffix(')')
-        .and_then(|m| m.rfind('(').map(|at| &m[at + 1..]))
-        .filter(|_| message.contains("certificate verify failed"));
-    match verify_result {
-        Some(result) => Failure::Tls(format!("certificate verify failed: {result}")),
-        None if reason(e).contains("alert ") => alert_failure(&message, sent_identity),
-        // A server that hangs up mid-handshake without an alert is often judging certificates.
-        None if hung_up(&reason(e)) => Failure::Tls(format!(
-            "TLS handshake failed: the server closed the connection during the handshake; {}",
-            if sent_identity {
-                "it may have rejected the client certificate"
-            } else {
-                "it may require a client certificate (--cert, --key)"
-            }
-        )),
-        None => Failure::Tls(format!("TLS handshake failed: {}", reason(e))),
-    }
-}
+    /// Set in the child run of the test below.
+    const CHILD: &str = "WSC_TEST_ROOTS_CHILD";
 
-/// Whether a handshake failure is the server closing or resetting the connection.
-fn hung_up(reason: &str) -> bool {
-    let reason = reason.to_ascii_lowercase();
-    reason.contains("unexpected eof") || reason.contains("connection reset")
-}
-
-/// An I/O error (`None`: the server closed the connection) while reading the upgrade answer over
-/// TLS, before any of it arrived, that is really a TLS failure. With TLS 1.3 the server's
-/// verdict on our certificate arrives as an alert only then, and the alert itself may be lost
-/// to the reset or EOF that follows it.
-pub fn failure_after_handshake(
-    error: Option<&std::io::Error>,
-    sent_identity: bool,
-) -> Option<Failure> {
-    use std::io::ErrorKind;
-    if let Some(error) = error {
-        let message = error.to_string();
-        if message.contains("SSL") {
-            return Some(alert_failure(&message, sent_identity));
+    #[test]
+    fn the_systems_roots_are_loaded_without_ssl_cert_file() {
+        // With SSL_CERT_FILE or SSL_CERT_DIR set, OpenSSL itself finds the roots; without them
+        // the vendored build looks in its own directory, which is not on the machine. So the
+        // check runs again in a child process without them.
+        if std::env::var_os(CHILD).is_none() {
+            let exe = std::env::current_exe().unwrap();
+            let child = std::process::Command::new(exe)
+                .args([
+                    "--exact",
+                    "tls::tests::the_systems_roots_are_loaded_without_ssl_cert_file",
+                ])
+                .env(CHILD, "1")
+                .env_remove("SSL_CERT_FILE")
+                .env_remove("SSL_CERT_DIR")
+                .output()
+                .unwrap();
+            let output = String::from_utf8_lossy(&child.stdout);
+            assert!(child.status.success(), "{output}");
+            assert!(output.contains("1 passed"), "{output}");
+            return;
         }
-        let dropped = matches!(
-            error.kind(),
-            ErrorKind::ConnectionReset | ErrorKind::UnexpectedEof
-        ) || message.contains("unexpected EOF");
-        if !dropped {
-            return None;
-        }
-    }
-    let how = error.map_or("closed the connection".to_string(), |e| {
-        format!("hung up ({})", crate::error::io_words(e))
-    });
-    Some(Failure::Tls(if sent_identity {
-        format!(
-            "server {how} right after the TLS handshake, before answering the upgrade; it may \
-             have rejected the client certificate (--cert)"
-        )
-    } else {
-        format!(
-            "server {how} right after the TLS handshake, before answering the upgrade; it may \
-             require a client certificate (--cert, --key)"
-        )
-    }))
-}
-
-/// Alerts a server sends about the client's certificate.
-const CERTIFICATE_ALERTS: [&str; 8] = [
-    "bad certificate",
-    "unsupported certificate",
-    "certificate revoked",
-    "certificate expired",
-    "certificate unknown",
-    "unknown ca",
-    "access denied",
-    "decrypt error",
-];
-
-/// An alert from the server in words.
-fn alert_failure(message: &str, sent_identity: bool) -> Failure {
-    let reason = openssl_reason(message);
-    let alert = reason.split("alert ").nth(1).unwrap_or(&reason).trim();
-    Failure::Tls(if alert == "certificate required" {
-        "server requires a client certificate (--cert, --key)".to_string()
-    } else if sent_identity && CERTIFICATE_ALERTS.contains(&alert) {
-        format!("server rejected the client certificate ({alert})")
-    } else if !sent_identity && alert == "handshake failure" {
-        // TLS 1.2 servers answer a missing client certificate with this generic alert.
-        "server ended the TLS handshake with 'handshake failure': it may require a client \
-         certificate (--cert, --key), or share no TLS version or cipher with wsc"
-            .to_string()
-    } else if reason.contains("alert") {
-        format!("server rejected the TLS session: {reason}")
-    } else {
-        format!("TLS failure: {reason}")
-    })
-}
-
-/// The reason part of an OpenSSL error string
-/// (`error:0A00010B:SSL routines:ssl3_get_record:wrong version number:file:line:`).
-fn reason(e: &native_tls::Error) -> String {
-    openssl_reason(&e.to_string())
-}
-
-fn openssl_reason(message: &str) -> String {
-    match message
-        .find("error:")
-        .map(|at| &message[at + "error:".len()..])
-    {
-        Some(rest) => rest.split(':').nth(3).unwrap_or(rest).to_string(),
-        None => message.to_string(),
+        let Some(file) = openssl_probe::probe().cert_file else {
+            eprintln!("no system CA bundle here: nothing to check");
+            return;
+        };
+        let bundle = X509::stack_from_pem(&fs::read(file).unwrap()).unwrap();
+        let connector = connector(&TlsSettings::default()).unwrap();
+        let loaded = connector.ssl.context().cert_store().all_certificates();
+        assert!(!bundle.is_empty());
+        assert!(
+            loaded.len() >= bundle.len(),
+            "{} of {}",
+            loaded.len(),
+            bundle.len()
+        );
     }
 }

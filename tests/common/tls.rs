@@ -1,9 +1,10 @@
-//! Certificates made at test time and a TLS WebSocket server (openssl, so it can ask for a
-//! client certificate, which native-tls's acceptor cannot).
+//! Certificates made at test time (CAs, intermediates, any validity) and TLS servers on
+//! openssl: a wss server that can ask for a client certificate, cap its TLS version, send an
+//! intermediate and agree to ALPN, and a bare TLS server that records what came over TLS.
 
 use std::path::PathBuf;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use openssl::asn1::Asn1Time;
 use openssl::bn::{BigNum, MsbOption};
@@ -12,10 +13,13 @@ use openssl::hash::MessageDigest;
 use openssl::nid::Nid;
 use openssl::pkey::{PKey, Private};
 use openssl::rsa::Rsa;
-use openssl::ssl::{SslAcceptor, SslMethod, SslVerifyMode, SslVersion};
+use openssl::ssl::{
+    AlpnError, SslAcceptor, SslMethod, SslVerifyMode, SslVersion, select_next_proto,
+};
 use openssl::x509::extension::{BasicConstraints, SubjectAlternativeName};
 use openssl::x509::{X509, X509NameBuilder};
 use tokio_openssl::SslStream;
+use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
 
 use super::{Server, Ws, listener};
 
@@ -154,11 +158,84 @@ where
     Fut: std::future::Future<Output = T> + Send,
     T: Send + 'static,
 {
+    let setup = Setup {
+        client_ca,
+        max,
+        ..Setup::default()
+    };
+    wss_server_set_up(identity, setup, behaviour).await
+}
+
+/// How a test TLS server is set up, beyond its identity.
+#[derive(Default)]
+pub struct Setup {
+    /// Demand a client certificate signed by this CA.
+    pub client_ca: Option<X509>,
+    /// Speak at most this TLS version.
+    pub max: Option<SslVersion>,
+    /// Certificates sent after the server's own: intermediate CAs.
+    pub chain: Vec<X509>,
+    /// Agree to `http/1.1` when the client offers it by ALPN.
+    pub alpn: bool,
+}
+
+/// A wss server on 127.0.0.1 as `setup` says; it records the upgrade request's headers. The
+/// behaviour gets None when the TLS handshake or the upgrade failed.
+pub async fn wss_server_set_up<F, Fut, T>(
+    identity: Identity,
+    setup: Setup,
+    behaviour: F,
+) -> Server<T>
+where
+    F: FnOnce(Option<Ws<SslStream<tokio::net::TcpStream>>>) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = T> + Send,
+    T: Send + 'static,
+{
+    let headers = Arc::new(Mutex::new(None));
+    let seen = headers.clone();
+    let mut server = tls_server(identity, setup, |tls| async move {
+        let ws = match tls {
+            Some(stream) => {
+                // tungstenite's callback signature returns its (large) error response by value.
+                #[allow(clippy::result_large_err)]
+                let callback = move |request: &Request, response: Response| {
+                    *seen.lock().unwrap() = Some(request.headers().clone());
+                    Ok(response)
+                };
+                tokio_tungstenite::accept_hdr_async(stream, callback)
+                    .await
+                    .ok()
+            }
+            None => None,
+        };
+        behaviour(ws).await
+    })
+    .await;
+    server.headers = headers;
+    server
+}
+
+/// A TLS server on 127.0.0.1 as `setup` says, for one connection; the behaviour gets the stream
+/// once the TLS handshake is done, or None when it failed.
+pub async fn tls_server<F, Fut, T>(identity: Identity, setup: Setup, behaviour: F) -> Server<T>
+where
+    F: FnOnce(Option<SslStream<tokio::net::TcpStream>>) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = T> + Send,
+    T: Send + 'static,
+{
     let mut acceptor = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls()).unwrap();
-    acceptor.set_max_proto_version(max).unwrap();
+    acceptor.set_max_proto_version(setup.max).unwrap();
     acceptor.set_private_key(&identity.key).unwrap();
     acceptor.set_certificate(&identity.cert).unwrap();
-    if let Some(ca) = client_ca {
+    for extra in setup.chain {
+        acceptor.add_extra_chain_cert(extra).unwrap();
+    }
+    if setup.alpn {
+        acceptor.set_alpn_select_callback(|_, offered| {
+            select_next_proto(b"\x08http/1.1", offered).ok_or(AlpnError::NOACK)
+        });
+    }
+    if let Some(ca) = setup.client_ca {
         acceptor.cert_store_mut().add_cert(ca).unwrap();
         acceptor.set_verify(SslVerifyMode::PEER | SslVerifyMode::FAIL_IF_NO_PEER_CERT);
     }
@@ -168,11 +245,8 @@ where
         let (tcp, _) = listener.accept().await.expect("accept");
         let ssl = openssl::ssl::Ssl::new(acceptor.context()).unwrap();
         let mut stream = SslStream::new(ssl, tcp).unwrap();
-        let ws = match Pin::new(&mut stream).accept().await {
-            Ok(()) => tokio_tungstenite::accept_async(stream).await.ok(),
-            Err(_) => None,
-        };
-        behaviour(ws).await
+        let accepted = Pin::new(&mut stream).accept().await.is_ok();
+        behaviour(accepted.then_some(stream)).await
     });
     Server {
         url: format!("wss://127.0.0.1:{port}/"),
