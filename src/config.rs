@@ -12,6 +12,7 @@ use tungstenite::protocol::CloseFrame;
 use url::Url;
 
 use crate::cli::{Cli, ColorWhen};
+use crate::connect::names::Names;
 use crate::error::Failure;
 use crate::protocol::deflate::DeflateOffer;
 
@@ -28,6 +29,8 @@ pub struct Config {
     pub deflate: Option<DeflateOffer>,
     /// None: no limit (`--connect-timeout 0`).
     pub connect_timeout: Option<Duration>,
+    /// --resolve, --connect-to, -4/-6: where a host and port are dialled.
+    pub names: Names,
     pub tls: TlsSettings,
     pub input: InputFormat,
     /// Messages sent before stdin (`-x`).
@@ -149,6 +152,7 @@ impl Config {
     pub fn from_cli(cli: Cli) -> Result<Config, Failure> {
         let raw_url = cli.url.clone().or(cli.connect.clone()).unwrap_or_default();
         let (url, userinfo) = parse_url(&raw_url)?;
+        let names = Names::from_flags(&cli.resolve, &cli.connect_to, cli.ipv4, cli.ipv6)?;
 
         let (headers, listed) = request_headers(&cli, userinfo)?;
         let subprotocols = subprotocols(&cli.subprotocols, &listed)?;
@@ -237,6 +241,7 @@ impl Config {
             // 0 is no limit, as in curl.
             connect_timeout: Some(parse_seconds("--connect-timeout", &cli.connect_timeout)?)
                 .filter(|limit| !limit.is_zero()),
+            names,
             tls: TlsSettings {
                 insecure: cli.insecure,
                 ca_file: cli.ca.map(PathBuf::from),

@@ -118,6 +118,14 @@ impl Verbose {
         self.headers('>', &handshake.headers);
     }
 
+    /// A `*` line on how the connection is made: the route, the addresses tried, the name
+    /// overrides used.
+    pub fn note(&self, event: &str) {
+        if self.level > 0 {
+            self.line(&format!("* {event}"));
+        }
+    }
+
     /// The TLS session: version, cipher, the server's certificate.
     pub fn tls(&self, lines: &[String]) {
         if self.level == 0 {

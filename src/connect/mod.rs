@@ -4,6 +4,7 @@
 //! (`protocol::handshake`); this module only moves its bytes.
 
 mod dial;
+pub mod names;
 mod route;
 mod upgrade;
 
@@ -182,7 +183,7 @@ async fn attempt(config: &Config, stage: &mut Stage) -> Result<Connection, Failu
 
     let verbose = Verbose::new(config.verbose, config.stderr_is_terminal, config.timestamps);
     let mut laps = Laps::new();
-    let mut stream = route::open(config, &host, port, stage, &mut laps).await?;
+    let mut stream = route::open(config, &host, port, stage, &mut laps, &verbose).await?;
 
     let handshake = ClientHandshake::new(offer(config), rand::rng().random());
     let sent_identity = config.tls.identity.is_some();

@@ -4,14 +4,40 @@
 use super::{Laps, Stage, Stream, dial};
 use crate::config::Config;
 use crate::error::Failure;
+use crate::verbose::Verbose;
 
 /// Opens the route to `host`:`port` (the URL's).
 pub async fn open(
-    _config: &Config,
+    config: &Config,
     host: &str,
     port: u16,
     stage: &mut Stage,
     laps: &mut Laps,
+    verbose: &Verbose,
 ) -> Result<Stream, Failure> {
-    dial::tcp(host, port, stage, laps).await
+    // --connect-to changes where the connection goes (directly or through a proxy's tunnel),
+    // never the name TLS verifies or the Host header.
+    let (target_host, target_port) = match config.names.redirected(host, port) {
+        Some(redirected) => {
+            verbose.note(&format!(
+                "--connect-to {}: {}:{port} reached at {}:{}",
+                redirected.rule,
+                super::names::bracketed(host),
+                super::names::bracketed(&redirected.host),
+                redirected.port
+            ));
+            (redirected.host, redirected.port)
+        }
+        None => (host.to_string(), port),
+    };
+    // A proxy, when one applies, tunnels to target_host:target_port; otherwise, direct.
+    dial::tcp(
+        &target_host,
+        target_port,
+        &config.names,
+        stage,
+        laps,
+        verbose,
+    )
+    .await
 }
