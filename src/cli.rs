@@ -218,6 +218,22 @@ pub struct Cli {
     #[arg(short = '6', long, help_heading = "Connection")]
     pub ipv6: bool,
 
+    /// Connect through this unix socket instead of TCP, as curl does: the URL still gives the
+    /// Host header, the path and TLS (wss://, verified against the URL's host); no proxy
+    /// applies. wscat's 'ws+unix:///run/app.sock:/path' URL does the same (Host: localhost).
+    #[arg(
+        long,
+        value_name = "PATH",
+        conflicts_with = "abstract_unix_socket",
+        help_heading = "Connection"
+    )]
+    pub unix_socket: Option<std::path::PathBuf>,
+
+    /// Connect through this abstract unix socket (Linux), as --unix-socket does; NAME without
+    /// the '@' that ss and netstat show.
+    #[arg(long, value_name = "NAME", help_heading = "Connection")]
+    pub abstract_unix_socket: Option<String>,
+
     /// Do not offer permessage-deflate compression (offered by default, as browsers do).
     #[arg(long, help_heading = "Compression")]
     pub no_compress: bool,

@@ -13,6 +13,7 @@ use url::Url;
 
 use crate::cli::{Cli, ColorWhen};
 use crate::connect::names::Names;
+use crate::connect::unix::UnixSocket;
 use crate::error::Failure;
 use crate::protocol::deflate::DeflateOffer;
 
@@ -31,6 +32,8 @@ pub struct Config {
     pub connect_timeout: Option<Duration>,
     /// --resolve, --connect-to, -4/-6: where a host and port are dialled.
     pub names: Names,
+    /// The unix socket to connect through (--unix-socket, --abstract-unix-socket, ws+unix://).
+    pub unix_socket: Option<UnixSocket>,
     pub tls: TlsSettings,
     pub input: InputFormat,
     /// Messages sent before stdin (`-x`).
@@ -151,8 +154,18 @@ pub enum Wait {
 impl Config {
     pub fn from_cli(cli: Cli) -> Result<Config, Failure> {
         let raw_url = cli.url.clone().or(cli.connect.clone()).unwrap_or_default();
-        let (url, userinfo) = parse_url(&raw_url)?;
+        // wscat's ws+unix:///app.sock:/path names a socket and the request's path.
+        let ws_unix = crate::connect::unix::parse_ws_unix(&raw_url)?;
+        let (url, userinfo) = match &ws_unix {
+            Some((url, _)) => (url.clone(), None),
+            None => parse_url(&raw_url)?,
+        };
         let names = Names::from_flags(&cli.resolve, &cli.connect_to, cli.ipv4, cli.ipv6)?;
+        let unix_socket = crate::connect::unix::from_flags(
+            cli.unix_socket.clone(),
+            cli.abstract_unix_socket.clone(),
+            ws_unix.map(|(_, socket)| socket),
+        )?;
 
         let (headers, listed) = request_headers(&cli, userinfo)?;
         let subprotocols = subprotocols(&cli.subprotocols, &listed)?;
@@ -227,6 +240,11 @@ impl Config {
         let warnings = warnings(&cli, mode, &url, || {
             crate::input::pipe::known_empty(std::io::stdin())
         });
+        // A socket has no name to resolve.
+        let warnings = match &unix_socket {
+            Some(socket) => [warnings, no_names_on(socket, &names)].concat(),
+            None => warnings,
+        };
         let prompt = mode == Mode::Repl && !cli.echo && (cli.execute.is_empty() || cli.interactive);
         Ok(Config {
             url,
@@ -242,6 +260,7 @@ impl Config {
             connect_timeout: Some(parse_seconds("--connect-timeout", &cli.connect_timeout)?)
                 .filter(|limit| !limit.is_zero()),
             names,
+            unix_socket,
             tls: TlsSettings {
                 insecure: cli.insecure,
                 ca_file: cli.ca.map(PathBuf::from),
@@ -478,6 +497,15 @@ fn warnings(cli: &Cli, mode: Mode, url: &Url, stdin_empty: impl Fn() -> bool) ->
         }
     }
     warnings
+}
+
+/// --resolve, --connect-to, -4 and -6 given with a unix socket, which has no name to resolve.
+fn no_names_on(socket: &UnixSocket, names: &Names) -> Vec<String> {
+    names
+        .given()
+        .into_iter()
+        .map(|flag| format!("{flag} has no effect on a {socket} (no name is looked up)"))
+        .collect()
 }
 
 fn usage(message: String) -> Failure {

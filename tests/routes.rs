@@ -1,10 +1,12 @@
 //! The routes to a server: a host's addresses raced Happy Eyeballs style, --resolve,
-//! --connect-to and -4/-6 (names.rs). Every server is on loopback
+//! --connect-to and -4/-6 (names.rs), unix sockets (unix.rs). Every server is on loopback
 //! (127.0.0.1, 127.0.0.2, ::1); names such as wsc.test exist only through the flags.
 
 mod common;
 #[path = "routes/names.rs"]
 mod names;
+#[path = "routes/unix.rs"]
+mod unix;
 
 use std::sync::{Arc, Mutex};
 

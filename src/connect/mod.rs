@@ -6,6 +6,7 @@
 mod dial;
 pub mod names;
 mod route;
+pub mod unix;
 mod upgrade;
 
 use std::io;
