@@ -38,8 +38,8 @@ complete -c wsc -l close-code -d 'The code of the Close that wsc sends: 1000-100
 complete -c wsc -l close-reason -d 'The reason of the Close that wsc sends, at most 123 bytes of UTF-8' -r
 complete -c wsc -l close-timeout -d 'Wait at most SECS seconds (fractions allowed; 0: not at all) for the server\'s answer to our Close' -r
 complete -c wsc -l max-message-size -d 'Close with 1009 when a received message is larger than SIZE bytes: a number, or with k, M or G (also KiB, MiB, GiB; k = 1024), at least 1' -r
-complete -c wsc -s 4 -l ipv4 -d 'Connect to IPv4 addresses only (of those a name is looked up to; --resolve\'s are used as given). Status 3 if the host has none'
-complete -c wsc -s 6 -l ipv6 -d 'Connect to IPv6 addresses only (of those a name is looked up to; --resolve\'s are used as given). Status 3 if the host has none. Without -4 or -6, a host\'s addresses are tried IPv6 first, the next one after 250 ms (or at once when one fails), and the first to connect is used'
+complete -c wsc -s 4 -l ipv4 -d 'Connect over IPv4 only: of the addresses a name is looked up to, only IPv4 ones are tried (--resolve\'s are used as given, as in curl); status 3 if there is none'
+complete -c wsc -s 6 -l ipv6 -d 'Connect over IPv6 only, as -4 does for IPv4. Without either, a host\'s addresses are raced (RFC 8305): IPv6 first, the next address after 250 ms or at once when one fails, and the first to connect is used'
 complete -c wsc -l no-compress -d 'Do not offer permessage-deflate compression (offered by default, as browsers do)'
 complete -c wsc -l client-no-context-takeover -d 'Reset our compression context after every message (less memory, less compression)'
 complete -c wsc -l server-no-context-takeover -d 'Ask the server to reset its compression context after every message'

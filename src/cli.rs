@@ -201,8 +201,8 @@ pub struct Cli {
     )]
     pub connect_to: Vec<String>,
 
-    /// Connect to IPv4 addresses only (of those a name is looked up to; --resolve's are used
-    /// as given). Status 3 if the host has none.
+    /// Connect over IPv4 only: of the addresses a name is looked up to, only IPv4 ones are
+    /// tried (--resolve's are used as given, as in curl); status 3 if there is none.
     #[arg(
         short = '4',
         long,
@@ -211,10 +211,9 @@ pub struct Cli {
     )]
     pub ipv4: bool,
 
-    /// Connect to IPv6 addresses only (of those a name is looked up to; --resolve's are used
-    /// as given). Status 3 if the host has none. Without -4 or -6, a host's addresses are
-    /// tried IPv6 first, the next one after 250 ms (or at once when one fails), and the first
-    /// to connect is used.
+    /// Connect over IPv6 only, as -4 does for IPv4. Without either, a host's addresses are
+    /// raced (RFC 8305): IPv6 first, the next address after 250 ms or at once when one fails,
+    /// and the first to connect is used.
     #[arg(short = '6', long, help_heading = "Connection")]
     pub ipv6: bool,
 
