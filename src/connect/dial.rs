@@ -51,7 +51,7 @@ pub async fn tcp(
         Failure::Connect(format!("cannot connect to {host} port {port}: {why}"))
     })?;
     verbose.note(&format!(
-        "connected to {address} ({}) after {:.1} ms",
+        "TCP connected to {address} ({}) after {:.1} ms",
         Family::of(&address).name(),
         started.elapsed().as_secs_f64() * 1e3
     ));

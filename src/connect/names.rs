@@ -121,7 +121,7 @@ impl Names {
         Ok(names)
     }
 
-    /// Whether any flag here was given (they have no effect on a unix socket).
+    /// The flags here that were given, by name (they have no effect on a unix socket).
     pub fn given(&self) -> Vec<&'static str> {
         let mut flags = Vec::new();
         if !self.resolve.is_empty() {

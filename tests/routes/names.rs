@@ -80,7 +80,7 @@ async fn verbose_names_the_override_the_addresses_tried_and_the_one_connected() 
     };
     let resolved = index(&format!("* --resolve: wsc.test:{port} is 127.0.0.1, ::1"));
     let trying = index(&format!("* trying [::1]:{port}, 127.0.0.1:{port}"));
-    let connected = index(&format!("* connected to [::1]:{port} (IPv6) after "));
+    let connected = index(&format!("* TCP connected to [::1]:{port} (IPv6) after "));
     assert!(resolved < trying && trying < connected, "{lines:#?}");
     assert!(lines[connected].ends_with(" ms"), "{}", lines[connected]);
     assert_eq!(seen(server).await.texts, ["hello"]);
