@@ -87,23 +87,31 @@ async fn addresses(
             "cannot resolve host '{host}': no address found"
         )));
     }
-    match names.family {
-        Some(family) => {
-            let kept: Vec<SocketAddr> = found
-                .into_iter()
-                .filter(|address| Family::of(address) == family)
-                .collect();
-            if kept.is_empty() {
-                return Err(Failure::Connect(format!(
-                    "{host} has no {} address ({})",
-                    family.name(),
-                    family.flag()
-                )));
-            }
-            Ok(kept)
-        }
-        None => Ok(found),
+    keep_family(host, found, names.family)
+}
+
+/// The looked-up addresses of the family -4/-6 asks for (all without either); none left is
+/// status 3.
+fn keep_family(
+    host: &str,
+    found: Vec<SocketAddr>,
+    family: Option<Family>,
+) -> Result<Vec<SocketAddr>, Failure> {
+    let Some(family) = family else {
+        return Ok(found);
+    };
+    let kept: Vec<SocketAddr> = found
+        .into_iter()
+        .filter(|address| Family::of(address) == family)
+        .collect();
+    if kept.is_empty() {
+        return Err(Failure::Connect(format!(
+            "{host} has no {} address ({})",
+            family.name(),
+            family.flag()
+        )));
     }
+    Ok(kept)
 }
 
 /// The order RFC 8305 tries addresses in: IPv6 first when there is one, then the families in
@@ -193,6 +201,25 @@ mod tests {
         for (given, tried) in table {
             assert_eq!(interleave(addresses(given)), addresses(tried), "{given:?}");
         }
+    }
+
+    #[test]
+    fn minus_4_and_minus_6_keep_their_family_in_the_resolvers_order() {
+        let found = || addresses(&["[::1]:1", "127.0.0.1:1", "[::2]:1", "127.0.0.2:1"]);
+        let kept = |family| keep_family("h", found(), family);
+        assert_eq!(kept(None), Ok(found()));
+        assert_eq!(
+            kept(Some(Family::V4)),
+            Ok(addresses(&["127.0.0.1:1", "127.0.0.2:1"]))
+        );
+        assert_eq!(
+            kept(Some(Family::V6)),
+            Ok(addresses(&["[::1]:1", "[::2]:1"]))
+        );
+        assert_eq!(
+            keep_family("h", addresses(&["127.0.0.1:1"]), Some(Family::V6)),
+            Err(Failure::Connect("h has no IPv6 address (-6)".into()))
+        );
     }
 
     #[tokio::test]
