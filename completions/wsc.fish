@@ -11,6 +11,10 @@ complete -c wsc -s u -l user -d 'Send Basic authorization with these credentials
 complete -c wsc -s o -l origin -d 'Send this Origin header' -r
 complete -c wsc -s s -l subprotocol -d 'Offer this subprotocol (repeatable); the server must pick one of them. The -s ones are offered first, then those of -H \'Sec-WebSocket-Protocol: ...\', each once' -r
 complete -c wsc -s A -l user-agent -d 'The User-Agent header; \'\' sends none [default: wsc/VERSION]' -r
+complete -c wsc -l resolve -d 'Use these addresses for HOST at PORT instead of looking HOST up, as curl does (repeatable): \'--resolve wsc.test:443:127.0.0.1,[::1]\'. HOST \'*\' stands for every host at that PORT; a later entry for the same HOST and PORT replaces an earlier one, and \'-HOST:PORT\' drops it. They apply to the host dialled (--connect-to\'s HOST2 if one matched), even against -4/-6; TLS and the Host header keep the URL\'s name' -r
+complete -c wsc -l connect-to -d 'Connect to HOST2:PORT2 when the URL\'s host and port are HOST1:PORT1, as curl does (repeatable; the first match counts): \'--connect-to wsc.test:443:127.0.0.1:8443\'. An empty HOST1 or PORT1 matches any; an empty HOST2 or PORT2 keeps the URL\'s. IPv6 in brackets. TLS and the Host header keep the URL\'s name' -r
+complete -c wsc -l unix-socket -d 'Connect through this unix socket instead of TCP, as curl does: the URL still gives the Host header, the path and TLS (wss://, verified against the URL\'s host); no proxy applies. wscat\'s \'ws+unix:///run/app.sock:/path\' URL does the same (Host: localhost)' -r -F
+complete -c wsc -l abstract-unix-socket -d 'Connect through this abstract unix socket (Linux), as --unix-socket does; NAME without the \'@\' that ss and netstat show' -r
 complete -c wsc -l client-max-window-bits -d 'Compress what we send with a window of at most 2^BITS bytes, BITS from 8 to 15 [default: any the server allows]' -r
 complete -c wsc -l server-max-window-bits -d 'Ask the server to compress with a window of at most 2^BITS bytes, BITS from 8 to 15' -r
 complete -c wsc -l connect-timeout -d 'Give up connecting after SECS seconds (fractions allowed; 0: no limit), for DNS, TCP, TLS and the upgrade together' -r
@@ -39,6 +43,8 @@ complete -c wsc -l close-code -d 'The code of the Close that wsc sends: 1000-100
 complete -c wsc -l close-reason -d 'The reason of the Close that wsc sends, at most 123 bytes of UTF-8' -r
 complete -c wsc -l close-timeout -d 'Wait at most SECS seconds (fractions allowed; 0: not at all) for the server\'s answer to our Close' -r
 complete -c wsc -l max-message-size -d 'Close with 1009 when a received message is larger than SIZE bytes: a number, or with k, M or G (also KiB, MiB, GiB; k = 1024), at least 1' -r
+complete -c wsc -s 4 -l ipv4 -d 'Connect over IPv4 only: of the addresses a name is looked up to, only IPv4 ones are tried (--resolve\'s are used as given, as in curl); status 3 if there is none'
+complete -c wsc -s 6 -l ipv6 -d 'Connect over IPv6 only, as -4 does for IPv4. Without either, a host\'s addresses are raced (RFC 8305): IPv6 first, the next address after 250 ms or at once when one fails, and the first to connect is used'
 complete -c wsc -l no-compress -d 'Do not offer permessage-deflate compression (offered by default, as browsers do)'
 complete -c wsc -l client-no-context-takeover -d 'Reset our compression context after every message (less memory, less compression)'
 complete -c wsc -l server-no-context-takeover -d 'Ask the server to reset its compression context after every message'

@@ -178,6 +178,61 @@ pub struct Cli {
     #[arg(short = 'A', long, value_name = "AGENT", help_heading = "Connection")]
     pub user_agent: Option<String>,
 
+    /// Use these addresses for HOST at PORT instead of looking HOST up, as curl does
+    /// (repeatable): '--resolve wsc.test:443:127.0.0.1,[::1]'. HOST '*' stands for every host
+    /// at that PORT; a later entry for the same HOST and PORT replaces an earlier one, and
+    /// '-HOST:PORT' drops it. They apply to the host dialled (--connect-to's HOST2 if one
+    /// matched), even against -4/-6; TLS and the Host header keep the URL's name.
+    #[arg(
+        long,
+        value_name = "HOST:PORT:ADDR[,ADDR]...",
+        help_heading = "Connection"
+    )]
+    pub resolve: Vec<String>,
+
+    /// Connect to HOST2:PORT2 when the URL's host and port are HOST1:PORT1, as curl does
+    /// (repeatable; the first match counts): '--connect-to wsc.test:443:127.0.0.1:8443'. An
+    /// empty HOST1 or PORT1 matches any; an empty HOST2 or PORT2 keeps the URL's. IPv6 in
+    /// brackets. TLS and the Host header keep the URL's name.
+    #[arg(
+        long,
+        value_name = "HOST1:PORT1:HOST2:PORT2",
+        help_heading = "Connection"
+    )]
+    pub connect_to: Vec<String>,
+
+    /// Connect over IPv4 only: of the addresses a name is looked up to, only IPv4 ones are
+    /// tried (--resolve's are used as given, as in curl); status 3 if there is none.
+    #[arg(
+        short = '4',
+        long,
+        conflicts_with = "ipv6",
+        help_heading = "Connection"
+    )]
+    pub ipv4: bool,
+
+    /// Connect over IPv6 only, as -4 does for IPv4. Without either, a host's addresses are
+    /// raced (RFC 8305): IPv6 first, the next address after 250 ms or at once when one fails,
+    /// and the first to connect is used.
+    #[arg(short = '6', long, help_heading = "Connection")]
+    pub ipv6: bool,
+
+    /// Connect through this unix socket instead of TCP, as curl does: the URL still gives the
+    /// Host header, the path and TLS (wss://, verified against the URL's host); no proxy
+    /// applies. wscat's 'ws+unix:///run/app.sock:/path' URL does the same (Host: localhost).
+    #[arg(
+        long,
+        value_name = "PATH",
+        conflicts_with = "abstract_unix_socket",
+        help_heading = "Connection"
+    )]
+    pub unix_socket: Option<std::path::PathBuf>,
+
+    /// Connect through this abstract unix socket (Linux), as --unix-socket does; NAME without
+    /// the '@' that ss and netstat show.
+    #[arg(long, value_name = "NAME", help_heading = "Connection")]
+    pub abstract_unix_socket: Option<String>,
+
     /// Do not offer permessage-deflate compression (offered by default, as browsers do).
     #[arg(long, help_heading = "Compression")]
     pub no_compress: bool,

@@ -12,6 +12,8 @@ use tungstenite::protocol::CloseFrame;
 use url::Url;
 
 use crate::cli::{Cli, ColorWhen};
+use crate::connect::names::Names;
+use crate::connect::unix::UnixSocket;
 use crate::error::Failure;
 use crate::protocol::deflate::DeflateOffer;
 use crate::tls::pin::PinnedKey;
@@ -34,6 +36,10 @@ pub struct Config {
     pub max_redirs: u32,
     /// --location-trusted: credentials go to every hop.
     pub location_trusted: bool,
+    /// --resolve, --connect-to, -4/-6: where a host and port are dialled.
+    pub names: Names,
+    /// The unix socket to connect through (--unix-socket, --abstract-unix-socket, ws+unix://).
+    pub unix_socket: Option<UnixSocket>,
     pub tls: TlsSettings,
     pub input: InputFormat,
     /// Messages sent before stdin (`-x`).
@@ -171,7 +177,18 @@ pub enum Wait {
 impl Config {
     pub fn from_cli(cli: Cli) -> Result<Config, Failure> {
         let raw_url = cli.url.clone().or(cli.connect.clone()).unwrap_or_default();
-        let (url, userinfo) = parse_url(&raw_url)?;
+        // wscat's ws+unix:///app.sock:/path names a socket and the request's path.
+        let ws_unix = crate::connect::unix::parse_ws_unix(&raw_url)?;
+        let (url, userinfo) = match &ws_unix {
+            Some((url, _)) => (url.clone(), None),
+            None => parse_url(&raw_url)?,
+        };
+        let names = Names::from_flags(&cli.resolve, &cli.connect_to, cli.ipv4, cli.ipv6)?;
+        let unix_socket = crate::connect::unix::from_flags(
+            cli.unix_socket.clone(),
+            cli.abstract_unix_socket.clone(),
+            ws_unix.map(|(_, socket)| socket),
+        )?;
 
         let (headers, listed) = request_headers(&cli, userinfo)?;
         let subprotocols = subprotocols(&cli.subprotocols, &listed)?;
@@ -246,6 +263,11 @@ impl Config {
         let warnings = warnings(&cli, mode, &url, || {
             crate::input::pipe::known_empty(std::io::stdin())
         });
+        // A socket has no name to resolve.
+        let warnings = match &unix_socket {
+            Some(socket) => [warnings, no_names_on(socket, &names)].concat(),
+            None => warnings,
+        };
         let prompt = mode == Mode::Repl && !cli.echo && (cli.execute.is_empty() || cli.interactive);
         Ok(Config {
             url,
@@ -263,6 +285,8 @@ impl Config {
             location_trusted: cli.location_trusted,
             connect_timeout: Some(parse_seconds("--connect-timeout", &cli.connect_timeout)?)
                 .filter(|limit| !limit.is_zero()),
+            names,
+            unix_socket,
             tls: TlsSettings {
                 insecure: cli.insecure,
                 ca_file: cli.ca.map(PathBuf::from),
@@ -533,6 +557,15 @@ fn servername(name: &str) -> Result<String, Failure> {
         )));
     }
     Ok(bare.to_string())
+}
+
+/// --resolve, --connect-to, -4 and -6 given with a unix socket, which has no name to resolve.
+fn no_names_on(socket: &UnixSocket, names: &Names) -> Vec<String> {
+    names
+        .given()
+        .into_iter()
+        .map(|flag| format!("{flag} has no effect on a {socket} (no name is looked up)"))
+        .collect()
 }
 
 fn usage(message: String) -> Failure {

@@ -101,13 +101,6 @@ impl Verbose {
         }
     }
 
-    /// A `*` line about the connection (a redirect followed).
-    pub fn event(&self, text: &str) {
-        if self.level > 0 {
-            self.line(&format!("* {text}"));
-        }
-    }
-
     pub fn request(&self, handshake: &ClientHandshake) {
         if self.level == 0 {
             return;
@@ -123,6 +116,14 @@ impl Verbose {
         };
         self.line(&format!("> {line}"));
         self.headers('>', &handshake.headers);
+    }
+
+    /// A `*` line on how the connection is made: the route, the addresses tried, the name
+    /// overrides used.
+    pub fn note(&self, event: &str) {
+        if self.level > 0 {
+            self.line(&format!("* {event}"));
+        }
     }
 
     /// The TLS session: version, cipher, ALPN, the server's key and chain; its warnings (a

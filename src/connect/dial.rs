@@ -1,43 +1,249 @@
-//! The route's first hop: the host's addresses, then a TCP connection to one of them.
+//! The TCP hop: a host's addresses (given by --resolve, or looked up and kept to -4/-6), then
+//! one connection raced over them as RFC 8305 (Happy Eyeballs) has it, so that a dead address
+//! costs a quarter of a second, not the connect timeout.
 
+use std::io;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
 use tokio::net::{TcpStream, lookup_host};
 
+use super::names::{Family, Names};
 use super::{Laps, Stage, Stream};
 use crate::error::{Failure, io_words};
+use crate::verbose::Verbose;
 
-/// Resolves `host` and connects to its addresses in turn; TCP_NODELAY, as every message is
-/// written when it is ready.
+/// How long an attempt has before the next address is tried beside it (RFC 8305's
+/// recommended "Connection Attempt Delay").
+pub const ATTEMPT_DELAY: Duration = Duration::from_millis(250);
+
+/// Connects to `host` at `port`; TCP_NODELAY, as every message is written when it is ready.
 pub async fn tcp(
     host: &str,
     port: u16,
+    names: &Names,
     stage: &mut Stage,
     laps: &mut Laps,
+    verbose: &Verbose,
 ) -> Result<Stream, Failure> {
     *stage = Stage::Dns;
-    let addresses: Vec<_> = lookup_host((host, port))
-        .await
-        .map_err(|e| Failure::Connect(format!("cannot resolve host '{host}': {}", io_words(&e))))?
-        .collect();
+    let addresses = addresses(host, port, names, verbose).await?;
     laps.lap("DNS");
 
     *stage = Stage::Tcp;
-    let mut last_error = None;
-    let mut tcp = None;
-    for address in &addresses {
-        match TcpStream::connect(address).await {
-            Ok(stream) => {
-                tcp = Some(stream);
-                break;
+    let ordered = interleave(addresses);
+    let listed: Vec<String> = ordered.iter().map(SocketAddr::to_string).collect();
+    verbose.note(&format!("trying {}", listed.join(", ")));
+    let started = Instant::now();
+    let (tcp, address) = race(&ordered, ATTEMPT_DELAY).await.map_err(|errors| {
+        let why = match &errors[..] {
+            [(_, error)] => io_words(error),
+            errors => {
+                let each: Vec<String> = errors
+                    .iter()
+                    .map(|(address, error)| format!("{address} {}", io_words(error)))
+                    .collect();
+                each.join("; ")
             }
-            Err(e) => last_error = Some(e),
-        }
-    }
-    let tcp = tcp.ok_or_else(|| {
-        let why = last_error.map_or("no address found".to_string(), |e| io_words(&e));
+        };
         Failure::Connect(format!("cannot connect to {host} port {port}: {why}"))
     })?;
+    verbose.note(&format!(
+        "TCP connected to {address} ({}) after {:.1} ms",
+        Family::of(&address).name(),
+        started.elapsed().as_secs_f64() * 1e3
+    ));
     tcp.set_nodelay(true)
         .map_err(|e| Failure::Connect(format!("cannot set TCP_NODELAY: {}", io_words(&e))))?;
     laps.lap("TCP");
     Ok(Stream::Tcp(tcp))
+}
+
+/// The addresses to try: --resolve's as given (curl uses them even against -4/-6), or the
+/// resolver's of the family asked for.
+async fn addresses(
+    host: &str,
+    port: u16,
+    names: &Names,
+    verbose: &Verbose,
+) -> Result<Vec<SocketAddr>, Failure> {
+    if let Some(given) = names.resolved(host, port) {
+        let listed: Vec<String> = given.iter().map(ToString::to_string).collect();
+        verbose.note(&format!(
+            "--resolve: {}:{port} is {}",
+            super::names::bracketed(host),
+            listed.join(", ")
+        ));
+        return Ok(given.iter().map(|ip| SocketAddr::new(*ip, port)).collect());
+    }
+    let found: Vec<SocketAddr> = lookup_host((host, port))
+        .await
+        .map_err(|e| Failure::Connect(format!("cannot resolve host '{host}': {}", io_words(&e))))?
+        .collect();
+    if found.is_empty() {
+        return Err(Failure::Connect(format!(
+            "cannot resolve host '{host}': no address found"
+        )));
+    }
+    keep_family(host, found, names.family)
+}
+
+/// The looked-up addresses of the family -4/-6 asks for (all without either); none left is
+/// status 3.
+fn keep_family(
+    host: &str,
+    found: Vec<SocketAddr>,
+    family: Option<Family>,
+) -> Result<Vec<SocketAddr>, Failure> {
+    let Some(family) = family else {
+        return Ok(found);
+    };
+    let kept: Vec<SocketAddr> = found
+        .into_iter()
+        .filter(|address| Family::of(address) == family)
+        .collect();
+    if kept.is_empty() {
+        return Err(Failure::Connect(format!(
+            "{host} has no {} address ({})",
+            family.name(),
+            family.flag()
+        )));
+    }
+    Ok(kept)
+}
+
+/// The order RFC 8305 tries addresses in: IPv6 first when there is one, then the families in
+/// turn, each in the resolver's order (which already follows RFC 6724).
+pub fn interleave(addresses: Vec<SocketAddr>) -> Vec<SocketAddr> {
+    let (mut first, mut second): (Vec<_>, Vec<_>) =
+        addresses.into_iter().partition(SocketAddr::is_ipv6);
+    if first.is_empty() {
+        std::mem::swap(&mut first, &mut second);
+    }
+    let mut ordered = Vec::with_capacity(first.len() + second.len());
+    let (mut first, mut second) = (first.into_iter(), second.into_iter());
+    loop {
+        match (first.next(), second.next()) {
+            (None, None) => return ordered,
+            (a, b) => ordered.extend(a.into_iter().chain(b)),
+        }
+    }
+}
+
+/// Connects to `addresses` in order, starting the next attempt after `delay`, or at once when
+/// one fails; the first to connect wins and the others are dropped (closing their sockets).
+/// Without a winner, every address's error, in the order tried.
+pub async fn race(
+    addresses: &[SocketAddr],
+    delay: Duration,
+) -> Result<(TcpStream, SocketAddr), Vec<(SocketAddr, io::Error)>> {
+    let attempt = |address: SocketAddr| async move { (address, TcpStream::connect(address).await) };
+    let mut waiting = addresses.iter().copied();
+    let mut attempts = FuturesUnordered::new();
+    let mut errors = Vec::new();
+    match waiting.next() {
+        Some(first) => attempts.push(attempt(first)),
+        None => return Err(errors),
+    }
+    let timer = tokio::time::sleep(delay);
+    tokio::pin!(timer);
+    loop {
+        tokio::select! {
+            Some((address, result)) = attempts.next() => match result {
+                Ok(stream) => return Ok((stream, address)),
+                Err(error) => {
+                    errors.push((address, error));
+                    if attempts.is_empty() && waiting.len() == 0 {
+                        break;
+                    }
+                    // RFC 8305 §5: a failure need not wait for the delay.
+                }
+            },
+            () = &mut timer, if waiting.len() > 0 => {}
+        }
+        if let Some(next) = waiting.next() {
+            attempts.push(attempt(next));
+            timer.as_mut().reset(tokio::time::Instant::now() + delay);
+        }
+    }
+    errors.sort_by_key(|(address, _)| addresses.iter().position(|a| a == address));
+    Err(errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn addresses(list: &[&str]) -> Vec<SocketAddr> {
+        list.iter().map(|a| a.parse().unwrap()).collect()
+    }
+
+    #[test]
+    fn ipv6_goes_first_and_the_families_take_turns_each_in_its_own_order() {
+        let table: [(&[&str], &[&str]); 5] = [
+            (
+                &["127.0.0.1:1", "127.0.0.2:1", "[::1]:1", "[::2]:1"],
+                &["[::1]:1", "127.0.0.1:1", "[::2]:1", "127.0.0.2:1"],
+            ),
+            (
+                &["127.0.0.1:1", "[::1]:1", "127.0.0.2:1", "127.0.0.3:1"],
+                &["[::1]:1", "127.0.0.1:1", "127.0.0.2:1", "127.0.0.3:1"],
+            ),
+            (
+                &["127.0.0.1:1", "127.0.0.2:1"],
+                &["127.0.0.1:1", "127.0.0.2:1"],
+            ),
+            (&["[::2]:1", "[::1]:1"], &["[::2]:1", "[::1]:1"]),
+            (&[], &[]),
+        ];
+        for (given, tried) in table {
+            assert_eq!(interleave(addresses(given)), addresses(tried), "{given:?}");
+        }
+    }
+
+    #[test]
+    fn minus_4_and_minus_6_keep_their_family_in_the_resolvers_order() {
+        let found = || addresses(&["[::1]:1", "127.0.0.1:1", "[::2]:1", "127.0.0.2:1"]);
+        let kept = |family| keep_family("h", found(), family);
+        assert_eq!(kept(None), Ok(found()));
+        assert_eq!(
+            kept(Some(Family::V4)),
+            Ok(addresses(&["127.0.0.1:1", "127.0.0.2:1"]))
+        );
+        assert_eq!(
+            kept(Some(Family::V6)),
+            Ok(addresses(&["[::1]:1", "[::2]:1"]))
+        );
+        assert_eq!(
+            keep_family("h", addresses(&["127.0.0.1:1"]), Some(Family::V6)),
+            Err(Failure::Connect("h has no IPv6 address (-6)".into()))
+        );
+    }
+
+    #[tokio::test]
+    async fn a_failure_starts_the_next_attempt_at_once_and_every_error_is_kept_in_order() {
+        // Bound but not listening: a connection is refused at once, and the port stays ours.
+        let closed = || {
+            let socket = tokio::net::TcpSocket::new_v4().unwrap();
+            socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+            socket
+        };
+        let (a, b) = (closed(), closed());
+        let tried = [a.local_addr().unwrap(), b.local_addr().unwrap()];
+        // With an hour's delay, only starting at once after a failure ends this in time.
+        let raced = race(&tried, Duration::from_secs(3600));
+        let errors = tokio::time::timeout(Duration::from_secs(30), raced)
+            .await
+            .expect("the second attempt started when the first failed")
+            .unwrap_err();
+        let failed: Vec<SocketAddr> = errors.iter().map(|(address, _)| *address).collect();
+        assert_eq!(failed, tried);
+        assert!(
+            errors
+                .iter()
+                .all(|(_, e)| e.kind() == io::ErrorKind::ConnectionRefused)
+        );
+    }
 }

@@ -4,8 +4,10 @@
 //! (`protocol::handshake`); this module only moves its bytes.
 
 mod dial;
+pub mod names;
 mod redirect;
 mod route;
+pub mod unix;
 mod upgrade;
 
 use std::io;
@@ -180,7 +182,7 @@ async fn chain(config: &Config, stage: &mut Stage) -> Result<Connection, Failure
             Outcome::Open(connection) => return Ok(connection),
             Outcome::Redirect { status, location } => {
                 let next = redirects.next(&hop.url, &status, &location)?;
-                Verbose::new(config.verbose, config.stderr_is_terminal, config.timestamps).event(
+                Verbose::new(config.verbose, config.stderr_is_terminal, config.timestamps).note(
                     &format!(
                         "{status}: following the redirect to {} ({} of at most {})",
                         next.url,
@@ -217,7 +219,7 @@ async fn attempt(config: &Config, hop: &Hop, stage: &mut Stage) -> Result<Outcom
 
     let verbose = Verbose::new(config.verbose, config.stderr_is_terminal, config.timestamps);
     let mut laps = Laps::new();
-    let mut stream = route::open(config, &host, port, stage, &mut laps).await?;
+    let mut stream = route::open(config, &host, port, stage, &mut laps, &verbose).await?;
 
     let handshake = ClientHandshake::new(offer(config, hop), rand::rng().random());
     let sent_identity = config.tls.identity.is_some();

@@ -1,0 +1,249 @@
+//! Happy Eyeballs over a host's addresses, --resolve, --connect-to and -4/-6.
+
+use std::time::Duration;
+
+use tokio::net::{TcpListener, TcpSocket};
+
+use super::common::tls::{Identity, certificate_with_key, ec_key, temp_file, wss_server};
+use super::common::*;
+use super::{assert_echoed, hello, refusing, refusing_on_both, seen, serve_tcp};
+
+/// A listener on 127.0.0.1 whose accept queue is full: a further connection gets no answer at
+/// all (its SYN is dropped), as on a dead route. The connections that fill it are kept open.
+struct BlackHole {
+    port: u16,
+    _listener: tokio::net::TcpListener,
+    _held: Vec<std::net::TcpStream>,
+}
+
+fn black_hole() -> BlackHole {
+    let socket = TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let listener = socket.listen(0).unwrap();
+    let address = listener.local_addr().unwrap();
+    let mut held = Vec::new();
+    // Fill the queue until a connect gets no answer: the next one will not either.
+    while let Ok(stream) =
+        std::net::TcpStream::connect_timeout(&address, Duration::from_millis(100))
+    {
+        held.push(stream);
+        assert!(held.len() < 64, "the accept queue never filled");
+    }
+    BlackHole {
+        port: address.port(),
+        _listener: listener,
+        _held: held,
+    }
+}
+
+#[tokio::test]
+async fn a_first_address_that_never_answers_does_not_cost_the_connect_timeout() {
+    let hole = black_hole();
+    let port = hole.port;
+    let server = serve_tcp(TcpListener::bind(("127.0.0.2", port)).await.unwrap());
+    // One after the other, the first attempt would hang until the default 10 s connect timeout
+    // (status 3); raced, the second starts 250 ms later and wins.
+    let url = format!("ws://wsc.test:{port}/");
+    let resolve = format!("wsc.test:{port}:127.0.0.1,127.0.0.2");
+    let run = hello(&[&url, "--resolve", &resolve]).await;
+    assert_echoed(&run);
+    assert_eq!(seen(server).await.texts, ["hello"]);
+}
+
+#[tokio::test]
+async fn when_every_address_fails_the_error_names_the_host_port_and_each_failure_ipv6_first() {
+    let (port, _v4, _v6) = refusing_on_both();
+    let url = format!("ws://wsc.test:{port}/");
+    let resolve = format!("wsc.test:{port}:127.0.0.1,[::1]");
+    let run = hello(&[&url, "--resolve", &resolve]).await;
+    run.assert_status(3).assert_error(&format!(
+        "cannot connect to wsc.test port {port}: [::1]:{port} connection refused; \
+         127.0.0.1:{port} connection refused"
+    ));
+}
+
+#[tokio::test]
+async fn verbose_names_the_override_the_addresses_tried_and_the_one_connected() {
+    let (port, _v4, v6) = refusing_on_both();
+    drop(v6);
+    let server = serve_tcp(TcpListener::bind(("::1", port)).await.unwrap());
+    let url = format!("ws://wsc.test:{port}/");
+    let resolve = format!("wsc.test:{port}:127.0.0.1,::1");
+    let run = hello(&[&url, "--resolve", &resolve, "-v"]).await;
+    run.assert_status(0);
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    let index = |needle: &str| {
+        lines
+            .iter()
+            .position(|line| line.starts_with(needle))
+            .unwrap_or_else(|| panic!("no line starting {needle:?} in {lines:#?}"))
+    };
+    let resolved = index(&format!("* --resolve: wsc.test:{port} is 127.0.0.1, ::1"));
+    let trying = index(&format!("* trying [::1]:{port}, 127.0.0.1:{port}"));
+    let connected = index(&format!("* TCP connected to [::1]:{port} (IPv6) after "));
+    assert!(resolved < trying && trying < connected, "{lines:#?}");
+    assert!(lines[connected].ends_with(" ms"), "{}", lines[connected]);
+    assert_eq!(seen(server).await.texts, ["hello"]);
+}
+
+/// A CA, a server certificate it signed for `name`, and the `--ca FILE` it is trusted by.
+fn trusted(name: &str) -> (tempfile::TempDir, Identity, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = certificate_with_key(ec_key(), "wsc test CA", -1, 30, None, true);
+    let file = temp_file(&dir, "ca.pem", &ca.cert_pem());
+    let server = certificate_with_key(ec_key(), name, -1, 30, Some(&ca), false);
+    (dir, server, file.to_str().unwrap().to_string())
+}
+
+/// A wss echo server on 127.0.0.1 that says whether TLS and the upgrade succeeded.
+async fn wss_echo(identity: Identity) -> Server<Vec<String>> {
+    wss_server(identity, None, |ws| async move {
+        match ws {
+            Some(ws) => texts(&echo(ws).await),
+            None => Vec::new(),
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn resolve_reaches_a_name_that_does_not_exist_and_tls_verifies_that_name() {
+    let (_dir, identity, ca) = trusted("wsc.test");
+    let server = wss_echo(identity).await;
+    let url = format!("wss://wsc.test:{}/", server.port);
+    let resolve = format!("wsc.test:{}:127.0.0.1", server.port);
+    let run = hello(&[&url, "--resolve", &resolve, "--ca", &ca]).await;
+    assert_echoed(&run);
+    assert_eq!(server.finish().await, ["hello"]);
+}
+
+#[tokio::test]
+async fn connect_to_reaches_a_name_that_does_not_exist_and_tls_verifies_that_name() {
+    let (_dir, identity, ca) = trusted("wsc.test");
+    let server = wss_echo(identity).await;
+    let rule = format!("wsc.test:443:127.0.0.1:{}", server.port);
+    let run = hello(&["wss://wsc.test/", "--connect-to", &rule, "--ca", &ca]).await;
+    assert_echoed(&run);
+    assert_eq!(server.finish().await, ["hello"]);
+}
+
+#[tokio::test]
+async fn with_an_override_tls_still_refuses_a_certificate_for_another_name() {
+    let (_dir, identity, ca) = trusted("other.test");
+    let server = wss_echo(identity).await;
+    let rule = format!("wsc.test:443:127.0.0.1:{}", server.port);
+    let run = hello(&["wss://wsc.test/", "--connect-to", &rule, "--ca", &ca]).await;
+    run.assert_status(4)
+        .assert_error("certificate verify failed: hostname mismatch");
+    assert_eq!(server.finish().await, Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn the_host_header_stays_the_urls_and_resolve_applies_to_connect_tos_host() {
+    let (listener, port) = listener().await;
+    let server = serve_tcp(listener);
+    // As in curl: --connect-to picks the host dialled, --resolve gives that host's addresses.
+    let rule = format!("wsc.test:443:backend.test:{port}");
+    let resolve = format!("backend.test:{port}:127.0.0.1");
+    let run = hello(&[
+        "ws://wsc.test:443/chat?room=1",
+        "--connect-to",
+        &rule,
+        "--resolve",
+        &resolve,
+        "-v",
+    ])
+    .await;
+    run.assert_status(0);
+    assert!(
+        run.stderr.contains(&format!(
+            "* --connect-to {rule}: wsc.test:443 reached at backend.test:{port}\n"
+        )),
+        "{}",
+        run.stderr
+    );
+    let seen = seen(server).await;
+    assert_eq!(seen.host, "wsc.test:443");
+    assert_eq!(seen.target, "/chat?room=1");
+    assert_eq!(seen.texts, ["hello"]);
+}
+
+#[tokio::test]
+async fn connect_to_with_empty_parts_matches_any_host_and_port_and_keeps_the_urls_port() {
+    let (listener, port) = listener().await;
+    let server = serve_tcp(listener);
+    let url = format!("ws://wsc.test:{port}/");
+    let run = hello(&[&url, "--connect-to", "::127.0.0.1:"]).await;
+    assert_echoed(&run);
+    assert_eq!(seen(server).await.host, format!("wsc.test:{port}"));
+}
+
+#[tokio::test]
+async fn ipv6_only_refuses_an_ipv4_host_before_connecting() {
+    let (listener, port) = listener().await;
+    let url = format!("ws://127.0.0.1:{port}/");
+    let run = hello(&[&url, "-6"]).await;
+    run.assert_status(3)
+        .assert_error("127.0.0.1 has no IPv6 address (-6)");
+    assert_no_connection(listener).await;
+}
+
+#[tokio::test]
+async fn ipv4_only_refuses_an_ipv6_host_before_connecting() {
+    let listener = TcpListener::bind("[::1]:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let url = format!("ws://[::1]:{port}/");
+    let run = hello(&[&url, "--ipv4"]).await;
+    run.assert_status(3)
+        .assert_error("::1 has no IPv4 address (-4)");
+    assert_no_connection(listener).await;
+}
+
+#[tokio::test]
+async fn each_family_reaches_a_host_of_its_own() {
+    for (flag, bind) in [("-4", "127.0.0.1:0"), ("-6", "[::1]:0")] {
+        let listener = TcpListener::bind(bind).await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let server = serve_tcp(listener);
+        let run = hello(&[&format!("ws://{address}/"), flag]).await;
+        assert_echoed(&run);
+        assert_eq!(seen(server).await.texts, ["hello"], "{flag}");
+    }
+}
+
+#[tokio::test]
+async fn resolve_addresses_are_used_even_against_the_other_family_as_in_curl() {
+    let listener = TcpListener::bind("[::1]:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = serve_tcp(listener);
+    let url = format!("ws://wsc.test:{port}/");
+    let resolve = format!("wsc.test:{port}:[::1]");
+    let run = hello(&[&url, "--resolve", &resolve, "-4"]).await;
+    assert_echoed(&run);
+    assert_eq!(seen(server).await.texts, ["hello"]);
+}
+
+#[tokio::test]
+async fn bad_overrides_are_usage_errors_naming_the_flag() {
+    let refusal = refusing("127.0.0.1:0").unwrap();
+    let url = format!("ws://127.0.0.1:{}/", refusal.local_addr().unwrap().port());
+    for (args, words) in [
+        (
+            &["--resolve", "wsc.test:443"][..],
+            "invalid --resolve 'wsc.test:443': no address (write HOST:PORT:ADDR[,ADDR]...",
+        ),
+        (
+            &["--resolve", "wsc.test:443:wsc.test"],
+            "'wsc.test' is not an IP address",
+        ),
+        (
+            &["--connect-to", "wsc.test:443"],
+            "invalid --connect-to 'wsc.test:443': no ':' between PORT1 and HOST2",
+        ),
+        (&["-4", "-6"], "'--ipv4' cannot be used with '--ipv6'"),
+    ] {
+        let mut all = vec![url.as_str()];
+        all.extend_from_slice(args);
+        hello(&all).await.assert_status(2).assert_error(words);
+    }
+}
