@@ -102,6 +102,22 @@ where
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true);
+    for var in [
+        "ws_proxy",
+        "WS_PROXY",
+        "wss_proxy",
+        "WSS_PROXY",
+        "http_proxy",
+        "HTTP_PROXY",
+        "https_proxy",
+        "HTTPS_PROXY",
+        "all_proxy",
+        "ALL_PROXY",
+        "no_proxy",
+        "NO_PROXY",
+    ] {
+        command.env_remove(var);
+    }
     Wsc {
         command,
         stdin: Vec::new(),
