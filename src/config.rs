@@ -29,6 +29,8 @@ pub struct Config {
     /// None: no limit (`--connect-timeout 0`).
     pub connect_timeout: Option<Duration>,
     pub tls: TlsSettings,
+    /// The proxy to go through, if any, and what -v says of the choice.
+    pub proxy: crate::connect::proxy::Choice,
     pub input: InputFormat,
     /// Messages sent before stdin (`-x`).
     pub execute: Vec<String>,
@@ -220,9 +222,11 @@ impl Config {
         } else {
             Mode::Pipe
         };
-        let warnings = warnings(&cli, mode, &url, || {
+        let mut warnings = warnings(&cli, mode, &url, || {
             crate::input::pipe::known_empty(std::io::stdin())
         });
+        let (proxy, proxy_warnings) = proxy_choice(&cli, &url, |name| std::env::var(name).ok())?;
+        warnings.extend(proxy_warnings);
         let prompt = mode == Mode::Repl && !cli.echo && (cli.execute.is_empty() || cli.interactive);
         Ok(Config {
             url,
@@ -242,6 +246,7 @@ impl Config {
                 ca_file: cli.ca.map(PathBuf::from),
                 identity: cli.cert.map(PathBuf::from).zip(cli.key.map(PathBuf::from)),
             },
+            proxy,
             input,
             execute: cli.execute,
             output: match (cli.jsonl, mode) {
@@ -473,6 +478,33 @@ fn warnings(cli: &Cli, mode: Mode, url: &Url, stdin_empty: impl Fn() -> bool) ->
         }
     }
     warnings
+}
+
+/// The proxy for `url` from the flags and the environment (`env`), and the proxy flags that
+/// cannot take effect with it.
+fn proxy_choice(
+    cli: &Cli,
+    url: &Url,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<(crate::connect::proxy::Choice, Vec<String>), Failure> {
+    use crate::connect::proxy::env;
+    let flags = env::Flags {
+        proxy: cli.proxy.as_deref(),
+        noproxy: cli.noproxy.as_deref(),
+        user: cli.proxy_user.as_deref(),
+    };
+    let tls = TlsSettings {
+        insecure: cli.proxy_insecure,
+        ca_file: cli.proxy_cacert.as_ref().map(PathBuf::from),
+        ..TlsSettings::default()
+    };
+    let choice = env::choose(url, flags, tls, env)?;
+    let tls_flags = [
+        (cli.proxy_insecure, "--proxy-insecure"),
+        (cli.proxy_cacert.is_some(), "--proxy-cacert"),
+    ];
+    let warnings = env::warnings(flags, &tls_flags, &choice);
+    Ok((choice, warnings))
 }
 
 fn usage(message: String) -> Failure {

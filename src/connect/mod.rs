@@ -4,6 +4,7 @@
 //! (`protocol::handshake`); this module only moves its bytes.
 
 mod dial;
+pub mod proxy;
 mod route;
 mod upgrade;
 
@@ -122,6 +123,11 @@ enum Stage {
     Tcp,
     Tls,
     Upgrade,
+    /// The hops through a proxy: to it, TLS with an https:// one, the tunnel.
+    Proxy,
+    ProxyTls,
+    ProxyConnect,
+    Socks,
 }
 
 pub async fn connect(config: &Config) -> Result<Connection, Failure> {
@@ -147,6 +153,10 @@ pub async fn connect(config: &Config) -> Result<Connection, Failure> {
                 Stage::Tcp => "connecting",
                 Stage::Tls => "in the TLS handshake",
                 Stage::Upgrade => "waiting for the server to accept the WebSocket upgrade",
+                Stage::Proxy => "connecting to the proxy",
+                Stage::ProxyTls => "in the TLS handshake with the proxy",
+                Stage::ProxyConnect => "in the proxy's CONNECT",
+                Stage::Socks => "in the SOCKS5 handshake",
             };
             let seconds = limit.unwrap_or_default().as_secs_f64();
             if limit != config.connect_timeout {
@@ -224,7 +234,7 @@ async fn attempt(config: &Config, stage: &mut Stage) -> Result<Connection, Failu
 
 /// Where the connection time went, stage by stage, for -v.
 pub struct Laps {
-    stages: Vec<(&'static str, Duration)>,
+    stages: Vec<(String, Duration)>,
     mark: Instant,
 }
 
@@ -237,9 +247,21 @@ impl Laps {
     }
 
     /// The stage `name` ended now.
-    pub fn lap(&mut self, name: &'static str) {
-        self.stages.push((name, self.mark.elapsed()));
+    pub fn lap(&mut self, name: &str) {
+        self.stages.push((name.to_string(), self.mark.elapsed()));
         self.mark = Instant::now();
+    }
+
+    /// How many stages have ended.
+    pub fn ended(&self) -> usize {
+        self.stages.len()
+    }
+
+    /// Names the stages ended since `from` as a hop's: `TCP` becomes `proxy TCP`.
+    pub fn prefix_since(&mut self, from: usize, hop: &str) {
+        for (name, _) in self.stages.iter_mut().skip(from) {
+            *name = format!("{hop} {name}");
+        }
     }
 }
 
