@@ -13,10 +13,14 @@ complete -c wsc -s s -l subprotocol -d 'Offer this subprotocol (repeatable); the
 complete -c wsc -s A -l user-agent -d 'The User-Agent header; \'\' sends none [default: wsc/VERSION]' -r
 complete -c wsc -l client-max-window-bits -d 'Compress what we send with a window of at most 2^BITS bytes, BITS from 8 to 15 [default: any the server allows]' -r
 complete -c wsc -l server-max-window-bits -d 'Ask the server to compress with a window of at most 2^BITS bytes, BITS from 8 to 15' -r
-complete -c wsc -l connect-timeout -d 'Give up connecting after SECS seconds (fractions allowed; 0: no limit), for DNS, TCP, TLS and the upgrade together' -r
+complete -c wsc -l connect-timeout -d 'Give up connecting after SECS seconds (fractions allowed; 0: no limit), for DNS, TCP, TLS and the upgrade together, every hop through a proxy included' -r
 complete -c wsc -l ca -d 'Trust the certificates in this PEM file' -r
 complete -c wsc -l cert -d 'Present this PEM client certificate (with --key; a pair that does not match is status 4 before connecting)' -r
 complete -c wsc -l key -d 'The PKCS#8 PEM private key of --cert' -r
+complete -c wsc -l proxy -d 'Reach the server through this proxy, for ws:// and wss:// alike: http://HOST[:PORT] (HTTP CONNECT; also without a scheme), https:// (TLS to the proxy, then CONNECT), socks5:// (the server\'s name resolved here) or socks5h:// (resolved by the proxy); the port is 1080 unless given (443 for https://); USER:PASS@ in it are the proxy\'s credentials. \'\' uses no proxy, whatever the environment says [default: the environment, as curl reads it: ws_proxy, WS_PROXY, http_proxy, all_proxy, ALL_PROXY for ws://; wss_proxy, WSS_PROXY, https_proxy, HTTPS_PROXY, all_proxy, ALL_PROXY for wss://; the first set and not empty]' -r
+complete -c wsc -l noproxy -d 'Reach these hosts directly, without a proxy, instead of those in no_proxy or NO_PROXY: a comma-separated list of names (each also matches the names under it: example.com matches www.example.com), IP addresses and CIDR ranges (10.0.0.0/8, ::1); \'*\' alone is every host; \'\' is none' -r
+complete -c wsc -l proxy-user -d 'The proxy\'s credentials when its URL has none: Basic for an HTTP proxy, user and password for SOCKS5' -r
+complete -c wsc -l proxy-cacert -d 'Trust the certificates in this PEM file for an https:// proxy' -r
 complete -c wsc -s x -l execute -d 'Send this message first, before stdin (repeatable)' -r
 complete -c wsc -l color -d 'When to colour the output: the REPL, or the events on stderr in a pipe (never what goes to stdout in a pipe: that is data)' -r -f -a "auto\t'Colour when the output is a terminal, unless NO_COLOR is set (CLICOLOR_FORCE forces it)'
 always\t''
@@ -38,6 +42,7 @@ complete -c wsc -l no-compress -d 'Do not offer permessage-deflate compression (
 complete -c wsc -l client-no-context-takeover -d 'Reset our compression context after every message (less memory, less compression)'
 complete -c wsc -l server-no-context-takeover -d 'Ask the server to reset its compression context after every message'
 complete -c wsc -s k -l insecure -d 'Do not verify the server\'s TLS certificate'
+complete -c wsc -l proxy-insecure -d 'Do not verify an https:// proxy\'s TLS certificate'
 complete -c wsc -s b -l binary -d 'Send each input line (stdin, or typed in the REPL) as a binary message instead of text'
 complete -c wsc -l jsonl -d 'Print one JSON object per event on stdout, and read stdin lines as such objects. In the REPL, typed lines are read as such objects (a bad one is reported and skipped; slash commands still work) and what arrives is shown for people, above the prompt'
 complete -c wsc -l no-color -d 'Never colour the output (same as --color never)'

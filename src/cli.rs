@@ -248,7 +248,7 @@ pub struct Cli {
     /// Reach these hosts directly, without a proxy, instead of those in no_proxy or NO_PROXY: a
     /// comma-separated list of names (each also matches the names under it: example.com matches
     /// www.example.com), IP addresses and CIDR ranges (10.0.0.0/8, ::1); '*' alone is every host;
-    /// '' is none
+    /// '' is none.
     #[arg(long, value_name = "LIST", help_heading = "Proxy")]
     pub noproxy: Option<String>,
 

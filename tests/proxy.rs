@@ -593,3 +593,46 @@ async fn verbose_times_the_socks5_hops() {
         assert_eq!(timing_names(&err), expected, "{err}");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Documentation
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn the_man_pages_environment_section_and_the_readme_name_every_proxy_variable() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_wsc"))
+        .args(["--generate", "man"])
+        .output()
+        .unwrap();
+    let man = String::from_utf8_lossy(&output.stdout).into_owned();
+    let environment = man
+        .split(".SH \"ENVIRONMENT\"")
+        .nth(1)
+        .and_then(|rest| rest.split(".SH").next())
+        .expect("an ENVIRONMENT section");
+    let readme = include_str!("../README.md");
+    let proxies = readme
+        .split("### Proxies")
+        .nth(1)
+        .expect("a Proxies section in the README");
+    for variable in [
+        "ws_proxy",
+        "WS_PROXY",
+        "wss_proxy",
+        "WSS_PROXY",
+        "http_proxy",
+        "HTTP_PROXY",
+        "https_proxy",
+        "HTTPS_PROXY",
+        "all_proxy",
+        "ALL_PROXY",
+        "no_proxy",
+        "NO_PROXY",
+    ] {
+        assert!(environment.contains(variable), "man page: {variable}");
+        assert!(
+            proxies.contains(&format!("`{variable}`")),
+            "README: {variable}"
+        );
+    }
+}

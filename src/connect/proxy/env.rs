@@ -323,6 +323,37 @@ mod tests {
     }
 
     #[test]
+    fn proxy_flags_that_cannot_take_effect_are_warned() {
+        let cacert = [(true, "--proxy-cacert"), (false, "--proxy-insecure")];
+        let user = Flags {
+            user: Some("a:b"),
+            ..NONE
+        };
+        assert_eq!(
+            warnings(user, &cacert, &Choice::default()),
+            [
+                "--proxy-cacert has no effect: no https:// proxy is used",
+                "--proxy-user has no effect: no proxy is used"
+            ]
+        );
+        let flags = Flags {
+            proxy: Some("http://u:p@p:1"),
+            ..user
+        };
+        let http = choice("ws://h/", flags, &[]).unwrap();
+        assert_eq!(
+            warnings(flags, &[], &http),
+            ["--proxy-user is not sent: the proxy URL has credentials, and they win"]
+        );
+        let flags = Flags {
+            proxy: Some("https://p"),
+            ..user
+        };
+        let https = choice("ws://h/", flags, &[]).unwrap();
+        assert!(warnings(flags, &cacert, &https).is_empty());
+    }
+
+    #[test]
     fn proxy_user_needs_a_colon_and_is_used_when_the_url_has_no_credentials() {
         let flags = |proxy, user| Flags {
             proxy: Some(proxy),
