@@ -460,9 +460,13 @@ async fn lowercase_beats_uppercase_and_an_empty_variable_is_unset() {
     assert_tunnelled(&upper, port);
 }
 
+/// Command-line arguments and environment variables of a run.
+type Args<'a> = &'a [&'a str];
+type Vars<'a> = &'a [(&'a str, &'a str)];
+
 #[tokio::test]
 async fn no_proxy_lists_and_an_empty_proxy_flag_go_direct() {
-    let bypasses: [(&[&str], &[(&str, &str)], &str); 5] = [
+    let bypasses: [(Args, Vars, &str); 5] = [
         (&[], &[("no_proxy", "example.com, localhost")], "no_proxy"),
         (&[], &[("NO_PROXY", ".localhost")], "NO_PROXY"),
         (
