@@ -225,7 +225,7 @@ impl Config {
         let mut warnings = warnings(&cli, mode, &url, || {
             crate::input::pipe::known_empty(std::io::stdin())
         });
-        let (proxy, proxy_warnings) = proxy_choice(&cli, &url, |name| std::env::var(name).ok())?;
+        let (proxy, proxy_warnings) = proxy_choice(&cli, &url, proxy_variable)?;
         warnings.extend(proxy_warnings);
         let prompt = mode == Mode::Repl && !cli.echo && (cli.execute.is_empty() || cli.interactive);
         Ok(Config {
@@ -478,6 +478,16 @@ fn warnings(cli: &Cli, mode: Mode, url: &Url, stdin_empty: impl Fn() -> bool) ->
         }
     }
     warnings
+}
+
+/// A proxy variable from the process environment. Unit tests never see the machine's: a proxy
+/// set there (even a broken one) must change none of them; env.rs tests the rules with its own.
+fn proxy_variable(name: &str) -> Option<String> {
+    if cfg!(test) {
+        None
+    } else {
+        std::env::var(name).ok()
+    }
 }
 
 /// The proxy for `url` from the flags and the environment (`env`), and the proxy flags that
@@ -1125,6 +1135,38 @@ mod tests {
         for bad in ["-2", "abc", "inf", "NaN"] {
             assert!(parse_seconds("--x", bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_proxy_flags_reach_the_proxy_chosen_from_the_environment() {
+        use clap::Parser;
+        let args = [
+            "wsc",
+            "wss://h/",
+            "--proxy-cacert",
+            "ca.pem",
+            "--proxy-insecure",
+        ];
+        let cli = Cli::try_parse_from(args).unwrap();
+        let url = parse_url("wss://h/").unwrap().0;
+        let env = |name: &str| (name == "HTTPS_PROXY").then(|| "https://p".to_string());
+        let (choice, warnings) = proxy_choice(&cli, &url, env).unwrap();
+        assert_eq!(
+            choice.note.as_deref(),
+            Some("proxy https://p:443 (from HTTPS_PROXY)")
+        );
+        let proxy = choice.proxy.unwrap();
+        assert_eq!(proxy.tls.ca_file, Some(PathBuf::from("ca.pem")));
+        assert!(proxy.tls.insecure);
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let cli = Cli::try_parse_from(["wsc", "ws://h/", "--proxy-insecure"]).unwrap();
+        let url = parse_url("ws://h/").unwrap().0;
+        let (choice, warnings) = proxy_choice(&cli, &url, env).unwrap();
+        assert!(choice.proxy.is_none(), "HTTPS_PROXY is not for ws://");
+        assert_eq!(
+            warnings,
+            ["--proxy-insecure has no effect: no https:// proxy is used"]
+        );
     }
 
     #[test]
