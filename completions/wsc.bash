@@ -23,7 +23,7 @@ _wsc() {
 
     case "${cmd}" in
         wsc)
-            opts="-c -H -u -o -s -A -k -b -x -P -i -v -w -1 -h -V --generate --connect --header --auth --user --origin --subprotocol --user-agent --no-compress --client-max-window-bits --server-max-window-bits --client-no-context-takeover --server-no-context-takeover --connect-timeout --insecure --ca --cert --key --proxy --noproxy --proxy-user --proxy-cacert --proxy-insecure --binary --execute --jsonl --color --no-color --timestamps --max-dump --show-ping-pong --interactive --slash --no-slash --history-file --no-history --verbose --wait --count --one-message --expect --max-time --idle-timeout --ping-interval --ping-timeout --echo --stats --close-code --close-reason --close-timeout --max-message-size --help --version"
+            opts="-c -H -u -o -s -A -L -k -b -x -P -i -v -w -1 -h -V --generate --connect --header --auth --user --origin --subprotocol --user-agent --no-compress --client-max-window-bits --server-max-window-bits --client-no-context-takeover --server-no-context-takeover --connect-timeout --location --max-redirs --location-trusted --insecure --ca --cert --key --proxy --noproxy --proxy-user --proxy-cacert --proxy-insecure --binary --execute --jsonl --color --no-color --timestamps --max-dump --show-ping-pong --interactive --slash --no-slash --history-file --no-history --verbose --wait --count --one-message --expect --max-time --idle-timeout --ping-interval --ping-timeout --echo --stats --close-code --close-reason --close-timeout --max-message-size --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -94,6 +94,10 @@ _wsc() {
                     return 0
                     ;;
                 --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-redirs)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

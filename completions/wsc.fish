@@ -14,6 +14,7 @@ complete -c wsc -s A -l user-agent -d 'The User-Agent header; \'\' sends none [d
 complete -c wsc -l client-max-window-bits -d 'Compress what we send with a window of at most 2^BITS bytes, BITS from 8 to 15 [default: any the server allows]' -r
 complete -c wsc -l server-max-window-bits -d 'Ask the server to compress with a window of at most 2^BITS bytes, BITS from 8 to 15' -r
 complete -c wsc -l connect-timeout -d 'Give up connecting after SECS seconds (fractions allowed; 0: no limit), for DNS, TCP, TLS and the upgrade together, every hop through a proxy included' -r
+complete -c wsc -l max-redirs -d 'With -L, follow at most N redirects (0 or more) [default: 10]' -r
 complete -c wsc -l ca -d 'Trust the certificates in this PEM file' -r
 complete -c wsc -l cert -d 'Present this PEM client certificate (with --key; a pair that does not match is status 4 before connecting)' -r
 complete -c wsc -l key -d 'The PKCS#8 PEM private key of --cert' -r
@@ -41,6 +42,8 @@ complete -c wsc -l max-message-size -d 'Close with 1009 when a received message 
 complete -c wsc -l no-compress -d 'Do not offer permessage-deflate compression (offered by default, as browsers do)'
 complete -c wsc -l client-no-context-takeover -d 'Reset our compression context after every message (less memory, less compression)'
 complete -c wsc -l server-no-context-takeover -d 'Ask the server to reset its compression context after every message'
+complete -c wsc -s L -l location -d 'Follow redirects (301, 302, 303, 307, 308) answered to the upgrade; http(s):// locations become ws(s)://. Authorization, Cookie and Host headers go only to the first URL\'s scheme, host and port; a redirect from wss:// to ws:// is refused'
+complete -c wsc -l location-trusted -d 'Like -L, and send Authorization, Cookie and Host to every host the redirects lead to'
 complete -c wsc -s k -l insecure -d 'Do not verify the server\'s TLS certificate'
 complete -c wsc -l proxy-insecure -d 'Do not verify an https:// proxy\'s TLS certificate'
 complete -c wsc -s b -l binary -d 'Send each input line (stdin, or typed in the REPL) as a binary message instead of text'

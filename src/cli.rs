@@ -212,6 +212,26 @@ pub struct Cli {
     )]
     pub connect_timeout: String,
 
+    /// Follow redirects (301, 302, 303, 307, 308) answered to the upgrade; http(s):// locations
+    /// become ws(s)://. Authorization, Cookie and Host headers go only to the first URL's
+    /// scheme, host and port; a redirect from wss:// to ws:// is refused.
+    #[arg(short = 'L', long, help_heading = "Connection")]
+    pub location: bool,
+
+    /// With -L, follow at most N redirects (0 or more) [default: 10].
+    #[arg(
+        long,
+        value_name = "N",
+        value_parser = redirects,
+        allow_negative_numbers = true,
+        help_heading = "Connection"
+    )]
+    pub max_redirs: Option<u32>,
+
+    /// Like -L, and send Authorization, Cookie and Host to every host the redirects lead to.
+    #[arg(long, help_heading = "Connection")]
+    pub location_trusted: bool,
+
     /// Do not verify the server's TLS certificate.
     #[arg(
         short = 'k',
@@ -486,6 +506,10 @@ fn window_bits(text: &str) -> Result<u8, String> {
 
 fn bytes_shown(text: &str) -> Result<usize, String> {
     whole(text, 0, usize::MAX as u64, "of 0 or more").map(|bytes| bytes as usize)
+}
+
+fn redirects(text: &str) -> Result<u32, String> {
+    whole(text, 0, u64::from(u32::MAX), "of 0 or more").map(|n| n as u32)
 }
 
 fn count(text: &str) -> Result<u64, String> {

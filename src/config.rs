@@ -28,6 +28,11 @@ pub struct Config {
     pub deflate: Option<DeflateOffer>,
     /// None: no limit (`--connect-timeout 0`).
     pub connect_timeout: Option<Duration>,
+    /// -L: follow redirects answered to the upgrade.
+    pub location: bool,
+    pub max_redirs: u32,
+    /// --location-trusted: credentials go to every hop.
+    pub location_trusted: bool,
     pub tls: TlsSettings,
     /// The proxy to go through, if any, and what -v says of the choice.
     pub proxy: crate::connect::proxy::Choice,
@@ -94,6 +99,9 @@ pub enum OutputFormat {
     /// Sigils, colours and hex dumps: the REPL only (colour never changes the format).
     Human,
 }
+
+/// Redirects -L follows unless --max-redirs says.
+pub const DEFAULT_MAX_REDIRS: u32 = 10;
 
 /// Bytes of a binary message the REPL's hex dump shows, unless --max-dump says.
 pub const DEFAULT_MAX_DUMP: usize = 512;
@@ -239,6 +247,9 @@ impl Config {
                 server_no_context_takeover: cli.server_no_context_takeover,
             }),
             // 0 is no limit, as in curl.
+            location: cli.location || cli.location_trusted,
+            max_redirs: cli.max_redirs.unwrap_or(DEFAULT_MAX_REDIRS),
+            location_trusted: cli.location_trusted,
             connect_timeout: Some(parse_seconds("--connect-timeout", &cli.connect_timeout)?)
                 .filter(|limit| !limit.is_zero()),
             tls: TlsSettings {
@@ -442,6 +453,9 @@ fn warnings(cli: &Cli, mode: Mode, url: &Url, stdin_empty: impl Fn() -> bool) ->
         if cli.interactive && cli.execute.is_empty() {
             warnings.push("--interactive changes what -x does, and no -x was given".into());
         }
+    }
+    if cli.max_redirs.is_some() && !(cli.location || cli.location_trusted) {
+        warnings.push("--max-redirs has no effect without -L".into());
     }
     // A -H header replaces the one a flag would make.
     let typed = |header: &str| {
@@ -969,6 +983,11 @@ mod tests {
         assert!(repl(&["h", "--echo"])[0].starts_with("--echo reads no input"));
         assert!(repl(&["h", "-i"])[0].starts_with("--interactive changes what -x does"));
         assert!(repl(&["h", "-i", "-x", "m"]).is_empty());
+        assert_eq!(
+            pipe(&["h", "--max-redirs", "3"]),
+            ["--max-redirs has no effect without -L"]
+        );
+        assert!(pipe(&["h", "--max-redirs", "3", "--location-trusted"]).is_empty());
     }
 
     /// The config of a command line, which must be valid.

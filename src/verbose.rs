@@ -101,6 +101,13 @@ impl Verbose {
         }
     }
 
+    /// A `*` line about the connection (a redirect followed).
+    pub fn event(&self, text: &str) {
+        if self.level > 0 {
+            self.line(&format!("* {text}"));
+        }
+    }
+
     pub fn request(&self, handshake: &ClientHandshake) {
         if self.level == 0 {
             return;
@@ -134,14 +141,6 @@ impl Verbose {
         }
         self.line(&format!("< HTTP/1.1 {} {}", answer.status, answer.text));
         self.headers('<', &answer.headers);
-    }
-
-    /// An event line: `* proxy http://127.0.0.1:3128 (from https_proxy)`.
-    pub fn note(&self, note: &str) {
-        if self.level == 0 {
-            return;
-        }
-        self.line(&format!("* {note}"));
     }
 
     /// A head of another exchange (a proxy's CONNECT): its first line and headers after `>` or

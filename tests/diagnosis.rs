@@ -388,7 +388,7 @@ async fn a_redirect_names_where_it_points_and_that_it_is_not_followed() {
         let run = wsc([&server.url, "-w", "-1"]).run().await;
         let shown = shown.replace("{port}", &server.port.to_string());
         run.assert_status(5).assert_error(&format!(
-            "server redirects to {shown} (302 Found); wsc does not follow redirects yet"
+            "server redirects to {shown} (302 Found); -L follows redirects"
         ));
         server.finish().await;
     }

@@ -220,14 +220,21 @@ async fn signals_close_with_1001_going_away_and_exit_128_plus_their_number() {
 
 #[tokio::test]
 async fn lines_left_unsent_are_counted_when_the_server_closes_at_once() {
-    // Closes right after the upgrade, reading nothing: most of the 100,000 lines never go out.
+    // Closes right after the upgrade. stdin is a file of 2,000,000 lines (14 MB), far more than
+    // socket buffers take before wsc reads the Close, so lines are queued and never go out.
     let server = ws_server(|mut ws: Ws| async move {
         ws.close(None).await.unwrap();
         record(ws).await
     })
     .await;
-    let input: String = (0..100_000).map(|i| format!("{i}\n")).collect();
-    let run = wsc([&server.url]).stdin(input).run().await;
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("lines");
+    std::fs::write(
+        &input,
+        (0..2_000_000).map(|i| format!("{i}\n")).collect::<String>(),
+    )
+    .unwrap();
+    let run = wsc([&server.url]).stdin_file(&input).run().await;
     run.assert_status(9);
     let count = regex::Regex::new(concat!(
         r"^wsc: error: the server closed before all input was sent: ",

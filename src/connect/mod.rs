@@ -5,6 +5,7 @@
 
 mod dial;
 pub mod proxy;
+mod redirect;
 mod route;
 mod upgrade;
 
@@ -24,6 +25,7 @@ use crate::protocol::deflate::DeflateParams;
 use crate::protocol::handshake::{ClientHandshake, Offer};
 use crate::tls;
 use crate::verbose::Verbose;
+use redirect::{Hop, Redirects};
 use upgrade::{UpgradeError, refused, upgrade};
 
 /// The socket's two directions, each owned by one task.
@@ -139,8 +141,8 @@ pub async fn connect(config: &Config) -> Result<Connection, Failure> {
         (max, connect) => max.or(connect),
     };
     let result = match limit {
-        Some(limit) => tokio::time::timeout(limit, attempt(config, &mut stage)).await,
-        None => Ok(attempt(config, &mut stage).await),
+        Some(limit) => tokio::time::timeout(limit, chain(config, &mut stage)).await,
+        None => Ok(chain(config, &mut stage).await),
     };
     match (result, limit) {
         (Ok(result), _) => result.map(|mut connection| {
@@ -175,8 +177,41 @@ pub async fn connect(config: &Config) -> Result<Connection, Failure> {
     }
 }
 
-async fn attempt(config: &Config, stage: &mut Stage) -> Result<Connection, Failure> {
-    let url = &config.url;
+/// The first hop, then each redirect -L follows, until one is upgraded.
+async fn chain(config: &Config, stage: &mut Stage) -> Result<Connection, Failure> {
+    let first = Hop {
+        url: config.url.clone(),
+        headers: config.headers.clone(),
+    };
+    let mut redirects = Redirects::new(first, config.max_redirs, config.location_trusted);
+    let mut hop = redirects.first().clone();
+    loop {
+        match attempt(config, &hop, stage).await? {
+            Outcome::Open(connection) => return Ok(connection),
+            Outcome::Redirect { status, location } => {
+                let next = redirects.next(&hop.url, &status, &location)?;
+                Verbose::new(config.verbose, config.stderr_is_terminal, config.timestamps).event(
+                    &format!(
+                        "{status}: following the redirect to {} ({} of at most {})",
+                        next.url,
+                        redirects.followed(),
+                        config.max_redirs
+                    ),
+                );
+                hop = next;
+            }
+        }
+    }
+}
+
+/// How one hop ended well: upgraded, or redirected (with -L).
+enum Outcome {
+    Open(Connection),
+    Redirect { status: String, location: String },
+}
+
+async fn attempt(config: &Config, hop: &Hop, stage: &mut Stage) -> Result<Outcome, Failure> {
+    let url = &hop.url;
     let port = url.port_or_known_default().unwrap_or(80);
     let host = match url.host() {
         Some(Host::Domain(domain)) => domain.to_string(),
@@ -194,7 +229,7 @@ async fn attempt(config: &Config, stage: &mut Stage) -> Result<Connection, Failu
     let mut laps = Laps::new();
     let mut stream = route::open(config, &host, port, stage, &mut laps).await?;
 
-    let handshake = ClientHandshake::new(offer(config), rand::rng().random());
+    let handshake = ClientHandshake::new(offer(config, hop), rand::rng().random());
     let sent_identity = config.tls.identity.is_some();
     if let Some(connector) = tls {
         *stage = Stage::Tls;
@@ -216,12 +251,22 @@ async fn attempt(config: &Config, stage: &mut Stage) -> Result<Connection, Failu
             })?;
     laps.lap("upgrade");
     verbose.response(&answer);
+    if config.location && redirect::FOLLOWED.contains(&answer.status) {
+        let status = format!("{} {}", answer.status, answer.text);
+        let status = status.trim_end().to_string();
+        return match answer.get("Location").filter(|l| !l.is_empty()) {
+            Some(location) => Ok(Outcome::Redirect { status, location }),
+            None => Err(Failure::Handshake(format!(
+                "server answered {status} without a Location to follow"
+            ))),
+        };
+    }
     let agreed = handshake
         .check(&answer)
         .map_err(|words| refused(words, &answer, &leftover, url))?;
     verbose.timings(&laps.stages);
     let (reader, writer) = stream.split();
-    Ok(Connection {
+    Ok(Outcome::Open(Connection {
         reader,
         writer,
         leftover,
@@ -229,7 +274,7 @@ async fn attempt(config: &Config, stage: &mut Stage) -> Result<Connection, Failu
         subprotocol: agreed.subprotocol,
         deflate: agreed.deflate,
         elapsed: Duration::ZERO,
-    })
+    }))
 }
 
 /// Where the connection time went, stage by stage, for -v.
@@ -267,8 +312,8 @@ impl Laps {
 
 /// What the upgrade request offers: the URL's target and host, our headers, subprotocols and
 /// compression.
-fn offer(config: &Config) -> Offer {
-    let url = &config.url;
+fn offer(config: &Config, hop: &Hop) -> Offer {
+    let url = &hop.url;
     let mut target = url.path().to_string();
     if let Some(query) = url.query() {
         target.push('?');
@@ -281,7 +326,7 @@ fn offer(config: &Config) -> Offer {
     Offer {
         target,
         host,
-        headers: config
+        headers: hop
             .headers
             .iter()
             .map(|(name, value)| (name.clone(), value.as_bytes().to_vec()))

@@ -132,7 +132,7 @@ pub fn refused(words: String, answer: &Head, body: &[u8], url: &url::Url) -> Fai
         let target = url.join(&location).map_or(location, String::from);
         let status = format!("{} {}", answer.status, answer.text);
         return Failure::Handshake(format!(
-            "server redirects to {target} ({}); wsc does not follow redirects yet",
+            "server redirects to {target} ({}); -L follows redirects",
             status.trim_end()
         ));
     }

@@ -83,6 +83,8 @@ pub async fn run(
         input,
         control_rx,
         notes_tx,
+        // The REPL's input never ends on its own: only stdin can be left unsent.
+        config.mode == Mode::Pipe,
     ));
     let mut signals = Signals::new()?;
 
@@ -392,9 +394,7 @@ impl Session<'_> {
                 self.ending.fail(Failure::Runtime(message));
                 self.begin_close(self.config.close.clone());
             }
-            // The REPL's input never ends on its own: only stdin can be left unsent.
-            Note::Unsent(what) if self.config.mode == Mode::Pipe => self.ending.unsent(what),
-            Note::Unsent(_) => {}
+            Note::Unsent(what) => self.ending.unsent(what),
             Note::CloseSent(code) => {
                 self.ending.sent_close(code);
                 match self.phase {

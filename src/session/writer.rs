@@ -56,15 +56,19 @@ pub enum Note {
     Unsent(String),
 }
 
-/// How long input that is ending anyway may take to say so, when the server closes first.
-const INPUT_END_GRACE: Duration = Duration::from_millis(20);
+/// How long input that is ending anyway may take to say so, when the server closes first (a
+/// busy machine can take a while to schedule the stdin thread that has reached the end).
+const INPUT_END_GRACE: Duration = Duration::from_millis(250);
 
+/// Writes until the session closes. With `count_unsent` (stdin, which ends on its own), input
+/// still coming when the server closes is counted and noted.
 pub async fn run(
     writer: Writer,
     sender: Sender,
     mut input: mpsc::Receiver<Input>,
     mut control: mpsc::UnboundedReceiver<Control>,
     notes: mpsc::UnboundedSender<Note>,
+    count_unsent: bool,
 ) {
     let mut out = Out {
         writer,
@@ -90,7 +94,7 @@ pub async fn run(
                     (out.close(frame).await, Note::CloseSent(code))
                 }
                 Some(Control::Reply(frame)) => {
-                    if input_open {
+                    if input_open && count_unsent {
                         if let Some(unsent) = unsent(&mut input).await {
                             let _ = notes.send(Note::Unsent(unsent));
                         }

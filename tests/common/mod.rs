@@ -137,6 +137,13 @@ impl Wsc {
         self
     }
 
+    /// stdin from a file, as `wsc ... <FILE`: all of it is there from the start.
+    pub fn stdin_file(mut self, path: &std::path::Path) -> Self {
+        self.command
+            .stdin(std::fs::File::open(path).expect("stdin file"));
+        self
+    }
+
     /// stdin from /dev/null, as `wsc ... </dev/null`.
     pub fn stdin_null(mut self) -> Self {
         self.command.stdin(Stdio::null());

@@ -191,7 +191,7 @@ pub(super) async fn open(
 ) -> Result<Option<Stream>, Failure> {
     let verbose = Verbose::new(config.verbose, config.stderr_is_terminal, config.timestamps);
     if let Some(note) = &config.proxy.note {
-        verbose.note(note);
+        verbose.event(note);
     }
     let Some(proxy) = &config.proxy.proxy else {
         return Ok(None);
