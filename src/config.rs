@@ -34,8 +34,8 @@ pub struct Config {
     /// --location-trusted: credentials go to every hop.
     pub location_trusted: bool,
     pub tls: TlsSettings,
-    /// The proxy to go through, if any, and what -v says of the choice.
-    pub proxy: crate::connect::proxy::Choice,
+    /// What decides the proxy for each hop: the flags and the proxy variables.
+    pub proxy: crate::connect::proxy::env::Settings,
     pub input: InputFormat,
     /// Messages sent before stdin (`-x`).
     pub execute: Vec<String>,
@@ -504,13 +504,14 @@ fn proxy_variable(name: &str) -> Option<String> {
     }
 }
 
-/// The proxy for `url` from the flags and the environment (`env`), and the proxy flags that
-/// cannot take effect with it.
+/// The proxy settings from the flags and the environment (`env`), checked by choosing for `url`
+/// (a bad proxy URL is a usage error before connecting), and the proxy flags that cannot take
+/// effect there.
 fn proxy_choice(
     cli: &Cli,
     url: &Url,
     env: impl Fn(&str) -> Option<String>,
-) -> Result<(crate::connect::proxy::Choice, Vec<String>), Failure> {
+) -> Result<(crate::connect::proxy::env::Settings, Vec<String>), Failure> {
     use crate::connect::proxy::env;
     let flags = env::Flags {
         proxy: cli.proxy.as_deref(),
@@ -522,13 +523,14 @@ fn proxy_choice(
         ca_file: cli.proxy_cacert.as_ref().map(PathBuf::from),
         ..TlsSettings::default()
     };
-    let choice = env::choose(url, flags, tls, env)?;
+    let settings = env::Settings::new(flags, tls, env);
+    let choice = settings.choose(url)?;
     let tls_flags = [
         (cli.proxy_insecure, "--proxy-insecure"),
         (cli.proxy_cacert.is_some(), "--proxy-cacert"),
     ];
     let warnings = env::warnings(flags, &tls_flags, &choice);
-    Ok((choice, warnings))
+    Ok((settings, warnings))
 }
 
 fn usage(message: String) -> Failure {
@@ -1169,7 +1171,8 @@ mod tests {
         let cli = Cli::try_parse_from(args).unwrap();
         let url = parse_url("wss://h/").unwrap().0;
         let env = |name: &str| (name == "HTTPS_PROXY").then(|| "https://p".to_string());
-        let (choice, warnings) = proxy_choice(&cli, &url, env).unwrap();
+        let (settings, warnings) = proxy_choice(&cli, &url, env).unwrap();
+        let choice = settings.choose(&url).unwrap();
         assert_eq!(
             choice.note.as_deref(),
             Some("proxy https://p:443 (from HTTPS_PROXY)")
@@ -1180,8 +1183,11 @@ mod tests {
         assert!(warnings.is_empty(), "{warnings:?}");
         let cli = Cli::try_parse_from(["wsc", "ws://h/", "--proxy-insecure"]).unwrap();
         let url = parse_url("ws://h/").unwrap().0;
-        let (choice, warnings) = proxy_choice(&cli, &url, env).unwrap();
-        assert!(choice.proxy.is_none(), "HTTPS_PROXY is not for ws://");
+        let (settings, warnings) = proxy_choice(&cli, &url, env).unwrap();
+        assert!(
+            settings.choose(&url).unwrap().proxy.is_none(),
+            "not for ws://"
+        );
         assert_eq!(
             warnings,
             ["--proxy-insecure has no effect: no https:// proxy is used"]

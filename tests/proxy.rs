@@ -8,6 +8,7 @@ mod common;
 use common::proxy::*;
 use common::tls::*;
 use common::*;
+use tokio::io::AsyncWriteExt;
 
 /// A server to reach through a proxy, named `localhost` so no DNS leaves the machine.
 struct Target {
@@ -511,6 +512,33 @@ async fn no_proxy_lists_and_an_empty_proxy_flag_go_direct() {
         target.assert_echoed(&run, false).await;
         assert_tunnelled(&proxy, port);
     }
+}
+
+#[tokio::test]
+async fn each_hop_that_location_follows_gets_its_own_proxy_choice() {
+    // The first hop is exempt (no_proxy); the one it redirects to goes through the proxy.
+    let target = target("ws").await;
+    let location = target.url.clone();
+    let redirecting = tcp_server(move |mut tcp| async move {
+        read_request_head(&mut tcp).await;
+        let answer = format!("HTTP/1.1 302 Found\r\nLocation: {location}\r\n\r\n");
+        tcp.write_all(answer.as_bytes()).await.unwrap();
+    })
+    .await;
+    let proxy = http_proxy(Mode::Open).await;
+    let run = wsc([&redirecting.url, "-L", "-v", "-w", "0"])
+        .env("http_proxy", &proxy.url)
+        .env("no_proxy", "127.0.0.1")
+        .stdin("through\n")
+        .run()
+        .await;
+    let port = target.port();
+    let err = run.stderr.clone();
+    target.assert_echoed(&run, true).await;
+    assert_tunnelled(&proxy, port);
+    let first = err.find("* no proxy for 127.0.0.1 (no_proxy)\n");
+    let second = err.find(&format!("* proxy {} (from http_proxy)\n", proxy.url));
+    assert!(first.is_some() && first < second, "{err}");
 }
 
 // ---------------------------------------------------------------------------------------------

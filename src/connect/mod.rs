@@ -227,7 +227,7 @@ async fn attempt(config: &Config, hop: &Hop, stage: &mut Stage) -> Result<Outcom
 
     let verbose = Verbose::new(config.verbose, config.stderr_is_terminal, config.timestamps);
     let mut laps = Laps::new();
-    let mut stream = route::open(config, &host, port, stage, &mut laps).await?;
+    let mut stream = route::open(config, url, &host, port, stage, &mut laps).await?;
 
     let handshake = ClientHandshake::new(offer(config, hop), rand::rng().random());
     let sent_identity = config.tls.identity.is_some();

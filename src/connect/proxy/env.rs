@@ -19,6 +19,69 @@ pub struct Flags<'a> {
     pub user: Option<&'a str>,
 }
 
+/// What decides the proxy for any URL: the flags, and the proxy variables as they were at the
+/// start (each hop that -L follows is decided anew, as curl does).
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    pub proxy: Option<String>,
+    pub noproxy: Option<String>,
+    pub user: Option<String>,
+    /// For the TLS hop to an https:// proxy.
+    pub tls: TlsSettings,
+    /// The proxy variables that were set (and not empty).
+    pub variables: Vec<(&'static str, String)>,
+}
+
+/// Every variable read: the ones naming proxies, then the no-proxy lists.
+pub const VARIABLES: [&str; 11] = [
+    "ws_proxy",
+    "WS_PROXY",
+    "wss_proxy",
+    "WSS_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "HTTPS_PROXY",
+    "all_proxy",
+    "ALL_PROXY",
+    "no_proxy",
+    "NO_PROXY",
+];
+
+impl Settings {
+    /// The flags and the variables that `env` looks up (an empty one counts as unset).
+    pub fn new(flags: Flags, tls: TlsSettings, env: impl Fn(&str) -> Option<String>) -> Settings {
+        Settings {
+            proxy: flags.proxy.map(str::to_string),
+            noproxy: flags.noproxy.map(str::to_string),
+            user: flags.user.map(str::to_string),
+            tls,
+            variables: VARIABLES
+                .iter()
+                .filter_map(|name| env(name).filter(|v| !v.is_empty()).map(|v| (*name, v)))
+                .collect(),
+        }
+    }
+
+    pub fn flags(&self) -> Flags<'_> {
+        Flags {
+            proxy: self.proxy.as_deref(),
+            noproxy: self.noproxy.as_deref(),
+            user: self.user.as_deref(),
+        }
+    }
+
+    /// The route for `url`.
+    pub fn choose(&self, url: &Url) -> Result<Choice, Failure> {
+        let env = |name: &str| {
+            self.variables
+                .iter()
+                .find(|(var, _)| *var == name)
+                .map(|(_, value)| value.clone())
+        };
+        choose(url, self.flags(), self.tls.clone(), env)
+    }
+}
+
 /// The variables that name a proxy for URLs of `scheme`, in curl's order: lowercase before
 /// uppercase, the ws/wss ones before the http/https ones (curl 8.4). Uppercase `HTTP_PROXY` is
 /// never read: a CGI program gets it from a request's `Proxy:` header (httpoxy).

@@ -180,20 +180,23 @@ fn masked(text: &str) -> String {
     }
 }
 
-/// The stream to `host`:`port` through the proxy config.rs chose, or None when there is none.
-/// -v tells the choice, the CONNECT exchange, and the proxy's TLS.
+/// The stream to `host`:`port` through the proxy that applies to `url`, or None when none does.
+/// The choice is made for each hop, as -L may change the scheme or the host. -v tells the
+/// choice, the CONNECT exchange, and the proxy's TLS.
 pub(super) async fn open(
     config: &Config,
+    url: &Url,
     host: &str,
     port: u16,
     stage: &mut Stage,
     laps: &mut Laps,
 ) -> Result<Option<Stream>, Failure> {
     let verbose = Verbose::new(config.verbose, config.stderr_is_terminal, config.timestamps);
-    if let Some(note) = &config.proxy.note {
+    let choice = config.proxy.choose(url)?;
+    if let Some(note) = &choice.note {
         verbose.event(note);
     }
-    let Some(proxy) = &config.proxy.proxy else {
+    let Some(proxy) = &choice.proxy else {
         return Ok(None);
     };
     // Certificate files are checked before anything goes on the network.
