@@ -17,7 +17,7 @@ complete -c wsc -l unix-socket -d 'Connect through this unix socket instead of T
 complete -c wsc -l abstract-unix-socket -d 'Connect through this abstract unix socket (Linux), as --unix-socket does; NAME without the \'@\' that ss and netstat show' -r
 complete -c wsc -l client-max-window-bits -d 'Compress what we send with a window of at most 2^BITS bytes, BITS from 8 to 15 [default: any the server allows]' -r
 complete -c wsc -l server-max-window-bits -d 'Ask the server to compress with a window of at most 2^BITS bytes, BITS from 8 to 15' -r
-complete -c wsc -l connect-timeout -d 'Give up connecting after SECS seconds (fractions allowed; 0: no limit), for DNS, TCP, TLS and the upgrade together' -r
+complete -c wsc -l connect-timeout -d 'Give up connecting after SECS seconds (fractions allowed; 0: no limit), for DNS, TCP, TLS and the upgrade together, every hop through a proxy included' -r
 complete -c wsc -l max-redirs -d 'With -L, follow at most N redirects (0 or more) [default: 10]' -r
 complete -c wsc -l ca -d 'Trust the certificates in this PEM file' -r
 complete -c wsc -l cert -d 'Present this PEM client certificate (with --key; a pair that does not match is status 4 before connecting)' -r
@@ -26,6 +26,10 @@ complete -c wsc -l tls-min -d 'Accept TLS VERSION and later only: 1.2 (the defau
 1.3\t''"
 complete -c wsc -l servername -d 'Send NAME as the TLS server name (SNI) and verify the certificate against it, instead of the URL\'s host: for a server reached by IP address, or by a name its certificate does not have. The Host header stays the URL\'s' -r
 complete -c wsc -l pinnedpubkey -d 'Accept only a server with this public key, as curl has it: \'sha256//BASE64\' hashes of the key (several separated by \';\'), or a file holding the key in PEM or DER. Checked right after the TLS handshake, with -k too; a mismatch is status 4, before the upgrade is sent. -v shows the server\'s hash' -r
+complete -c wsc -l proxy -d 'Reach the server through this proxy, for ws:// and wss:// alike: http://HOST[:PORT] (HTTP CONNECT; also without a scheme), https:// (TLS to the proxy, then CONNECT), socks5:// (the server\'s name resolved here) or socks5h:// (resolved by the proxy); the port is 1080 unless given (443 for https://); USER:PASS@ in it are the proxy\'s credentials. \'\' uses no proxy, whatever the environment says [default: the environment, as curl reads it: ws_proxy, WS_PROXY, http_proxy, all_proxy, ALL_PROXY for ws://; wss_proxy, WSS_PROXY, https_proxy, HTTPS_PROXY, all_proxy, ALL_PROXY for wss://; the first set and not empty]' -r
+complete -c wsc -l noproxy -d 'Reach these hosts directly, without a proxy, instead of those in no_proxy or NO_PROXY: a comma-separated list of names (each also matches the names under it: example.com matches www.example.com), IP addresses and CIDR ranges (10.0.0.0/8, ::1); \'*\' alone is every host; \'\' is none' -r
+complete -c wsc -l proxy-user -d 'The proxy\'s credentials when its URL has none: Basic for an HTTP proxy, user and password for SOCKS5' -r
+complete -c wsc -l proxy-cacert -d 'Trust the certificates in this PEM file for an https:// proxy' -r
 complete -c wsc -s x -l execute -d 'Send this message first, before stdin (repeatable)' -r
 complete -c wsc -l color -d 'When to colour the output: the REPL, or the events on stderr in a pipe (never what goes to stdout in a pipe: that is data)' -r -f -a "auto\t'Colour when the output is a terminal, unless NO_COLOR is set (CLICOLOR_FORCE forces it)'
 always\t''
@@ -51,6 +55,7 @@ complete -c wsc -l server-no-context-takeover -d 'Ask the server to reset its co
 complete -c wsc -s L -l location -d 'Follow redirects (301, 302, 303, 307, 308) answered to the upgrade; http(s):// locations become ws(s)://. Authorization, Cookie and Host headers go only to the first URL\'s scheme, host and port; a redirect from wss:// to ws:// is refused'
 complete -c wsc -l location-trusted -d 'Like -L, and send Authorization, Cookie and Host to every host the redirects lead to'
 complete -c wsc -s k -l insecure -d 'Do not verify the server\'s TLS certificate (--pinnedpubkey is still checked; -v tells what verification would have said)'
+complete -c wsc -l proxy-insecure -d 'Do not verify an https:// proxy\'s TLS certificate'
 complete -c wsc -s b -l binary -d 'Send each input line (stdin, or typed in the REPL) as a binary message instead of text'
 complete -c wsc -l jsonl -d 'Print one JSON object per event on stdout, and read stdin lines as such objects. In the REPL, typed lines are read as such objects (a bad one is reported and skipped; slash commands still work) and what arrives is shown for people, above the prompt'
 complete -c wsc -l no-color -d 'Never colour the output (same as --color never)'

@@ -257,7 +257,7 @@ pub struct Cli {
     pub server_no_context_takeover: bool,
 
     /// Give up connecting after SECS seconds (fractions allowed; 0: no limit), for DNS, TCP, TLS
-    /// and the upgrade together.
+    /// and the upgrade together, every hop through a proxy included.
     #[arg(
         long,
         value_name = "SECS",
@@ -328,6 +328,36 @@ pub struct Cli {
     /// sent. -v shows the server's hash.
     #[arg(long, value_name = "PINS|FILE", help_heading = "TLS")]
     pub pinnedpubkey: Option<String>,
+
+    /// Reach the server through this proxy, for ws:// and wss:// alike: http://HOST[:PORT] (HTTP
+    /// CONNECT; also without a scheme), https:// (TLS to the proxy, then CONNECT), socks5://
+    /// (the server's name resolved here) or socks5h:// (resolved by the proxy); the port is 1080
+    /// unless given (443 for https://); USER:PASS@ in it are the proxy's credentials. '' uses no
+    /// proxy, whatever the environment says [default: the environment, as curl reads it:
+    /// ws_proxy, WS_PROXY, http_proxy, all_proxy, ALL_PROXY for ws://; wss_proxy, WSS_PROXY,
+    /// https_proxy, HTTPS_PROXY, all_proxy, ALL_PROXY for wss://; the first set and not empty]
+    #[arg(long, value_name = "URL", help_heading = "Proxy")]
+    pub proxy: Option<String>,
+
+    /// Reach these hosts directly, without a proxy, instead of those in no_proxy or NO_PROXY: a
+    /// comma-separated list of names (each also matches the names under it: example.com matches
+    /// www.example.com), IP addresses and CIDR ranges (10.0.0.0/8, ::1); '*' alone is every host;
+    /// '' is none.
+    #[arg(long, value_name = "LIST", help_heading = "Proxy")]
+    pub noproxy: Option<String>,
+
+    /// The proxy's credentials when its URL has none: Basic for an HTTP proxy, user and password
+    /// for SOCKS5.
+    #[arg(long, value_name = "USER:PASS", help_heading = "Proxy")]
+    pub proxy_user: Option<String>,
+
+    /// Trust the certificates in this PEM file for an https:// proxy.
+    #[arg(long, value_name = "FILE", help_heading = "Proxy")]
+    pub proxy_cacert: Option<String>,
+
+    /// Do not verify an https:// proxy's TLS certificate.
+    #[arg(long, help_heading = "Proxy")]
+    pub proxy_insecure: bool,
 
     /// Send each input line (stdin, or typed in the REPL) as a binary message instead of text.
     #[arg(short = 'b', long, conflicts_with = "jsonl", help_heading = "Input")]

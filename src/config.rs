@@ -41,6 +41,8 @@ pub struct Config {
     /// The unix socket to connect through (--unix-socket, --abstract-unix-socket, ws+unix://).
     pub unix_socket: Option<UnixSocket>,
     pub tls: TlsSettings,
+    /// What decides the proxy for each hop: the flags and the proxy variables.
+    pub proxy: crate::connect::proxy::env::Settings,
     pub input: InputFormat,
     /// Messages sent before stdin (`-x`).
     pub execute: Vec<String>,
@@ -260,14 +262,15 @@ impl Config {
         } else {
             Mode::Pipe
         };
-        let warnings = warnings(&cli, mode, &url, || {
+        let mut warnings = warnings(&cli, mode, &url, || {
             crate::input::pipe::known_empty(std::io::stdin())
         });
+        let (proxy, proxy_warnings) = proxy_choice(&cli, &url, proxy_variable)?;
+        warnings.extend(proxy_warnings);
         // A socket has no name to resolve.
-        let warnings = match &unix_socket {
-            Some(socket) => [warnings, no_names_on(socket, &names)].concat(),
-            None => warnings,
-        };
+        if let Some(socket) = &unix_socket {
+            warnings.extend(no_names_on(socket, &names));
+        }
         let prompt = mode == Mode::Repl && !cli.echo && (cli.execute.is_empty() || cli.interactive);
         Ok(Config {
             url,
@@ -303,6 +306,7 @@ impl Config {
                     .transpose()
                     .map_err(usage)?,
             },
+            proxy,
             input,
             execute: cli.execute,
             output: match (cli.jsonl, mode) {
@@ -566,6 +570,45 @@ fn no_names_on(socket: &UnixSocket, names: &Names) -> Vec<String> {
         .into_iter()
         .map(|flag| format!("{flag} has no effect on a {socket} (no name is looked up)"))
         .collect()
+}
+
+/// A proxy variable from the process environment. Unit tests never see the machine's: a proxy
+/// set there (even a broken one) must change none of them; env.rs tests the rules with its own.
+fn proxy_variable(name: &str) -> Option<String> {
+    if cfg!(test) {
+        None
+    } else {
+        std::env::var(name).ok()
+    }
+}
+
+/// The proxy settings from the flags and the environment (`env`), checked by choosing for `url`
+/// (a bad proxy URL is a usage error before connecting), and the proxy flags that cannot take
+/// effect there.
+fn proxy_choice(
+    cli: &Cli,
+    url: &Url,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<(crate::connect::proxy::env::Settings, Vec<String>), Failure> {
+    use crate::connect::proxy::env;
+    let flags = env::Flags {
+        proxy: cli.proxy.as_deref(),
+        noproxy: cli.noproxy.as_deref(),
+        user: cli.proxy_user.as_deref(),
+    };
+    let tls = TlsSettings {
+        insecure: cli.proxy_insecure,
+        ca_file: cli.proxy_cacert.as_ref().map(PathBuf::from),
+        ..TlsSettings::default()
+    };
+    let settings = env::Settings::new(flags, tls, env);
+    let choice = settings.choose(url)?;
+    let tls_flags = [
+        (cli.proxy_insecure, "--proxy-insecure"),
+        (cli.proxy_cacert.is_some(), "--proxy-cacert"),
+    ];
+    let warnings = env::warnings(flags, &tls_flags, &choice);
+    Ok((settings, warnings))
 }
 
 fn usage(message: String) -> Failure {
@@ -1191,6 +1234,42 @@ mod tests {
         for bad in ["-2", "abc", "inf", "NaN"] {
             assert!(parse_seconds("--x", bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_proxy_flags_reach_the_proxy_chosen_from_the_environment() {
+        use clap::Parser;
+        let args = [
+            "wsc",
+            "wss://h/",
+            "--proxy-cacert",
+            "ca.pem",
+            "--proxy-insecure",
+        ];
+        let cli = Cli::try_parse_from(args).unwrap();
+        let url = parse_url("wss://h/").unwrap().0;
+        let env = |name: &str| (name == "HTTPS_PROXY").then(|| "https://p".to_string());
+        let (settings, warnings) = proxy_choice(&cli, &url, env).unwrap();
+        let choice = settings.choose(&url).unwrap();
+        assert_eq!(
+            choice.note.as_deref(),
+            Some("proxy https://p:443 (from HTTPS_PROXY)")
+        );
+        let proxy = choice.proxy.unwrap();
+        assert_eq!(proxy.tls.ca_file, Some(PathBuf::from("ca.pem")));
+        assert!(proxy.tls.insecure);
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let cli = Cli::try_parse_from(["wsc", "ws://h/", "--proxy-insecure"]).unwrap();
+        let url = parse_url("ws://h/").unwrap().0;
+        let (settings, warnings) = proxy_choice(&cli, &url, env).unwrap();
+        assert!(
+            settings.choose(&url).unwrap().proxy.is_none(),
+            "not for ws://"
+        );
+        assert_eq!(
+            warnings,
+            ["--proxy-insecure has no effect: no https:// proxy is used"]
+        );
     }
 
     #[test]

@@ -23,7 +23,7 @@ pub fn write(kind: Generate, out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// Environment variables wsc reads.
-const ENVIRONMENT: [(&str, &str); 6] = [
+const ENVIRONMENT: [(&str, &str); 13] = [
     (
         "NO_COLOR",
         "when set and not empty, no colours (unless --color always)",
@@ -47,6 +47,40 @@ const ENVIRONMENT: [(&str, &str); 6] = [
     (
         "SSL_CERT_DIR",
         "a directory of trusted certificates, instead of the system's",
+    ),
+    // The proxy variables, as curl (8.4 and later) reads them.
+    (
+        "ws_proxy, WS_PROXY",
+        "the proxy for ws:// URLs, a URL as --proxy takes it. Of the variables for a URL's \
+         scheme the first set and not empty is used, lowercase before uppercase; --proxy replaces \
+         them all, and --proxy '' ignores them",
+    ),
+    (
+        "http_proxy",
+        "the proxy for ws:// URLs when neither ws_proxy nor WS_PROXY is set",
+    ),
+    (
+        "HTTP_PROXY",
+        "never read: a CGI program gets it from a request's Proxy: header (httpoxy); use \
+         http_proxy",
+    ),
+    (
+        "wss_proxy, WSS_PROXY",
+        "the proxy for wss:// URLs, read first",
+    ),
+    (
+        "https_proxy, HTTPS_PROXY",
+        "the proxy for wss:// URLs when neither wss_proxy nor WSS_PROXY is set",
+    ),
+    (
+        "all_proxy, ALL_PROXY",
+        "the proxy for ws:// and wss:// URLs when none of their own variables is set",
+    ),
+    (
+        "no_proxy, NO_PROXY",
+        "hosts reached directly, even with --proxy: a comma-separated list of names (each also \
+         matching the names under it), IP addresses and CIDR ranges; * alone is every host. \
+         --noproxy replaces them",
     ),
 ];
 

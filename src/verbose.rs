@@ -148,8 +148,18 @@ impl Verbose {
         self.headers('<', &answer.headers);
     }
 
+    /// A head of another exchange (a proxy's CONNECT): its first line and headers after `>` or
+    /// `<`, credentials masked as in the upgrade.
+    pub fn exchange(&self, sigil: char, line: &str, headers: &[(String, Vec<u8>)]) {
+        if self.level == 0 {
+            return;
+        }
+        self.line(&format!("{sigil} {line}"));
+        self.headers(sigil, headers);
+    }
+
     /// `* DNS 0.1 ms, TCP 0.2 ms, TLS 3.0 ms, upgrade 0.9 ms`
-    pub fn timings(&self, stages: &[(&str, Duration)]) {
+    pub fn timings(&self, stages: &[(String, Duration)]) {
         if self.level == 0 {
             return;
         }

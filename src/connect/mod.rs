@@ -5,6 +5,7 @@
 
 mod dial;
 pub mod names;
+pub mod proxy;
 mod redirect;
 mod route;
 pub mod unix;
@@ -126,6 +127,11 @@ enum Stage {
     Tcp,
     Tls,
     Upgrade,
+    /// The hops through a proxy: to it, TLS with an https:// one, the tunnel.
+    Proxy,
+    ProxyTls,
+    ProxyConnect,
+    Socks,
 }
 
 pub async fn connect(config: &Config) -> Result<Connection, Failure> {
@@ -151,6 +157,10 @@ pub async fn connect(config: &Config) -> Result<Connection, Failure> {
                 Stage::Tcp => "connecting",
                 Stage::Tls => "in the TLS handshake",
                 Stage::Upgrade => "waiting for the server to accept the WebSocket upgrade",
+                Stage::Proxy => "connecting to the proxy",
+                Stage::ProxyTls => "in the TLS handshake with the proxy",
+                Stage::ProxyConnect => "in the proxy's CONNECT",
+                Stage::Socks => "in the SOCKS5 handshake",
             };
             let seconds = limit.unwrap_or_default().as_secs_f64();
             if limit != config.connect_timeout {
@@ -219,7 +229,7 @@ async fn attempt(config: &Config, hop: &Hop, stage: &mut Stage) -> Result<Outcom
 
     let verbose = Verbose::new(config.verbose, config.stderr_is_terminal, config.timestamps);
     let mut laps = Laps::new();
-    let mut stream = route::open(config, &host, port, stage, &mut laps, &verbose).await?;
+    let mut stream = route::open(config, url, &host, port, stage, &mut laps, &verbose).await?;
 
     let handshake = ClientHandshake::new(offer(config, hop), rand::rng().random());
     let sent_identity = config.tls.identity.is_some();
@@ -271,7 +281,7 @@ async fn attempt(config: &Config, hop: &Hop, stage: &mut Stage) -> Result<Outcom
 
 /// Where the connection time went, stage by stage, for -v.
 pub struct Laps {
-    stages: Vec<(&'static str, Duration)>,
+    stages: Vec<(String, Duration)>,
     mark: Instant,
 }
 
@@ -284,9 +294,21 @@ impl Laps {
     }
 
     /// The stage `name` ended now.
-    pub fn lap(&mut self, name: &'static str) {
-        self.stages.push((name, self.mark.elapsed()));
+    pub fn lap(&mut self, name: &str) {
+        self.stages.push((name.to_string(), self.mark.elapsed()));
         self.mark = Instant::now();
+    }
+
+    /// How many stages have ended.
+    pub fn ended(&self) -> usize {
+        self.stages.len()
+    }
+
+    /// Names the stages ended since `from` as a hop's: `TCP` becomes `proxy TCP`.
+    pub fn prefix_since(&mut self, from: usize, hop: &str) {
+        for (name, _) in self.stages.iter_mut().skip(from) {
+            *name = format!("{hop} {name}");
+        }
     }
 }
 

@@ -2,15 +2,17 @@
 //! in the order they are chosen: a unix socket (never a proxy, never a name), then a proxy's
 //! tunnel, then a direct TCP connection.
 
-use super::unix;
-use super::{Laps, Stage, Stream, dial};
+use url::Url;
+
+use super::{Laps, Stage, Stream, dial, proxy, unix};
 use crate::config::Config;
 use crate::error::Failure;
 use crate::verbose::Verbose;
 
-/// Opens the route to `host`:`port` (the URL's).
+/// Opens the route to `host`:`port`, the host and port of `url` (this hop's: -L may change it).
 pub async fn open(
     config: &Config,
+    url: &Url,
     host: &str,
     port: u16,
     stage: &mut Stage,
@@ -36,7 +38,11 @@ pub async fn open(
         }
         None => (host.to_string(), port),
     };
-    // 2. A proxy, when one applies, tunnels to target_host:target_port.
+    // 2. A proxy, when one applies to the URL, tunnels to target_host:target_port.
+    let tunnel = proxy::open(config, url, &target_host, target_port, stage, laps, verbose);
+    if let Some(tunnel) = tunnel.await? {
+        return Ok(tunnel);
+    }
     // 3. Direct.
     dial::tcp(
         &target_host,

@@ -2,6 +2,7 @@
 //! a deadline.
 #![allow(dead_code)]
 
+pub mod proxy;
 pub mod pty;
 pub mod tls;
 
@@ -114,6 +115,22 @@ where
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true);
+    for var in [
+        "ws_proxy",
+        "WS_PROXY",
+        "wss_proxy",
+        "WSS_PROXY",
+        "http_proxy",
+        "HTTP_PROXY",
+        "https_proxy",
+        "HTTPS_PROXY",
+        "all_proxy",
+        "ALL_PROXY",
+        "no_proxy",
+        "NO_PROXY",
+    ] {
+        command.env_remove(var);
+    }
     Wsc {
         command,
         stdin: Vec::new(),

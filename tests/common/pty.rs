@@ -33,18 +33,22 @@ impl Terminal {
         command.env("XDG_STATE_HOME", state_dir);
         command.env("TERM", "xterm");
         command.env_remove("NO_COLOR");
-        command.env_remove("ws_proxy");
-        command.env_remove("WS_PROXY");
-        command.env_remove("wss_proxy");
-        command.env_remove("WSS_PROXY");
-        command.env_remove("http_proxy");
-        command.env_remove("HTTP_PROXY");
-        command.env_remove("https_proxy");
-        command.env_remove("HTTPS_PROXY");
-        command.env_remove("all_proxy");
-        command.env_remove("ALL_PROXY");
-        command.env_remove("no_proxy");
-        command.env_remove("NO_PROXY");
+        for var in [
+            "ws_proxy",
+            "WS_PROXY",
+            "wss_proxy",
+            "WSS_PROXY",
+            "http_proxy",
+            "HTTP_PROXY",
+            "https_proxy",
+            "HTTPS_PROXY",
+            "all_proxy",
+            "ALL_PROXY",
+            "no_proxy",
+            "NO_PROXY",
+        ] {
+            command.env_remove(var);
+        }
         let child = pair.slave.spawn_command(command).expect("spawn wsc");
         drop(pair.slave);
         let screen = Arc::new(Mutex::new(vt100::Parser::new(

@@ -1,0 +1,97 @@
+//! SOCKS5 (RFC 1928; user and password by RFC 1929) through tokio-socks, over the stream to the
+//! proxy that wsc dialled and timed itself. socks5:// resolves the server's name here and sends
+//! an address; socks5h:// sends the name for the proxy to resolve.
+
+use std::io::ErrorKind;
+
+use tokio::net::lookup_host;
+use tokio_socks::tcp::Socks5Stream;
+use tokio_socks::{Error, IntoTargetAddr, TargetAddr};
+
+use super::super::{Laps, Stage, Stream};
+use super::{Kind, Proxy};
+use crate::error::{Failure, io_words};
+
+/// Asks the SOCKS5 proxy on `stream` to connect to `host`:`port`; the stream is then the
+/// tunnel (plain TCP stays TCP).
+pub async fn tunnel(
+    stream: Stream,
+    proxy: &Proxy,
+    host: &str,
+    port: u16,
+    stage: &mut Stage,
+    laps: &mut Laps,
+) -> Result<Stream, Failure> {
+    let failed = |why: String| Failure::Connect(format!("SOCKS5 proxy {}: {why}", proxy.address()));
+    let target: TargetAddr = match proxy.kind {
+        Kind::Socks5h => (host, port)
+            .into_target_addr()
+            .map_err(|e| failed(words(&e, proxy)))?,
+        _ => {
+            // curl takes the first address.
+            *stage = Stage::Dns;
+            let address = lookup_host((host, port))
+                .await
+                .map_err(|e| {
+                    Failure::Connect(format!("cannot resolve host '{host}': {}", io_words(&e)))
+                })?
+                .next()
+                .ok_or_else(|| {
+                    Failure::Connect(format!("cannot resolve host '{host}': no address found"))
+                })?;
+            laps.lap("DNS");
+            TargetAddr::Ip(address)
+        }
+    };
+    *stage = Stage::Socks;
+    let connected = match &proxy.credentials {
+        Some((user, pass)) => {
+            Socks5Stream::connect_with_password_and_socket(stream, target, user, pass).await
+        }
+        None => Socks5Stream::connect_with_socket(stream, target).await,
+    };
+    let connected = connected.map_err(|e| failed(words(&e, proxy)))?;
+    laps.lap("SOCKS5");
+    Ok(connected.into_inner())
+}
+
+/// A SOCKS5 failure in words: the proxy's reply about the server, or what went wrong with the
+/// proxy itself.
+fn words(e: &Error, proxy: &Proxy) -> String {
+    let no_credentials = proxy.credentials.is_none();
+    match e {
+        Error::GeneralSocksServerFailure => "general SOCKS server failure".into(),
+        Error::ConnectionNotAllowedByRuleset => "connection not allowed by ruleset".into(),
+        Error::NetworkUnreachable => "network unreachable".into(),
+        Error::HostUnreachable => "host unreachable".into(),
+        Error::ConnectionRefused => "connection refused".into(),
+        Error::TtlExpired => "TTL expired".into(),
+        Error::CommandNotSupported => "command not supported".into(),
+        Error::AddressTypeNotSupported if proxy.kind == Kind::Socks5h => {
+            "address type not supported: it cannot resolve names (socks5:// resolves them here)"
+                .into()
+        }
+        Error::AddressTypeNotSupported => "address type not supported".into(),
+        Error::NoAcceptableAuthMethods if no_credentials => {
+            "accepts none of our authentication methods (give credentials with --proxy-user or \
+             in the proxy URL)"
+                .into()
+        }
+        Error::NoAcceptableAuthMethods => "accepts none of our authentication methods".into(),
+        Error::AuthorizationRequired => "requires a user name and password (give them with \
+                                         --proxy-user or in the proxy URL)"
+            .into(),
+        Error::PasswordAuthFailure(_) => "rejected the user name and password".into(),
+        Error::InvalidResponseVersion | Error::InvalidReservedByte | Error::UnknownAddressType => {
+            "answered with something that is not SOCKS5".into()
+        }
+        // tokio-socks also gives this for reply codes it does not know.
+        Error::UnknownAuthMethod => "answered with an unknown reply".into(),
+        Error::InvalidTargetAddress(why) => format!("cannot ask for the server: {why}"),
+        Error::Io(e) if e.kind() == ErrorKind::UnexpectedEof => {
+            "closed the connection during the handshake".into()
+        }
+        Error::Io(e) => io_words(e),
+        other => other.to_string(),
+    }
+}
