@@ -65,7 +65,7 @@ complete -c wsc -s i -l interactive -d 'With -x in a terminal, open the prompt a
 complete -c wsc -l slash -d 'Read lines that start with / as slash commands: the default, so this changes nothing (wscat needs it)'
 complete -c wsc -l no-slash -d 'Send lines that start with / as they are, instead of as slash commands'
 complete -c wsc -l no-history -d 'Do not read or write the REPL history'
-complete -c wsc -s v -l verbose -d 'Report the upgrade request and answer, TLS details and connection events on stderr. Values of headers and query parameters whose names look like credentials (token, key, secret, auth, password, session, cookie) are masked unless -vv; Sec-WebSocket-Key and -Accept are shown'
+complete -c wsc -s v -l verbose -d 'Report on stderr how the connection was made: the route (proxy, unix socket, addresses tried, redirects followed), the TLS version, cipher, ALPN, the server\'s key hash and each certificate of its chain (subject, issuer, names, expiry), the upgrade request and answer, timings per hop, and connection events. Values of headers and query parameters whose names look like credentials (token, key, secret, auth, password, session, cookie) are masked unless -vv; Sec-WebSocket-Key and -Accept are shown. A certificate that expires within 14 days is a warning even without -v'
 complete -c wsc -s 1 -l one-message -d 'Print one message, then close (same as --count 1; websocat\'s -1)'
 complete -c wsc -l echo -d 'Send every received message back unchanged, ignoring stdin, until the server closes'
 complete -c wsc -l stats -d 'At exit, print one line of figures on stderr (time, messages and bytes each way, ping round trips, close)'

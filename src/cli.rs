@@ -112,8 +112,9 @@ const HELP_WIDTH: usize = 100;
 #[command(name = "wsc", version, about, long_about, term_width = HELP_WIDTH)]
 pub struct Cli {
     /// The server: ws://, wss://, http:// or https:// (no scheme means ws://). A mistyped scheme
-    /// (ws:/host, ws:host, wss//host, htp://host) is a usage error. Redirects are not followed:
-    /// a 3xx answer is status 5, naming where it points.
+    /// (ws:/host, ws:host, wss//host, htp://host) is a usage error. A redirect is followed with
+    /// -L; without it a 3xx answer is status 5, naming where it points. wscat's
+    /// ws+unix:///path/to.sock:/request/path reaches a server on a unix socket.
     #[arg(value_name = "URL", required_unless_present_any = ["connect", "generate"])]
     pub url: Option<String>,
 
@@ -430,10 +431,13 @@ pub struct Cli {
     #[arg(long, conflicts_with = "history_file", help_heading = "REPL")]
     pub no_history: bool,
 
-    /// Report the upgrade request and answer, TLS details and connection events on stderr.
-    /// Values of headers and query parameters whose names look like credentials (token, key,
-    /// secret, auth, password, session, cookie) are masked unless -vv; Sec-WebSocket-Key and
-    /// -Accept are shown.
+    /// Report on stderr how the connection was made: the route (proxy, unix socket, addresses
+    /// tried, redirects followed), the TLS version, cipher, ALPN, the server's key hash and each
+    /// certificate of its chain (subject, issuer, names, expiry), the upgrade request and answer,
+    /// timings per hop, and connection events. Values of headers and query parameters whose
+    /// names look like credentials (token, key, secret, auth, password, session, cookie) are
+    /// masked unless -vv; Sec-WebSocket-Key and -Accept are shown. A certificate that expires
+    /// within 14 days is a warning even without -v.
     #[arg(short = 'v', long, action = clap::ArgAction::Count, help_heading = "Output")]
     pub verbose: u8,
 

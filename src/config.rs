@@ -267,9 +267,21 @@ impl Config {
         });
         let (proxy, proxy_warnings) = proxy_choice(&cli, &url, proxy_variable)?;
         warnings.extend(proxy_warnings);
-        // A socket has no name to resolve.
+        // A socket has no name to resolve, and no proxy reaches it.
         if let Some(socket) = &unix_socket {
             warnings.extend(no_names_on(socket, &names));
+            let proxy_flags = [
+                (cli.proxy.is_some(), "--proxy"),
+                (cli.proxy_user.is_some(), "--proxy-user"),
+                (cli.noproxy.is_some(), "--noproxy"),
+                (cli.proxy_cacert.is_some(), "--proxy-cacert"),
+                (cli.proxy_insecure, "--proxy-insecure"),
+            ];
+            for (_, flag) in proxy_flags.iter().filter(|(given, _)| *given) {
+                warnings.push(format!(
+                    "{flag} has no effect on a {socket} (proxies never apply to sockets)"
+                ));
+            }
         }
         let prompt = mode == Mode::Repl && !cli.echo && (cli.execute.is_empty() || cli.interactive);
         Ok(Config {

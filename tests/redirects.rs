@@ -220,3 +220,38 @@ async fn a_redirect_from_wss_to_ws_is_refused() {
     ));
     within("the server", server).await.unwrap();
 }
+
+#[tokio::test]
+async fn the_open_event_names_the_url_reached_after_the_redirects() {
+    let server = Redirecting::start(|path| match path {
+        "/a" => Answer::Redirect(302, "/final".into()),
+        _ => Answer::Upgrade,
+    })
+    .await;
+    let run = wsc([server.url("/a").as_str(), "-L", "--jsonl", "-w", "-1"])
+        .stdin_null()
+        .run()
+        .await;
+    run.assert_status(0);
+    let open = &run.stdout_lines()[0];
+    assert!(
+        open.starts_with(&format!(
+            "{{\"type\":\"open\",\"url\":\"{}\"",
+            server.url("/final")
+        )),
+        "{open}"
+    );
+}
+
+#[tokio::test]
+async fn a_redirect_that_l_does_not_follow_says_which_it_follows() {
+    let server = Redirecting::start(|_| Answer::Redirect(300, "/a".into())).await;
+    let run = wsc([server.url("/x").as_str(), "-L"])
+        .stdin_null()
+        .run()
+        .await;
+    run.assert_status(5).assert_error(&format!(
+        "server answered 300 Moved (Location: {}); -L follows 301, 302, 303, 307 and 308 only",
+        server.url("/a")
+    ));
+}

@@ -112,6 +112,8 @@ impl AsyncWrite for Stream {
 pub struct Connection {
     pub reader: Reader,
     pub writer: Writer,
+    /// The URL upgraded: the last hop's, after any redirects.
+    pub url: url::Url,
     /// Bytes that arrived right behind the 101 answer: the first frames.
     pub leftover: Vec<u8>,
     pub status: u16,
@@ -265,12 +267,13 @@ async fn attempt(config: &Config, hop: &Hop, stage: &mut Stage) -> Result<Outcom
     }
     let agreed = handshake
         .check(&answer)
-        .map_err(|words| refused(words, &answer, &leftover, url))?;
+        .map_err(|words| refused(words, &answer, &leftover, url, config.location))?;
     verbose.timings(&laps.stages);
     let (reader, writer) = stream.split();
     Ok(Outcome::Open(Connection {
         reader,
         writer,
+        url: url.clone(),
         leftover,
         status: answer.status,
         subprotocol: agreed.subprotocol,

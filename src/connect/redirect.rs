@@ -68,6 +68,9 @@ impl Redirects {
         // Both are special schemes: this cannot fail.
         let _ = url.set_scheme(scheme);
         url.set_fragment(None);
+        // Credentials in a Location are not sent (the first hop's headers decide), nor shown.
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
         if current.scheme() == "wss" && url.scheme() == "ws" {
             return Err(refuse(format!(
                 "refusing the redirect from {current} to {url}: it drops TLS"
@@ -82,8 +85,8 @@ impl Redirects {
         }
         if self.followed() >= self.max as usize {
             return Err(refuse(format!(
-                "more than {} redirects (--max-redirs); the last pointed to {url}",
-                self.max
+                "more than {} (--max-redirs); the last pointed to {url}",
+                crate::words::plural(u64::from(self.max), "redirect")
             )));
         }
         self.visited.push(url.clone());
@@ -158,6 +161,14 @@ mod tests {
     }
 
     #[test]
+    fn credentials_in_a_location_are_neither_kept_nor_shown() {
+        let mut chain = Redirects::new(hop("ws://a.test/"), 10, false);
+        let first = chain.first().url.clone();
+        let next = chain.next(&first, "302", "ws://eve:pw@b.test/x").unwrap();
+        assert_eq!(next.url.as_str(), "ws://b.test/x");
+    }
+
+    #[test]
     fn credentials_go_only_to_the_first_origin_unless_trusted() {
         let mut chain = Redirects::new(hop("ws://a.test/"), 10, false);
         let first = chain.first().url.clone();
@@ -200,6 +211,12 @@ mod tests {
             "more than 2 redirects (--max-redirs); the last pointed to ws://a.test/3"
         );
         assert!(words(chain.next(&two.url, "302", "ftp://a.test/")).contains("ftp://"));
+        let mut chain = Redirects::new(hop("ws://a.test/"), 1, false);
+        let one = chain.next(&first_of("ws://a.test/"), "302", "/1").unwrap();
+        assert_eq!(
+            words(chain.next(&one.url, "302", "/2")),
+            "more than 1 redirect (--max-redirs); the last pointed to ws://a.test/2"
+        );
     }
 
     fn first_of(url: &str) -> Url {

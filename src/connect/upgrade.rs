@@ -122,19 +122,38 @@ async fn read_body<S: AsyncRead + Unpin>(stream: &mut S, head: &Head, buffer: &m
 }
 
 /// A refused upgrade in words; a non-101 answer shows the start of its body, a redirect where
-/// it points instead (relative to `url`).
-pub fn refused(words: String, answer: &Head, body: &[u8], url: &url::Url) -> Failure {
+/// it points instead (relative to `url`; credentials in it are not shown). `following` says -L
+/// was given (then only the redirects it does not follow get here).
+pub fn refused(
+    words: String,
+    answer: &Head,
+    body: &[u8],
+    url: &url::Url,
+    following: bool,
+) -> Failure {
     if answer.status == 101 {
         return Failure::Handshake(words);
     }
     let location = answer.get("Location").filter(|l| !l.is_empty());
     if let (300..=399, Some(location)) = (answer.status, location) {
-        let target = url.join(&location).map_or(location, String::from);
+        let target = match url.join(&location) {
+            Ok(mut target) => {
+                let _ = target.set_username("");
+                let _ = target.set_password(None);
+                target.to_string()
+            }
+            Err(_) => location,
+        };
         let status = format!("{} {}", answer.status, answer.text);
-        return Failure::Handshake(format!(
-            "server redirects to {target} ({}); -L follows redirects",
-            status.trim_end()
-        ));
+        let status = status.trim_end();
+        return Failure::Handshake(if following {
+            format!(
+                "server answered {status} (Location: {target}); -L follows 301, 302, 303, 307 \
+                 and 308 only"
+            )
+        } else {
+            format!("server redirects to {target} ({status}); -L follows redirects")
+        });
     }
     let body = String::from_utf8_lossy(&body[..body.len().min(BODY_SHOWN)]);
     let body = body.trim().replace('\r', "").replace('\n', "\\n");

@@ -107,7 +107,7 @@ pub async fn run(
         done: false,
     };
     session.emit(&Event::Opened {
-        url: config.url.to_string(),
+        url: connection.url.to_string(),
         status: connection.status,
         subprotocol: connection.subprotocol.clone(),
         elapsed: connection.elapsed,

@@ -166,19 +166,28 @@ async fn verbose_says_the_route_and_name_flags_are_warned_to_have_no_effect() {
         arg(&socket),
         "--resolve",
         "wsc.test:80:127.0.0.1",
+        "--proxy",
+        "http://127.0.0.1:1",
         "-v",
     ])
     .await;
     run.assert_status(0);
     let lines: Vec<&str> = run.stderr.lines().collect();
     assert_eq!(
-        lines[0],
-        format!(
-            "wsc: warning: --resolve has no effect on a unix socket {} (no name is looked up)",
-            socket.display()
-        )
+        lines[..2],
+        [
+            format!(
+                "wsc: warning: --resolve has no effect on a unix socket {} (no name is looked up)",
+                socket.display()
+            ),
+            format!(
+                "wsc: warning: --proxy has no effect on a unix socket {} (proxies never apply to \
+                 sockets)",
+                socket.display()
+            )
+        ]
     );
-    assert_eq!(lines[1], format!("* via unix socket {}", socket.display()));
+    assert_eq!(lines[2], format!("* via unix socket {}", socket.display()));
     assert!(!run.stderr.contains("* trying"), "{}", run.stderr);
     assert_eq!(seen(server).await.texts, ["hello"]);
 }
