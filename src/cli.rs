@@ -183,9 +183,11 @@ pub struct Cli {
     /// at that PORT; a later entry for the same HOST and PORT replaces an earlier one, and
     /// '-HOST:PORT' drops it. They apply to the host dialled (--connect-to's HOST2 if one
     /// matched), even against -4/-6; TLS and the Host header keep the URL's name.
+    // Hyphen values: `--resolve -HOST:PORT` is a value, as in curl, not a short flag.
     #[arg(
         long,
         value_name = "HOST:PORT:ADDR[,ADDR]...",
+        allow_hyphen_values = true,
         help_heading = "Connection"
     )]
     pub resolve: Vec<String>,
@@ -632,6 +634,22 @@ pub enum ColorWhen {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn resolve_takes_a_value_starting_with_a_hyphen_as_curl_does() {
+        let argv = [
+            "wsc",
+            "--resolve",
+            "h:1:127.0.0.1",
+            "--resolve",
+            "-h:1",
+            "ws://h:1/",
+        ];
+        let matches = command().try_get_matches_from(argv).unwrap();
+        let cli = <Cli as clap::FromArgMatches>::from_arg_matches(&matches).unwrap();
+        assert_eq!(cli.resolve, ["h:1:127.0.0.1", "-h:1"]);
+        assert_eq!(cli.url.as_deref(), Some("ws://h:1/"));
+    }
 
     #[test]
     fn usage_errors_read_as_words_without_clap_or_std_internals() {

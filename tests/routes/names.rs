@@ -224,6 +224,32 @@ async fn resolve_addresses_are_used_even_against_the_other_family_as_in_curl() {
 }
 
 #[tokio::test]
+async fn a_minus_host_port_removal_may_be_its_own_argument_as_in_curl() {
+    let (listener, port) = listener().await;
+    let server = serve_tcp(listener);
+    // 127.0.0.2 refuses; once the entry is dropped, the `*` entry gives 127.0.0.1.
+    let _refusal = refusing(&format!("127.0.0.2:{port}"));
+    let url = format!("ws://wsc.test:{port}/");
+    let (entry, removal, any) = (
+        format!("wsc.test:{port}:127.0.0.2"),
+        format!("-wsc.test:{port}"),
+        format!("*:{port}:127.0.0.1"),
+    );
+    let run = hello(&[
+        "--resolve",
+        &entry,
+        "--resolve",
+        &removal,
+        "--resolve",
+        &any,
+        &url,
+    ])
+    .await;
+    assert_echoed(&run);
+    assert_eq!(seen(server).await.texts, ["hello"]);
+}
+
+#[tokio::test]
 async fn bad_overrides_are_usage_errors_naming_the_flag() {
     let refusal = refusing("127.0.0.1:0").unwrap();
     let url = format!("ws://127.0.0.1:{}/", refusal.local_addr().unwrap().port());
@@ -241,6 +267,10 @@ async fn bad_overrides_are_usage_errors_naming_the_flag() {
             "invalid --connect-to 'wsc.test:443': no ':' between PORT1 and HOST2",
         ),
         (&["-4", "-6"], "'--ipv4' cannot be used with '--ipv6'"),
+        (
+            &["--resolve", "-wsc.test"],
+            "invalid --resolve '-wsc.test': too few ':'",
+        ),
     ] {
         let mut all = vec![url.as_str()];
         all.extend_from_slice(args);
