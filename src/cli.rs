@@ -182,7 +182,8 @@ pub struct Cli {
     /// (repeatable): '--resolve wsc.test:443:127.0.0.1,[::1]'. HOST '*' stands for every host
     /// at that PORT; a later entry for the same HOST and PORT replaces an earlier one, and
     /// '-HOST:PORT' drops it. They apply to the host dialled (--connect-to's HOST2 if one
-    /// matched), even against -4/-6; TLS and the Host header keep the URL's name.
+    /// matched) and are kept to -4/-6 as looked-up ones are; TLS and the Host header keep the
+    /// URL's name.
     // Hyphen values: `--resolve -HOST:PORT` is a value, as in curl, not a short flag.
     #[arg(
         long,
@@ -203,8 +204,8 @@ pub struct Cli {
     )]
     pub connect_to: Vec<String>,
 
-    /// Connect over IPv4 only: of the addresses a name is looked up to, only IPv4 ones are
-    /// tried (--resolve's are used as given, as in curl); status 3 if there is none.
+    /// Connect over IPv4 only: of a host's addresses (looked up or given by --resolve), only
+    /// IPv4 ones are tried, as in curl; status 3 if there is none.
     #[arg(
         short = '4',
         long,

@@ -15,7 +15,8 @@ pub struct Names {
     resolve: Vec<Resolve>,
     /// --connect-to rules in the order given: the first that matches counts.
     connect_to: Vec<ConnectTo>,
-    /// -4 or -6: the looked-up addresses of the other family are not tried.
+    /// -4 or -6: a host's addresses of the other family (looked up or --resolve's) are not
+    /// tried.
     pub family: Option<Family>,
 }
 

@@ -211,16 +211,46 @@ async fn each_family_reaches_a_host_of_its_own() {
     }
 }
 
+/// A port listening on both 127.0.0.1 and ::1.
+fn listening_on_both() -> (u16, TcpListener, TcpListener) {
+    let (port, v4, v6) = refusing_on_both();
+    (port, v4.listen(8).unwrap(), v6.listen(8).unwrap())
+}
+
 #[tokio::test]
-async fn resolve_addresses_are_used_even_against_the_other_family_as_in_curl() {
-    let listener = TcpListener::bind("[::1]:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let server = serve_tcp(listener);
+async fn resolve_addresses_of_the_other_family_are_refused_as_dns_ones_are_as_in_curl() {
+    // curl (hostip.c) drops a --resolve entry without an address of -4/-6's family; wsc then
+    // fails as DNS would, before connecting.
+    let (port, v4, v6) = listening_on_both();
     let url = format!("ws://wsc.test:{port}/");
-    let resolve = format!("wsc.test:{port}:[::1]");
-    let run = hello(&[&url, "--resolve", &resolve, "-4"]).await;
-    assert_echoed(&run);
+    let only_v6 = format!("wsc.test:{port}:[::1]");
+    let run = hello(&[&url, "--resolve", &only_v6, "-4"]).await;
+    run.assert_status(3)
+        .assert_error("wsc.test has no IPv4 address (-4)");
+    let only_v4 = format!("wsc.test:{port}:127.0.0.1");
+    let run = hello(&[&url, "--resolve", &only_v4, "--ipv6"]).await;
+    run.assert_status(3)
+        .assert_error("wsc.test has no IPv6 address (-6)");
+    assert_no_connection(v4).await;
+    assert_no_connection(v6).await;
+}
+
+#[tokio::test]
+async fn a_mixed_resolve_entry_keeps_only_the_family_asked_for() {
+    // Without -4, Happy Eyeballs would try ::1 first and reach it.
+    let (port, v4, v6) = listening_on_both();
+    let server = serve_tcp(v4);
+    let url = format!("ws://wsc.test:{port}/");
+    let mixed = format!("wsc.test:{port}:[::1],127.0.0.1,::1");
+    let run = hello(&[&url, "--resolve", &mixed, "-4", "-v"]).await;
+    run.assert_status(0);
+    assert!(
+        run.stderr.contains(&format!("* trying 127.0.0.1:{port}\n")),
+        "{}",
+        run.stderr
+    );
     assert_eq!(seen(server).await.texts, ["hello"]);
+    assert_no_connection(v6).await;
 }
 
 #[tokio::test]
