@@ -280,6 +280,67 @@ async fn a_minus_host_port_removal_may_be_its_own_argument_as_in_curl() {
 }
 
 #[tokio::test]
+async fn with_overrides_verbose_and_errors_show_no_password_and_only_what_was_typed() {
+    let (listener, port) = listener().await;
+    let server = serve_tcp(listener);
+    let url = "ws://alice:s3cret@wsc.test:443/?token=t0ken";
+    let rule = format!("wsc.test:443:backend.test:{port}");
+    let resolve = format!("backend.test:{port}:127.0.0.1");
+    let flags = ["--connect-to", &rule, "--resolve", &resolve];
+    let secrets = ["s3cret", "t0ken", "YWxpY2U6czNjcmV0"];
+    let shown = |stderr: &str| {
+        for secret in secrets {
+            assert!(!stderr.contains(secret), "{secret} shown:\n{stderr}");
+        }
+    };
+    let run = hello(&[&[url, "-v"][..], &flags].concat()).await;
+    run.assert_status(0);
+    shown(&run.stderr);
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    let route: Vec<&str> = lines
+        .iter()
+        .copied()
+        .filter(|l| l.starts_with("* --connect-to") || l.starts_with("* --resolve"))
+        .collect();
+    assert_eq!(
+        route,
+        [
+            format!("* --connect-to {rule}: wsc.test:443 reached at backend.test:{port}"),
+            format!("* --resolve: backend.test:{port} is 127.0.0.1"),
+        ],
+        "{}",
+        run.stderr
+    );
+    assert_eq!(seen(server).await.host, "wsc.test:443");
+
+    // Refused, through a rule without PORT2 (-v shows it as typed, nothing added), and with -4
+    // against an IPv6 entry: the errors name the hosts only.
+    let refusal = refusing("127.0.0.1:0").unwrap();
+    let closed = refusal.local_addr().unwrap().port();
+    let url = format!("ws://alice:s3cret@wsc.test:{closed}/?token=t0ken");
+    let rule = format!("wsc.test:{closed}:backend.test");
+    let resolve = format!("backend.test:{closed}:127.0.0.1");
+    let run = hello(&[&url, "-v", "--connect-to", &rule, "--resolve", &resolve]).await;
+    run.assert_status(3);
+    let said = |line: String| run.stderr.lines().any(|l| l == line);
+    assert!(
+        said(format!(
+            "* --connect-to {rule}: wsc.test:{closed} reached at backend.test:{closed}"
+        )) && said(format!(
+            "wsc: error: cannot connect to backend.test port {closed}: connection refused"
+        )),
+        "{}",
+        run.stderr
+    );
+    shown(&run.stderr);
+    let resolve = format!("backend.test:{closed}:[::1]");
+    let run = hello(&[&url, "-4", "--connect-to", &rule, "--resolve", &resolve]).await;
+    run.assert_status(3)
+        .assert_error("backend.test has no IPv4 address (-4)");
+    shown(&run.stderr);
+}
+
+#[tokio::test]
 async fn bad_overrides_are_usage_errors_naming_the_flag() {
     let refusal = refusing("127.0.0.1:0").unwrap();
     let url = format!("ws://127.0.0.1:{}/", refusal.local_addr().unwrap().port());
