@@ -183,10 +183,13 @@ pub struct Cli {
     /// (repeatable): '--resolve wsc.test:443:127.0.0.1,[::1]'. HOST '*' stands for every host
     /// at that PORT; a later entry for the same HOST and PORT replaces an earlier one, and
     /// '-HOST:PORT' drops it. They apply to the host dialled (--connect-to's HOST2 if one
-    /// matched), even against -4/-6; TLS and the Host header keep the URL's name.
+    /// matched) and are kept to -4/-6 as looked-up ones are; TLS and the Host header keep the
+    /// URL's name.
+    // Hyphen values: `--resolve -HOST:PORT` is a value, as in curl, not a short flag.
     #[arg(
         long,
         value_name = "HOST:PORT:ADDR[,ADDR]...",
+        allow_hyphen_values = true,
         help_heading = "Connection"
     )]
     pub resolve: Vec<String>,
@@ -202,8 +205,8 @@ pub struct Cli {
     )]
     pub connect_to: Vec<String>,
 
-    /// Connect over IPv4 only: of the addresses a name is looked up to, only IPv4 ones are
-    /// tried (--resolve's are used as given, as in curl); status 3 if there is none.
+    /// Connect over IPv4 only: of a host's addresses (looked up or given by --resolve), only
+    /// IPv4 ones are tried, as in curl; status 3 if there is none.
     #[arg(
         short = '4',
         long,
@@ -636,6 +639,22 @@ pub enum ColorWhen {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn resolve_takes_a_value_starting_with_a_hyphen_as_curl_does() {
+        let argv = [
+            "wsc",
+            "--resolve",
+            "h:1:127.0.0.1",
+            "--resolve",
+            "-h:1",
+            "ws://h:1/",
+        ];
+        let matches = command().try_get_matches_from(argv).unwrap();
+        let cli = <Cli as clap::FromArgMatches>::from_arg_matches(&matches).unwrap();
+        assert_eq!(cli.resolve, ["h:1:127.0.0.1", "-h:1"]);
+        assert_eq!(cli.url.as_deref(), Some("ws://h:1/"));
+    }
 
     #[test]
     fn usage_errors_read_as_words_without_clap_or_std_internals() {

@@ -1,4 +1,4 @@
-//! The TCP hop: a host's addresses (given by --resolve, or looked up and kept to -4/-6), then
+//! The TCP hop: a host's addresses (given by --resolve or looked up, and kept to -4/-6), then
 //! one connection raced over them as RFC 8305 (Happy Eyeballs) has it, so that a dead address
 //! costs a quarter of a second, not the connect timeout.
 
@@ -61,8 +61,7 @@ pub async fn tcp(
     Ok(Stream::Tcp(tcp))
 }
 
-/// The addresses to try: --resolve's as given (curl uses them even against -4/-6), or the
-/// resolver's of the family asked for.
+/// The addresses to try: --resolve's, else the resolver's; either kept to -4/-6.
 async fn addresses(
     host: &str,
     port: u16,
@@ -76,7 +75,11 @@ async fn addresses(
             super::names::bracketed(host),
             listed.join(", ")
         ));
-        return Ok(given.iter().map(|ip| SocketAddr::new(*ip, port)).collect());
+        // As in curl (hostip.c, connect.c): -4/-6 apply to --resolve's addresses too. An entry
+        // without the family fails here, as in curl 8.20+, rather than looking the name up as
+        // 7.88 to 8.19 did: a staging override must not quietly reach the real host.
+        let given = given.iter().map(|ip| SocketAddr::new(*ip, port)).collect();
+        return keep_family(host, given, names.family);
     }
     let found: Vec<SocketAddr> = lookup_host((host, port))
         .await
@@ -90,8 +93,8 @@ async fn addresses(
     keep_family(host, found, names.family)
 }
 
-/// The looked-up addresses of the family -4/-6 asks for (all without either); none left is
-/// status 3.
+/// The addresses of the family -4/-6 asks for, in their order (all without either); none left
+/// is status 3.
 fn keep_family(
     host: &str,
     found: Vec<SocketAddr>,
@@ -219,6 +222,44 @@ mod tests {
         assert_eq!(
             keep_family("h", addresses(&["127.0.0.1:1"]), Some(Family::V6)),
             Err(Failure::Connect("h has no IPv6 address (-6)".into()))
+        );
+    }
+
+    /// What `addresses` gives for h:1 with this --resolve entry and -4/-6; h does not exist,
+    /// so an answer means no lookup happened.
+    async fn given(entry: &str, ipv4: bool, ipv6: bool) -> Result<Vec<SocketAddr>, Failure> {
+        let names = Names::from_flags(&[entry.to_string()], &[], ipv4, ipv6).unwrap();
+        super::addresses("h", 1, &names, &Verbose::new(0, false, false)).await
+    }
+
+    #[tokio::test]
+    async fn resolve_addresses_are_kept_to_minus_4_and_minus_6_and_none_left_is_status_3() {
+        let mixed = "h:1:[::1],127.0.0.1,::2,127.0.0.2";
+        assert_eq!(
+            given(mixed, true, false).await,
+            Ok(addresses(&["127.0.0.1:1", "127.0.0.2:1"]))
+        );
+        assert_eq!(
+            given(mixed, false, true).await,
+            Ok(addresses(&["[::1]:1", "[::2]:1"]))
+        );
+        assert_eq!(
+            given(mixed, false, false).await,
+            Ok(addresses(&[
+                "[::1]:1",
+                "127.0.0.1:1",
+                "[::2]:1",
+                "127.0.0.2:1"
+            ]))
+        );
+        // None of the family: DNS's error, and no lookup (curl 8.20+).
+        assert_eq!(
+            given("h:1:127.0.0.1", false, true).await,
+            Err(Failure::Connect("h has no IPv6 address (-6)".into()))
+        );
+        assert_eq!(
+            given("h:1:[::1]", true, false).await,
+            Err(Failure::Connect("h has no IPv4 address (-4)".into()))
         );
     }
 

@@ -15,7 +15,8 @@ pub struct Names {
     resolve: Vec<Resolve>,
     /// --connect-to rules in the order given: the first that matches counts.
     connect_to: Vec<ConnectTo>,
-    /// -4 or -6: the looked-up addresses of the other family are not tried.
+    /// -4 or -6: a host's addresses of the other family (looked up or --resolve's) are not
+    /// tried.
     pub family: Option<Family>,
 }
 
@@ -65,9 +66,11 @@ struct ConnectTo {
     port: Option<u16>,
     to_host: Option<String>,
     to_port: Option<u16>,
+    /// The rule as typed, for -v: it shows the user's own words, nothing rebuilt.
+    typed: String,
 }
 
-/// Where --connect-to sends a connection, and the rule that said so (for -v).
+/// Where --connect-to sends a connection, and the rule that said so as typed (for -v).
 #[derive(Debug, PartialEq, Eq)]
 pub struct Redirected {
     pub host: String,
@@ -154,21 +157,10 @@ impl Names {
             rule.host.as_deref().is_none_or(|h| same_host(h, host))
                 && rule.port.is_none_or(|p| p == port)
         })?;
-        let text = |host: &Option<String>, port: Option<u16>| {
-            format!(
-                "{}:{}",
-                host.as_deref().map(bracketed).unwrap_or_default(),
-                port.map(|p| p.to_string()).unwrap_or_default()
-            )
-        };
         Some(Redirected {
             host: rule.to_host.clone().unwrap_or_else(|| host.to_string()),
             port: rule.to_port.unwrap_or(port),
-            rule: format!(
-                "{}:{}",
-                text(&rule.host, rule.port),
-                text(&rule.to_host, rule.to_port)
-            ),
+            rule: rule.typed.clone(),
         })
     }
 }
@@ -261,6 +253,7 @@ fn parse_connect_to(rule: &str) -> Result<ConnectTo, String> {
         port,
         to_host,
         to_port,
+        typed: rule.to_string(),
     })
 }
 
@@ -375,8 +368,8 @@ mod tests {
         assert_eq!(go("only.test", 5), Some(("::1".into(), 5)));
         assert_eq!(
             n.redirected("only.test", 5).unwrap().rule,
-            "only.test::[::1]:",
-            "-v shows the rule"
+            "only.test::[::1]",
+            "-v shows the rule as typed"
         );
         let first = names(&[], &["h:1:a.test:2", "h:1:b.test:3"]);
         assert_eq!(

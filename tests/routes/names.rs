@@ -211,16 +211,133 @@ async fn each_family_reaches_a_host_of_its_own() {
     }
 }
 
+/// A port listening on both 127.0.0.1 and ::1.
+fn listening_on_both() -> (u16, TcpListener, TcpListener) {
+    let (port, v4, v6) = refusing_on_both();
+    (port, v4.listen(8).unwrap(), v6.listen(8).unwrap())
+}
+
 #[tokio::test]
-async fn resolve_addresses_are_used_even_against_the_other_family_as_in_curl() {
-    let listener = TcpListener::bind("[::1]:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let server = serve_tcp(listener);
+async fn resolve_addresses_of_the_other_family_are_refused_as_dns_ones_are_as_in_curl() {
+    // curl (hostip.c) drops a --resolve entry without an address of -4/-6's family; wsc then
+    // fails as DNS would, before connecting.
+    let (port, v4, v6) = listening_on_both();
     let url = format!("ws://wsc.test:{port}/");
-    let resolve = format!("wsc.test:{port}:[::1]");
-    let run = hello(&[&url, "--resolve", &resolve, "-4"]).await;
+    let only_v6 = format!("wsc.test:{port}:[::1]");
+    let run = hello(&[&url, "--resolve", &only_v6, "-4"]).await;
+    run.assert_status(3)
+        .assert_error("wsc.test has no IPv4 address (-4)");
+    let only_v4 = format!("wsc.test:{port}:127.0.0.1");
+    let run = hello(&[&url, "--resolve", &only_v4, "--ipv6"]).await;
+    run.assert_status(3)
+        .assert_error("wsc.test has no IPv6 address (-6)");
+    assert_no_connection(v4).await;
+    assert_no_connection(v6).await;
+}
+
+#[tokio::test]
+async fn a_mixed_resolve_entry_keeps_only_the_family_asked_for() {
+    // Without -4, Happy Eyeballs would try ::1 first and reach it.
+    let (port, v4, v6) = listening_on_both();
+    let server = serve_tcp(v4);
+    let url = format!("ws://wsc.test:{port}/");
+    let mixed = format!("wsc.test:{port}:[::1],127.0.0.1,::1");
+    let run = hello(&[&url, "--resolve", &mixed, "-4", "-v"]).await;
+    run.assert_status(0);
+    assert!(
+        run.stderr.contains(&format!("* trying 127.0.0.1:{port}\n")),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(seen(server).await.texts, ["hello"]);
+    assert_no_connection(v6).await;
+}
+
+#[tokio::test]
+async fn a_minus_host_port_removal_may_be_its_own_argument_as_in_curl() {
+    let (listener, port) = listener().await;
+    let server = serve_tcp(listener);
+    // 127.0.0.2 refuses; once the entry is dropped, the `*` entry gives 127.0.0.1.
+    let _refusal = refusing(&format!("127.0.0.2:{port}"));
+    let url = format!("ws://wsc.test:{port}/");
+    let (entry, removal, any) = (
+        format!("wsc.test:{port}:127.0.0.2"),
+        format!("-wsc.test:{port}"),
+        format!("*:{port}:127.0.0.1"),
+    );
+    let run = hello(&[
+        "--resolve",
+        &entry,
+        "--resolve",
+        &removal,
+        "--resolve",
+        &any,
+        &url,
+    ])
+    .await;
     assert_echoed(&run);
     assert_eq!(seen(server).await.texts, ["hello"]);
+}
+
+#[tokio::test]
+async fn with_overrides_verbose_and_errors_show_no_password_and_only_what_was_typed() {
+    let (listener, port) = listener().await;
+    let server = serve_tcp(listener);
+    let url = "ws://alice:s3cret@wsc.test:443/?token=t0ken";
+    let rule = format!("wsc.test:443:backend.test:{port}");
+    let resolve = format!("backend.test:{port}:127.0.0.1");
+    let flags = ["--connect-to", &rule, "--resolve", &resolve];
+    let secrets = ["s3cret", "t0ken", "YWxpY2U6czNjcmV0"];
+    let shown = |stderr: &str| {
+        for secret in secrets {
+            assert!(!stderr.contains(secret), "{secret} shown:\n{stderr}");
+        }
+    };
+    let run = hello(&[&[url, "-v"][..], &flags].concat()).await;
+    run.assert_status(0);
+    shown(&run.stderr);
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    let route: Vec<&str> = lines
+        .iter()
+        .copied()
+        .filter(|l| l.starts_with("* --connect-to") || l.starts_with("* --resolve"))
+        .collect();
+    assert_eq!(
+        route,
+        [
+            format!("* --connect-to {rule}: wsc.test:443 reached at backend.test:{port}"),
+            format!("* --resolve: backend.test:{port} is 127.0.0.1"),
+        ],
+        "{}",
+        run.stderr
+    );
+    assert_eq!(seen(server).await.host, "wsc.test:443");
+
+    // Refused, through a rule without PORT2 (-v shows it as typed, nothing added), and with -4
+    // against an IPv6 entry: the errors name the hosts only.
+    let refusal = refusing("127.0.0.1:0").unwrap();
+    let closed = refusal.local_addr().unwrap().port();
+    let url = format!("ws://alice:s3cret@wsc.test:{closed}/?token=t0ken");
+    let rule = format!("wsc.test:{closed}:backend.test");
+    let resolve = format!("backend.test:{closed}:127.0.0.1");
+    let run = hello(&[&url, "-v", "--connect-to", &rule, "--resolve", &resolve]).await;
+    run.assert_status(3);
+    let said = |line: String| run.stderr.lines().any(|l| l == line);
+    assert!(
+        said(format!(
+            "* --connect-to {rule}: wsc.test:{closed} reached at backend.test:{closed}"
+        )) && said(format!(
+            "wsc: error: cannot connect to backend.test port {closed}: connection refused"
+        )),
+        "{}",
+        run.stderr
+    );
+    shown(&run.stderr);
+    let resolve = format!("backend.test:{closed}:[::1]");
+    let run = hello(&[&url, "-4", "--connect-to", &rule, "--resolve", &resolve]).await;
+    run.assert_status(3)
+        .assert_error("backend.test has no IPv4 address (-4)");
+    shown(&run.stderr);
 }
 
 #[tokio::test]
@@ -241,6 +358,10 @@ async fn bad_overrides_are_usage_errors_naming_the_flag() {
             "invalid --connect-to 'wsc.test:443': no ':' between PORT1 and HOST2",
         ),
         (&["-4", "-6"], "'--ipv4' cannot be used with '--ipv6'"),
+        (
+            &["--resolve", "-wsc.test"],
+            "invalid --resolve '-wsc.test': too few ':'",
+        ),
     ] {
         let mut all = vec![url.as_str()];
         all.extend_from_slice(args);
