@@ -215,6 +215,63 @@ async fn socks5_resolves_the_name_here_and_socks5h_lets_the_proxy_resolve_it() {
 }
 
 #[tokio::test]
+async fn socks5_looks_the_name_up_with_resolve_as_the_direct_route_does_and_socks5h_does_not() {
+    // fake.test exists only in --resolve: socks5 sends the address given there; socks5h sends
+    // the name. -v says which.
+    for (scheme, atyp, host) in [("socks5", 1u8, "127.0.0.1"), ("socks5h", 3, "fake.test")] {
+        let server = ws_server(|ws| async move { texts(&echo(ws).await) }).await;
+        let port = server.port;
+        let url = format!("ws://fake.test:{port}/");
+        let resolve = format!("fake.test:{port}:127.0.0.1");
+        let proxy = socks5_proxy(None, 0).await;
+        let proxy_url = proxy.url_as(scheme);
+        let args = [
+            &url,
+            "-w",
+            "0",
+            "-v",
+            "--resolve",
+            &resolve,
+            "--proxy",
+            &proxy_url,
+        ];
+        let run = wsc(args).stdin("through\n").run().await;
+        run.assert_status(0);
+        assert_eq!(run.stdout_text(), "through\n", "{scheme}: {}", run.stderr);
+        assert_eq!(server.finish().await, ["through"]);
+        let seen = proxy.seen();
+        assert_eq!(seen.len(), 1, "{seen:?}");
+        assert_eq!(
+            (seen[0].atyp, seen[0].host.as_str(), seen[0].port),
+            (atyp, host, port),
+            "{scheme}"
+        );
+        let asked = format!("\n* SOCKS5: asking the proxy for {host}:{port}\n");
+        assert!(run.stderr.contains(&asked), "{scheme}: {}", run.stderr);
+    }
+}
+
+#[tokio::test]
+async fn socks5_keeps_to_the_family_minus_4_or_minus_6_asks_for() {
+    // As the direct route: an IPv6 host has no IPv4 address, so nothing is asked of the proxy
+    // (which -4 lets wsc reach at 127.0.0.1).
+    let (listener, port) = listener().await;
+    let proxy = socks5_proxy(None, 0).await;
+    let url = format!("ws://[::1]:{port}/");
+    let args = [&url, "-4", "--proxy", &proxy.url, "--connect-timeout", "10"];
+    let run = wsc(args).stdin_null().run().await;
+    run.assert_status(3)
+        .assert_error("::1 has no IPv4 address (-4)");
+    // The proxy was dialled, but got no connect request.
+    assert!(
+        proxy.seen().iter().all(|r| r.atyp == 0),
+        "{:?}",
+        proxy.seen()
+    );
+    assert_no_connection(listener).await;
+}
+
+#[tokio::test]
 async fn socks5_takes_a_user_and_password_from_the_url_or_proxy_user() {
     for how in ["url", "flag"] {
         let target = target("ws").await;

@@ -62,8 +62,8 @@ pub async fn tcp(
 }
 
 /// The addresses to try: --resolve's as given (curl uses them even against -4/-6), or the
-/// resolver's of the family asked for.
-async fn addresses(
+/// resolver's of the family asked for. socks5:// resolves the server's name with it too.
+pub(super) async fn addresses(
     host: &str,
     port: u16,
     names: &Names,

@@ -247,7 +247,9 @@ pub(super) async fn open(
             laps.lap("CONNECT");
         }
         Kind::Socks5 | Kind::Socks5h => {
-            stream = socks::tunnel(stream, proxy, host, port, stage, laps).await?;
+            let names = &config.names;
+            let target = socks::target(proxy, host, port, names, stage, laps, verbose).await?;
+            stream = socks::tunnel(stream, proxy, target, stage, laps).await?;
         }
     }
     Ok(Some(stream))
