@@ -8,7 +8,7 @@ mod common;
 use common::proxy::*;
 use common::tls::*;
 use common::*;
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// A server to reach through a proxy, named `localhost` so no DNS leaves the machine.
 struct Target {
@@ -181,6 +181,33 @@ async fn an_https_proxys_certificate_is_verified_unless_proxy_insecure() {
     let port = target.port();
     target.assert_echoed(&run, false).await;
     assert_tunnelled(&proxy, port);
+}
+
+#[tokio::test]
+async fn an_https_proxy_that_drops_the_tls_handshake_is_not_blamed_on_client_certificates() {
+    // It reads the ClientHello and closes. --cert and --key are the server's, never sent to a
+    // proxy, so the words name neither.
+    let proxy = tcp_server(|mut tcp| async move {
+        let mut head = [0u8; 5];
+        let _ = tcp.read_exact(&mut head).await;
+        // The whole record, so that closing sends a FIN rather than a reset.
+        let mut body = vec![0u8; usize::from(u16::from_be_bytes([head[3], head[4]]))];
+        let _ = tcp.read_exact(&mut body).await;
+        head[0]
+    })
+    .await;
+    let url = format!("https://127.0.0.1:{}", proxy.port);
+    let run = wsc(["ws://localhost:9/", "--proxy", &url])
+        .stdin_null()
+        .run()
+        .await;
+    run.assert_status(4).assert_error(&format!(
+        "wsc: error: proxy 127.0.0.1:{}: TLS handshake failed: the proxy closed the connection \
+         during the handshake",
+        proxy.port
+    ));
+    assert!(!run.stderr.contains("certificate"), "{}", run.stderr);
+    assert_eq!(proxy.finish().await, 0x16, "a TLS handshake record arrived");
 }
 
 #[tokio::test]

@@ -232,11 +232,13 @@ async fn attempt(config: &Config, hop: &Hop, stage: &mut Stage) -> Result<Outcom
     let mut stream = route::open(config, url, &host, port, stage, &mut laps, &verbose).await?;
 
     let handshake = ClientHandshake::new(offer(config, hop), rand::rng().random());
-    let sent_identity = config.tls.identity.is_some();
+    let peer = tls::Peer::Server {
+        identity: config.tls.identity.is_some(),
+    };
     if let Some(connector) = tls {
         *stage = Stage::Tls;
         let (secured, details) =
-            tls::handshake(&connector, &host, stream, config.verbose > 0, sent_identity).await?;
+            tls::handshake(&connector, &host, stream, config.verbose > 0, peer).await?;
         stream = secured;
         laps.lap("TLS");
         verbose.tls(&details);
@@ -248,7 +250,7 @@ async fn attempt(config: &Config, hop: &Hop, stage: &mut Stage) -> Result<Outcom
         upgrade(&mut stream, &handshake)
             .await
             .map_err(|e| match over_tls {
-                true => e.over_tls(sent_identity),
+                true => e.over_tls(peer),
                 false => UpgradeError::plain(e),
             })?;
     laps.lap("upgrade");

@@ -53,13 +53,12 @@ impl UpgradeError {
 
     /// Over TLS 1.3, the server's verdict on our certificate (or its absence) comes only after
     /// the handshake, as an alert or just a closed connection, before any of the answer.
-    pub fn over_tls(self, sent_identity: bool) -> Failure {
+    pub fn over_tls(self, peer: tls::Peer) -> Failure {
         match &self {
             UpgradeError::Ended {
                 error,
                 partial: false,
-            } => tls::failure_after_handshake(error.as_ref(), sent_identity)
-                .unwrap_or_else(|| self.plain()),
+            } => tls::failure_after_handshake(error.as_ref(), peer).unwrap_or_else(|| self.plain()),
             _ => self.plain(),
         }
     }

@@ -224,7 +224,8 @@ pub(super) async fn open(
     if let Some(connector) = connector {
         *stage = Stage::ProxyTls;
         let details = config.verbose > 0;
-        let (secured, mut tls) = tls::handshake(&connector, &proxy.host, stream, details, false)
+        let peer = tls::Peer::Proxy;
+        let (secured, mut tls) = tls::handshake(&connector, &proxy.host, stream, details, peer)
             .await
             .map_err(|f| proxy.named(f))?;
         stream = secured;
