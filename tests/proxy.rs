@@ -433,6 +433,53 @@ async fn a_proxy_that_cannot_be_reached_is_status_3_naming_it() {
 }
 
 #[tokio::test]
+async fn a_failing_proxy_from_the_environment_is_named_with_its_variable() {
+    // A user who never typed --proxy learns where the proxy came from.
+    let (closed, port) = listener().await;
+    drop(closed);
+    let run = wsc(["wss://localhost:9/"])
+        .env("https_proxy", &format!("http://127.0.0.1:{port}"))
+        .stdin_null()
+        .run()
+        .await;
+    run.assert_status(3).assert_error(&format!(
+        "cannot connect to proxy 127.0.0.1:{port} (from https_proxy): connection refused"
+    ));
+
+    let proxy = http_proxy(Mode::Refuse(403)).await;
+    let run = wsc(["ws://localhost:9/"])
+        .env("http_proxy", &proxy.url)
+        .stdin_null()
+        .run()
+        .await;
+    run.assert_status(3).assert_error(&format!(
+        "proxy 127.0.0.1:{} (from http_proxy) refused the tunnel: 403 Forbidden",
+        proxy.port
+    ));
+
+    let proxy = socks5_proxy(None, 4).await;
+    let run = wsc(["ws://localhost:9/"])
+        .env("all_proxy", &proxy.url)
+        .stdin_null()
+        .run()
+        .await;
+    run.assert_status(3).assert_error(&format!(
+        "SOCKS5 proxy 127.0.0.1:{} (from all_proxy): host unreachable",
+        proxy.port
+    ));
+
+    let proxy = http_proxy(Mode::Silent).await;
+    let run = wsc(["ws://localhost:9/", "--connect-timeout", "0.3"])
+        .env("ALL_PROXY", &proxy.url)
+        .stdin_null()
+        .run()
+        .await;
+    run.assert_status(3).assert_error(
+        "connect timeout: no success within 0.3 s (in the CONNECT of the proxy from ALL_PROXY)",
+    );
+}
+
+#[tokio::test]
 async fn the_connect_timeout_covers_the_proxy_and_names_its_stage() {
     let proxy = http_proxy(Mode::Silent).await;
     let run = wsc([

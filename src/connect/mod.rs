@@ -27,6 +27,7 @@ use crate::protocol::deflate::DeflateParams;
 use crate::protocol::handshake::{ClientHandshake, Offer};
 use crate::tls;
 use crate::verbose::Verbose;
+use proxy::env::Source;
 use redirect::{Hop, Redirects};
 use upgrade::{UpgradeError, refused, upgrade};
 
@@ -127,11 +128,38 @@ enum Stage {
     Tcp,
     Tls,
     Upgrade,
-    /// The hops through a proxy: to it, TLS with an https:// one, the tunnel.
-    Proxy,
-    ProxyTls,
-    ProxyConnect,
-    Socks,
+    /// The hops through a proxy (from the flag or a variable): to it, TLS with an https://
+    /// one, the tunnel.
+    Proxy(Source),
+    ProxyTls(Source),
+    ProxyConnect(Source),
+    Socks(Source),
+}
+
+impl Stage {
+    /// What the attempt was doing; a proxy from the environment is named by its variable.
+    fn doing(self) -> String {
+        let from = |source| match source {
+            Source::Variable(name) => format!(" from {name}"),
+            Source::Flag => String::new(),
+        };
+        match self {
+            Stage::Dns => "resolving the host".into(),
+            Stage::Tcp => "connecting".into(),
+            Stage::Tls => "in the TLS handshake".into(),
+            Stage::Upgrade => "waiting for the server to accept the WebSocket upgrade".into(),
+            Stage::Proxy(source) => format!("connecting to the proxy{}", from(source)),
+            Stage::ProxyTls(source) => {
+                format!("in the TLS handshake with the proxy{}", from(source))
+            }
+            Stage::ProxyConnect(Source::Flag) => "in the proxy's CONNECT".into(),
+            Stage::ProxyConnect(source) => format!("in the CONNECT of the proxy{}", from(source)),
+            Stage::Socks(Source::Flag) => "in the SOCKS5 handshake".into(),
+            Stage::Socks(source) => {
+                format!("in the SOCKS5 handshake with the proxy{}", from(source))
+            }
+        }
+    }
 }
 
 pub async fn connect(config: &Config) -> Result<Connection, Failure> {
@@ -152,16 +180,7 @@ pub async fn connect(config: &Config) -> Result<Connection, Failure> {
             connection
         }),
         (Err(_), limit) => {
-            let doing = match stage {
-                Stage::Dns => "resolving the host",
-                Stage::Tcp => "connecting",
-                Stage::Tls => "in the TLS handshake",
-                Stage::Upgrade => "waiting for the server to accept the WebSocket upgrade",
-                Stage::Proxy => "connecting to the proxy",
-                Stage::ProxyTls => "in the TLS handshake with the proxy",
-                Stage::ProxyConnect => "in the proxy's CONNECT",
-                Stage::Socks => "in the SOCKS5 handshake",
-            };
+            let doing = stage.doing();
             let seconds = limit.unwrap_or_default().as_secs_f64();
             if limit != config.connect_timeout {
                 // Named as the session names it: what was missing first, then the limit.

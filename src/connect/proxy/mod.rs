@@ -60,6 +60,8 @@ pub struct Proxy {
     pub credentials: Option<(String, String)>,
     /// For the TLS hop to an https:// proxy: `--proxy-cacert`, `--proxy-insecure`.
     pub tls: TlsSettings,
+    /// Where it came from: a failure names the variable, for a user who never typed --proxy.
+    pub source: Source,
 }
 
 /// The route config.rs decided on, and what -v says about it.
@@ -136,6 +138,7 @@ impl Proxy {
             port,
             credentials,
             tls,
+            source,
         })
     }
 
@@ -144,6 +147,14 @@ impl Proxy {
         match self.host.contains(':') {
             true => format!("[{}]:{}", self.host, self.port),
             false => format!("{}:{}", self.host, self.port),
+        }
+    }
+
+    /// The proxy as a failure names it: `127.0.0.1:3128`, `127.0.0.1:3128 (from https_proxy)`.
+    pub fn named_for_errors(&self) -> String {
+        match self.source {
+            Source::Flag => self.address(),
+            Source::Variable(name) => format!("{} (from {name})", self.address()),
         }
     }
 
@@ -163,9 +174,12 @@ impl Proxy {
                 // dial.rs names the host and port itself; here they are the proxy's.
                 let dial = format!("cannot connect to {} port {}: ", self.host, self.port);
                 let why = words.strip_prefix(&dial).unwrap_or(&words);
-                Failure::Connect(format!("cannot connect to proxy {}: {why}", self.address()))
+                let proxy = self.named_for_errors();
+                Failure::Connect(format!("cannot connect to proxy {proxy}: {why}"))
             }
-            Failure::Tls(words) => Failure::Tls(format!("proxy {}: {words}", self.address())),
+            Failure::Tls(words) => {
+                Failure::Tls(format!("proxy {}: {words}", self.named_for_errors()))
+            }
             other => other,
         }
     }
@@ -205,7 +219,7 @@ pub(super) async fn open(
         _ => None,
     };
 
-    *stage = Stage::Proxy;
+    *stage = Stage::Proxy(proxy.source);
     let first = laps.ended();
     // The timeout names the hop ("connecting to the proxy"), not dial's own steps.
     let mut dialling = Stage::Dns;
@@ -222,7 +236,7 @@ pub(super) async fn open(
     laps.prefix_since(first, "proxy");
 
     if let Some(connector) = connector {
-        *stage = Stage::ProxyTls;
+        *stage = Stage::ProxyTls(proxy.source);
         let details = config.verbose > 0;
         let peer = tls::Peer::Proxy;
         let (secured, mut tls) = tls::handshake(&connector, &proxy.host, stream, details, peer)
@@ -238,7 +252,7 @@ pub(super) async fn open(
 
     match proxy.kind {
         Kind::Http | Kind::Https => {
-            *stage = Stage::ProxyConnect;
+            *stage = Stage::ProxyConnect(proxy.source);
             let agent = config
                 .headers
                 .iter()

@@ -56,7 +56,7 @@ pub async fn tunnel(
     stage: &mut Stage,
     laps: &mut Laps,
 ) -> Result<Stream, Failure> {
-    *stage = Stage::Socks;
+    *stage = Stage::Socks(proxy.source);
     let connected = match &proxy.credentials {
         Some((user, pass)) => {
             Socks5Stream::connect_with_password_and_socket(stream, target, user, pass).await
@@ -72,7 +72,7 @@ pub async fn tunnel(
 fn failed(proxy: &Proxy, e: &Error) -> Failure {
     Failure::Connect(format!(
         "SOCKS5 proxy {}: {}",
-        proxy.address(),
+        proxy.named_for_errors(),
         words(e, proxy)
     ))
 }
