@@ -416,6 +416,43 @@ async fn refusals_and_a_proxy_that_hangs_up_are_status_3_naming_the_proxy() {
 }
 
 #[tokio::test]
+async fn a_tunnel_that_dies_right_after_connect_200_names_the_proxy() {
+    // The server was never reached, so words that blame it alone would mislead.
+    let cases = [
+        (
+            "ws",
+            5,
+            "server closed the connection before answering the upgrade",
+        ),
+        (
+            "wss",
+            4,
+            "TLS handshake failed: the server closed the connection during the handshake",
+        ),
+    ];
+    for (scheme, status, words) in cases {
+        for variable in [None, Some(format!("{scheme}_proxy"))] {
+            let proxy = http_proxy(Mode::Vanish).await;
+            let url = format!("{scheme}://localhost:9/");
+            let (command, route) = match &variable {
+                None => (
+                    wsc([&url, "--proxy", &proxy.url]),
+                    format!("(through proxy {})", proxy.url),
+                ),
+                Some(name) => (
+                    wsc([&url]).env(name, &proxy.url),
+                    format!("(through proxy {} from {name})", proxy.url),
+                ),
+            };
+            let run = command.stdin_null().run().await;
+            run.assert_status(status).assert_error(words);
+            assert!(run.stderr.ends_with(&format!("{route}\n")), "{}", run.stderr);
+            assert_eq!(proxy.seen().len(), 1, "{scheme} {variable:?}");
+        }
+    }
+}
+
+#[tokio::test]
 async fn a_proxy_that_cannot_be_reached_is_status_3_naming_it() {
     let (closed, port) = listener().await;
     drop(closed);

@@ -29,7 +29,7 @@ use crate::tls;
 use crate::verbose::Verbose;
 use proxy::env::Source;
 use redirect::{Hop, Redirects};
-use upgrade::{UpgradeError, refused, upgrade};
+use upgrade::{refused, upgrade};
 
 /// The socket's two directions, each owned by one task.
 pub type Reader = Box<dyn AsyncRead + Unpin + Send>;
@@ -248,7 +248,8 @@ async fn attempt(config: &Config, hop: &Hop, stage: &mut Stage) -> Result<Outcom
 
     let verbose = Verbose::new(config.verbose, config.stderr_is_terminal, config.timestamps);
     let mut laps = Laps::new();
-    let mut stream = route::open(config, url, &host, port, stage, &mut laps, &verbose).await?;
+    let (mut stream, via) =
+        route::open(config, url, &host, port, stage, &mut laps, &verbose).await?;
 
     let handshake = ClientHandshake::new(offer(config, hop), rand::rng().random());
     let peer = tls::Peer::Server {
@@ -257,7 +258,9 @@ async fn attempt(config: &Config, hop: &Hop, stage: &mut Stage) -> Result<Outcom
     if let Some(connector) = tls {
         *stage = Stage::Tls;
         let (secured, details) =
-            tls::handshake(&connector, &host, stream, config.verbose > 0, peer).await?;
+            tls::handshake(&connector, &host, stream, config.verbose > 0, peer)
+                .await
+                .map_err(|f| via.named(f))?;
         stream = secured;
         laps.lap("TLS");
         verbose.tls(&details);
@@ -265,13 +268,9 @@ async fn attempt(config: &Config, hop: &Hop, stage: &mut Stage) -> Result<Outcom
     verbose.request(&handshake);
     *stage = Stage::Upgrade;
     let over_tls = url.scheme() == "wss";
-    let (answer, leftover) =
-        upgrade(&mut stream, &handshake)
-            .await
-            .map_err(|e| match over_tls {
-                true => e.over_tls(peer),
-                false => UpgradeError::plain(e),
-            })?;
+    let (answer, leftover) = upgrade(&mut stream, &handshake)
+        .await
+        .map_err(|e| e.failure(over_tls.then_some(peer), &via))?;
     laps.lap("upgrade");
     verbose.response(&answer);
     if config.location && redirect::FOLLOWED.contains(&answer.status) {

@@ -158,6 +158,15 @@ impl Proxy {
         }
     }
 
+    /// The route through this proxy, for a failure that may be the proxy's rather than the
+    /// server's: `through proxy http://127.0.0.1:3128 from https_proxy`.
+    pub fn route(&self) -> String {
+        match self.source {
+            Source::Flag => format!("through proxy {}", self.shown()),
+            Source::Variable(name) => format!("through proxy {} from {name}", self.shown()),
+        }
+    }
+
     /// The proxy's URL as -v shows it, the password masked.
     pub fn shown(&self) -> String {
         let user = match &self.credentials {
@@ -194,9 +203,9 @@ fn masked(text: &str) -> String {
     }
 }
 
-/// The stream to `host`:`port` through the proxy that applies to `url`, or None when none does.
-/// The choice is made for each hop, as -L may change the scheme or the host. -v tells the
-/// choice, the CONNECT exchange, and the proxy's TLS.
+/// The stream to `host`:`port` through the proxy that applies to `url` and that proxy, or None
+/// when none does. The choice is made for each hop, as -L may change the scheme or the host. -v
+/// tells the choice, the CONNECT exchange, and the proxy's TLS.
 pub(super) async fn open(
     config: &Config,
     url: &Url,
@@ -205,14 +214,15 @@ pub(super) async fn open(
     stage: &mut Stage,
     laps: &mut Laps,
     verbose: &Verbose,
-) -> Result<Option<Stream>, Failure> {
+) -> Result<Option<(Stream, Proxy)>, Failure> {
     let choice = config.proxy.choose(url)?;
     if let Some(note) = &choice.note {
         verbose.note(note);
     }
-    let Some(proxy) = &choice.proxy else {
+    let Some(proxy) = choice.proxy else {
         return Ok(None);
     };
+    let proxy = &proxy;
     // Certificate files are checked before anything goes on the network.
     let connector = match proxy.kind {
         Kind::Https => Some(tls::connector(&proxy.tls).map_err(|f| proxy.named(f))?),
@@ -267,7 +277,7 @@ pub(super) async fn open(
             stream = socks::tunnel(stream, proxy, target, stage, laps).await?;
         }
     }
-    Ok(Some(stream))
+    Ok(Some((stream, proxy.clone())))
 }
 
 #[cfg(test)]
