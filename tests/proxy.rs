@@ -446,7 +446,11 @@ async fn a_tunnel_that_dies_right_after_connect_200_names_the_proxy() {
             };
             let run = command.stdin_null().run().await;
             run.assert_status(status).assert_error(words);
-            assert!(run.stderr.ends_with(&format!("{route}\n")), "{}", run.stderr);
+            assert!(
+                run.stderr.ends_with(&format!("{route}\n")),
+                "{}",
+                run.stderr
+            );
             assert_eq!(proxy.seen().len(), 1, "{scheme} {variable:?}");
         }
     }
@@ -552,6 +556,24 @@ async fn bad_proxy_urls_are_usage_errors_before_connecting() {
         .await;
     run.assert_status(2)
         .assert_error("invalid proxy URL 'http://***@p:99999' in http_proxy: invalid port number");
+    // A mistyped scheme is not a proxy host named `http`: the server URL's words.
+    let run = wsc([target.as_str(), "--proxy", "http:/127.0.0.1:13128"])
+        .stdin_null()
+        .run()
+        .await;
+    run.assert_status(2).assert_error(
+        "invalid proxy URL 'http:/127.0.0.1:13128' in --proxy: one slash after 'http:' (write \
+         http://127.0.0.1:13128)",
+    );
+    let run = wsc([target.as_str()])
+        .env("http_proxy", "socks5h//127.0.0.1:1080")
+        .stdin_null()
+        .run()
+        .await;
+    run.assert_status(2).assert_error(
+        "invalid proxy URL 'socks5h//127.0.0.1:1080' in http_proxy: no ':' after 'socks5h' \
+         (write socks5h://127.0.0.1:1080)",
+    );
     assert_no_connection(listener).await;
 }
 

@@ -17,6 +17,9 @@ use crate::tls;
 use crate::verbose::Verbose;
 use env::Source;
 
+/// The schemes a proxy URL may have.
+const SCHEMES: [&str; 4] = ["http", "https", "socks5", "socks5h"];
+
 /// What kind of proxy a URL's scheme names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -89,7 +92,11 @@ impl Proxy {
         };
         let (scheme, rest) = match text.split_once("://") {
             Some((scheme, rest)) => (scheme.to_ascii_lowercase(), rest),
-            None => ("http".to_string(), text),
+            // `http:/p:1` would otherwise be a proxy named `http`, as for the server's URL.
+            None => match crate::config::scheme_typo(text, &SCHEMES) {
+                Some(why) => return Err(bad(&masked(&why))),
+                None => ("http".to_string(), text),
+            },
         };
         let kind = match scheme.as_str() {
             "http" => Kind::Http,
@@ -353,6 +360,39 @@ mod tests {
             "invalid proxy URL 'http://***@p:0' in --proxy: port 0"
         );
         assert!(usage("socks5://alice@p").contains("1 to 255 bytes"));
+        // Scheme typos, in the words the server's URL gets, credentials hidden.
+        let typos = [
+            (
+                "http:/127.0.0.1:3128",
+                "one slash after 'http:' (write http://127.0.0.1:3128)",
+            ),
+            ("https//p:1", "no ':' after 'https' (write https://p:1)"),
+            (
+                "socks5h:/p",
+                "one slash after 'socks5h:' (write socks5h://p)",
+            ),
+            (
+                "sock5:/p:1",
+                "'sock5' looks like a misspelt socks5 (write socks5://p:1)",
+            ),
+            (
+                "htp:/u:secret@p:1",
+                "'htp' looks like a misspelt http (write http://***@p:1)",
+            ),
+            ("http:", "no // after 'http:', and no host"),
+        ];
+        for (text, why) in typos {
+            let words = usage(text);
+            assert!(
+                words.ends_with(&format!("in --proxy: {why}")),
+                "{text}: {words}"
+            );
+            assert!(!words.contains("secret"), "{words}");
+        }
+        // Ports and credentials without a scheme are no typos.
+        for text in ["p:3128", "alice:secret@p:1", "127.0.0.1:3128", "[::1]:1"] {
+            assert!(parse(text).is_ok(), "{text}");
+        }
         assert!(
             parse("http://alice@p").is_ok(),
             "HTTP proxies take an empty password"
