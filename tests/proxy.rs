@@ -121,6 +121,29 @@ async fn a_proxy_without_a_scheme_is_an_http_proxy() {
     assert_tunnelled(&proxy, port);
 }
 
+#[tokio::test]
+async fn an_international_proxy_name_is_dialled_in_its_idna_form() {
+    // ü.test is xn--tda.test; --resolve gives it an address, so only that form gets through.
+    let target = target("ws").await;
+    let proxy = http_proxy(Mode::Open).await;
+    let url = format!("http://ü.test:{}", proxy.port);
+    let resolve = format!("xn--tda.test:{}:127.0.0.1", proxy.port);
+    let run = target
+        .run(&["--proxy", &url, "--resolve", &resolve, "-v"], &[])
+        .await;
+    let port = target.port();
+    let err = run.stderr.clone();
+    target.assert_echoed(&run, true).await;
+    assert_tunnelled(&proxy, port);
+    assert!(
+        err.starts_with(&format!(
+            "* proxy http://xn--tda.test:{} (--proxy)\n",
+            proxy.port
+        )),
+        "{err}"
+    );
+}
+
 /// A certificate for the https proxy at 127.0.0.1, and `--proxy-cacert FILE` trusting it.
 fn proxy_identity(dir: &tempfile::TempDir) -> (Identity, Vec<String>) {
     let identity = certificate_with_key(ec_key(), "127.0.0.1", -1, 365, None, false);

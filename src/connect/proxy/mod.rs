@@ -116,7 +116,15 @@ impl Proxy {
         let host = match url.host() {
             Some(Host::Ipv6(ip)) => ip.to_string(),
             Some(Host::Ipv4(ip)) => ip.to_string(),
-            Some(Host::Domain(name)) if !name.is_empty() => name.to_ascii_lowercase(),
+            // The `proxy:` scheme keeps a name opaque (`%C3%BC.test`); parsed as the host of an
+            // http URL it takes its IDNA form (`xn--tda.test`), as the server's name does.
+            Some(Host::Domain(name)) if !name.is_empty() => {
+                match Host::parse(name).map_err(|e| bad(&e.to_string()))? {
+                    Host::Domain(name) => name,
+                    Host::Ipv4(ip) => ip.to_string(),
+                    Host::Ipv6(ip) => ip.to_string(),
+                }
+            }
             _ => return Err(bad("no host")),
         };
         let port = url.port().unwrap_or(kind.default_port());
@@ -307,6 +315,14 @@ mod tests {
             ("socks5://127.0.0.1", Kind::Socks5, "127.0.0.1", 1080),
             ("socks5h://[::1]:9050", Kind::Socks5h, "::1", 9050),
             ("http://[::1]", Kind::Http, "::1", 1080),
+            // International names in their IDNA form, as for the server's URL.
+            ("http://Ü.test:1", Kind::Http, "xn--tda.test", 1),
+            (
+                "socks5h://b%C3%BCcher.test",
+                Kind::Socks5h,
+                "xn--bcher-kva.test",
+                1080,
+            ),
         ];
         for (text, kind, host, port) in table {
             let proxy = parse(text).unwrap();
@@ -360,6 +376,10 @@ mod tests {
             "invalid proxy URL 'http://***@p:0' in --proxy: port 0"
         );
         assert!(usage("socks5://alice@p").contains("1 to 255 bytes"));
+        assert_eq!(
+            usage("http://a%2Fb:1"),
+            "invalid proxy URL 'http://a%2Fb:1' in --proxy: invalid international domain name"
+        );
         // Scheme typos, in the words the server's URL gets, credentials hidden.
         let typos = [
             (
