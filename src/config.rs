@@ -642,7 +642,7 @@ pub fn parse_url(input: &str) -> Result<(Url, Option<String>), Failure> {
             )));
         }
         input.to_string()
-    } else if let Some(why) = scheme_typo(input) {
+    } else if let Some(why) = scheme_typo(input, &SCHEMES) {
         return Err(usage(format!("invalid URL '{input}': {why}")));
     } else {
         format!("ws://{input}")
@@ -654,7 +654,7 @@ pub fn parse_url(input: &str) -> Result<(Url, Option<String>), Failure> {
         "ws" | "http" => "ws",
         "wss" | "https" => "wss",
         other => {
-            let hint = match meant_scheme(other) {
+            let hint = match meant_scheme(other, &SCHEMES) {
                 Some(meant) => format!("did you mean {meant}://?"),
                 None => "use ws:// or wss://".to_string(),
             };
@@ -697,10 +697,11 @@ pub fn parse_url(input: &str) -> Result<(Url, Option<String>), Failure> {
 /// The schemes wsc takes.
 const SCHEMES: [&str; 4] = ["ws", "wss", "http", "https"];
 
-/// What is wrong with a URL typed without `://` whose start is a scheme gone wrong (`ws:/host`,
-/// `ws:host`, `wss//host`, `htp:/h`): without this, `ws` would be looked up as a host name.
-/// `host:9000` and `host/path` are not typos (nor `ws:9000`: a host named `ws`).
-fn scheme_typo(input: &str) -> Option<String> {
+/// What is wrong with a URL typed without `://` whose start is one of `schemes` gone wrong
+/// (`ws:/host`, `ws:host`, `wss//host`, `htp:/h`): without this, `ws` would be looked up as a
+/// host name. `host:9000` and `host/path` are not typos (nor `ws:9000`: a host named `ws`).
+/// Proxy URLs are read the same way, with the proxy schemes.
+pub fn scheme_typo(input: &str, schemes: &[&'static str]) -> Option<String> {
     let end = input
         .find(|c: char| !(c.is_ascii_alphanumeric() || "+.-".contains(c)))
         .unwrap_or(input.len());
@@ -711,7 +712,7 @@ fn scheme_typo(input: &str) -> Option<String> {
         (format!("no ':' after '{word}'"), after)
     } else if let Some(after) = rest
         .strip_prefix('/')
-        .filter(|_| SCHEMES.contains(&word.to_ascii_lowercase().as_str()))
+        .filter(|_| schemes.contains(&word.to_ascii_lowercase().as_str()))
     {
         // Only a scheme's own name: `localhost/chat` is a host and a path.
         (format!("no ':/' after '{word}'"), after)
@@ -725,7 +726,7 @@ fn scheme_typo(input: &str) -> Option<String> {
     } else {
         return None;
     };
-    let meant = meant_scheme(word)?;
+    let meant = meant_scheme(word, schemes)?;
     let (why, after) = problem;
     let why = if word.eq_ignore_ascii_case(meant) {
         why
@@ -742,10 +743,11 @@ fn scheme_typo(input: &str) -> Option<String> {
 
 /// The scheme a word most likely means: itself, or (for three letters or more, so that a host
 /// named `w` stays a host) the nearest one a single typo away.
-fn meant_scheme(word: &str) -> Option<&'static str> {
+fn meant_scheme(word: &str, schemes: &[&'static str]) -> Option<&'static str> {
     let word = word.to_ascii_lowercase();
-    let nearest = SCHEMES
-        .into_iter()
+    let nearest = schemes
+        .iter()
+        .copied()
         .map(|scheme| (typos(scheme, &word), scheme))
         .min()?;
     match nearest {

@@ -112,6 +112,25 @@ impl Failure {
         }
     }
 
+    /// The same failure with `context` after its words, in parentheses: `… (through proxy
+    /// http://127.0.0.1:3128)`. The status stays the failure's own.
+    pub fn context(self, context: &str) -> Failure {
+        let with = |words: String| format!("{words} ({context})");
+        match self {
+            Failure::Runtime(m) => Failure::Runtime(with(m)),
+            Failure::Usage(m) => Failure::Usage(with(m)),
+            Failure::Connect(m) => Failure::Connect(with(m)),
+            Failure::Tls(m) => Failure::Tls(with(m)),
+            Failure::Handshake(m) => Failure::Handshake(with(m)),
+            Failure::ConnectionLost(m) => Failure::ConnectionLost(with(m)),
+            Failure::ServerClosed(m) => Failure::ServerClosed(with(m)),
+            Failure::Unmet(m) => Failure::Unmet(with(m)),
+            Failure::Unsent(m) => Failure::Unsent(with(m)),
+            // Nothing is printed for a signal.
+            Failure::Signalled(signal) => Failure::Signalled(signal),
+        }
+    }
+
     /// Prints the one-line error (if any) and turns the failure into the process exit code.
     pub fn report(&self) -> ExitCode {
         if !matches!(self, Failure::Signalled(_)) {
@@ -196,5 +215,18 @@ mod tests {
         documented.retain(|code| *code != 0);
         let statuses: Vec<u8> = table.iter().map(|(_, status)| *status).collect();
         assert_eq!(documented, statuses);
+    }
+
+    #[test]
+    fn context_goes_after_the_words_and_keeps_the_status() {
+        let failure = Failure::Handshake("server closed the connection".into());
+        let with = failure.context("through proxy http://p:1");
+        assert_eq!(
+            with.to_string(),
+            "server closed the connection (through proxy http://p:1)"
+        );
+        assert_eq!(with.exit_status(), 5);
+        let signalled = Failure::Signalled(Signal::Terminate);
+        assert_eq!(signalled.clone().context("x"), signalled);
     }
 }

@@ -8,7 +8,7 @@ mod common;
 use common::proxy::*;
 use common::tls::*;
 use common::*;
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// A server to reach through a proxy, named `localhost` so no DNS leaves the machine.
 struct Target {
@@ -121,6 +121,29 @@ async fn a_proxy_without_a_scheme_is_an_http_proxy() {
     assert_tunnelled(&proxy, port);
 }
 
+#[tokio::test]
+async fn an_international_proxy_name_is_dialled_in_its_idna_form() {
+    // ü.test is xn--tda.test; --resolve gives it an address, so only that form gets through.
+    let target = target("ws").await;
+    let proxy = http_proxy(Mode::Open).await;
+    let url = format!("http://ü.test:{}", proxy.port);
+    let resolve = format!("xn--tda.test:{}:127.0.0.1", proxy.port);
+    let run = target
+        .run(&["--proxy", &url, "--resolve", &resolve, "-v"], &[])
+        .await;
+    let port = target.port();
+    let err = run.stderr.clone();
+    target.assert_echoed(&run, true).await;
+    assert_tunnelled(&proxy, port);
+    assert!(
+        err.starts_with(&format!(
+            "* proxy http://xn--tda.test:{} (--proxy)\n",
+            proxy.port
+        )),
+        "{err}"
+    );
+}
+
 /// A certificate for the https proxy at 127.0.0.1, and `--proxy-cacert FILE` trusting it.
 fn proxy_identity(dir: &tempfile::TempDir) -> (Identity, Vec<String>) {
     let identity = certificate_with_key(ec_key(), "127.0.0.1", -1, 365, None, false);
@@ -184,6 +207,33 @@ async fn an_https_proxys_certificate_is_verified_unless_proxy_insecure() {
 }
 
 #[tokio::test]
+async fn an_https_proxy_that_drops_the_tls_handshake_is_not_blamed_on_client_certificates() {
+    // It reads the ClientHello and closes. --cert and --key are the server's, never sent to a
+    // proxy, so the words name neither.
+    let proxy = tcp_server(|mut tcp| async move {
+        let mut head = [0u8; 5];
+        let _ = tcp.read_exact(&mut head).await;
+        // The whole record, so that closing sends a FIN rather than a reset.
+        let mut body = vec![0u8; usize::from(u16::from_be_bytes([head[3], head[4]]))];
+        let _ = tcp.read_exact(&mut body).await;
+        head[0]
+    })
+    .await;
+    let url = format!("https://127.0.0.1:{}", proxy.port);
+    let run = wsc(["ws://localhost:9/", "--proxy", &url])
+        .stdin_null()
+        .run()
+        .await;
+    run.assert_status(4).assert_error(&format!(
+        "wsc: error: proxy 127.0.0.1:{}: TLS handshake failed: the proxy closed the connection \
+         during the handshake",
+        proxy.port
+    ));
+    assert!(!run.stderr.contains("certificate"), "{}", run.stderr);
+    assert_eq!(proxy.finish().await, 0x16, "a TLS handshake record arrived");
+}
+
+#[tokio::test]
 async fn socks5_resolves_the_name_here_and_socks5h_lets_the_proxy_resolve_it() {
     for scheme in ["ws", "wss"] {
         for (proxy_scheme, atyps, host) in [
@@ -212,6 +262,63 @@ async fn socks5_resolves_the_name_here_and_socks5h_lets_the_proxy_resolve_it() {
             }
         }
     }
+}
+
+#[tokio::test]
+async fn socks5_looks_the_name_up_with_resolve_as_the_direct_route_does_and_socks5h_does_not() {
+    // fake.test exists only in --resolve: socks5 sends the address given there; socks5h sends
+    // the name. -v says which.
+    for (scheme, atyp, host) in [("socks5", 1u8, "127.0.0.1"), ("socks5h", 3, "fake.test")] {
+        let server = ws_server(|ws| async move { texts(&echo(ws).await) }).await;
+        let port = server.port;
+        let url = format!("ws://fake.test:{port}/");
+        let resolve = format!("fake.test:{port}:127.0.0.1");
+        let proxy = socks5_proxy(None, 0).await;
+        let proxy_url = proxy.url_as(scheme);
+        let args = [
+            &url,
+            "-w",
+            "0",
+            "-v",
+            "--resolve",
+            &resolve,
+            "--proxy",
+            &proxy_url,
+        ];
+        let run = wsc(args).stdin("through\n").run().await;
+        run.assert_status(0);
+        assert_eq!(run.stdout_text(), "through\n", "{scheme}: {}", run.stderr);
+        assert_eq!(server.finish().await, ["through"]);
+        let seen = proxy.seen();
+        assert_eq!(seen.len(), 1, "{seen:?}");
+        assert_eq!(
+            (seen[0].atyp, seen[0].host.as_str(), seen[0].port),
+            (atyp, host, port),
+            "{scheme}"
+        );
+        let asked = format!("\n* SOCKS5: asking the proxy for {host}:{port}\n");
+        assert!(run.stderr.contains(&asked), "{scheme}: {}", run.stderr);
+    }
+}
+
+#[tokio::test]
+async fn socks5_keeps_to_the_family_minus_4_or_minus_6_asks_for() {
+    // As the direct route: an IPv6 host has no IPv4 address, so nothing is asked of the proxy
+    // (which -4 lets wsc reach at 127.0.0.1).
+    let (listener, port) = listener().await;
+    let proxy = socks5_proxy(None, 0).await;
+    let url = format!("ws://[::1]:{port}/");
+    let args = [&url, "-4", "--proxy", &proxy.url, "--connect-timeout", "10"];
+    let run = wsc(args).stdin_null().run().await;
+    run.assert_status(3)
+        .assert_error("::1 has no IPv4 address (-4)");
+    // The proxy was dialled, but got no connect request.
+    assert!(
+        proxy.seen().iter().all(|r| r.atyp == 0),
+        "{:?}",
+        proxy.seen()
+    );
+    assert_no_connection(listener).await;
 }
 
 #[tokio::test]
@@ -332,6 +439,47 @@ async fn refusals_and_a_proxy_that_hangs_up_are_status_3_naming_the_proxy() {
 }
 
 #[tokio::test]
+async fn a_tunnel_that_dies_right_after_connect_200_names_the_proxy() {
+    // The server was never reached, so words that blame it alone would mislead.
+    let cases = [
+        (
+            "ws",
+            5,
+            "server closed the connection before answering the upgrade",
+        ),
+        (
+            "wss",
+            4,
+            "TLS handshake failed: the server closed the connection during the handshake",
+        ),
+    ];
+    for (scheme, status, words) in cases {
+        for variable in [None, Some(format!("{scheme}_proxy"))] {
+            let proxy = http_proxy(Mode::Vanish).await;
+            let url = format!("{scheme}://localhost:9/");
+            let (command, route) = match &variable {
+                None => (
+                    wsc([&url, "--proxy", &proxy.url]),
+                    format!("(through proxy {})", proxy.url),
+                ),
+                Some(name) => (
+                    wsc([&url]).env(name, &proxy.url),
+                    format!("(through proxy {} from {name})", proxy.url),
+                ),
+            };
+            let run = command.stdin_null().run().await;
+            run.assert_status(status).assert_error(words);
+            assert!(
+                run.stderr.ends_with(&format!("{route}\n")),
+                "{}",
+                run.stderr
+            );
+            assert_eq!(proxy.seen().len(), 1, "{scheme} {variable:?}");
+        }
+    }
+}
+
+#[tokio::test]
 async fn a_proxy_that_cannot_be_reached_is_status_3_naming_it() {
     let (closed, port) = listener().await;
     drop(closed);
@@ -346,6 +494,53 @@ async fn a_proxy_that_cannot_be_reached_is_status_3_naming_it() {
     run.assert_status(3).assert_error(&format!(
         "cannot connect to proxy 127.0.0.1:{port}: connection refused"
     ));
+}
+
+#[tokio::test]
+async fn a_failing_proxy_from_the_environment_is_named_with_its_variable() {
+    // A user who never typed --proxy learns where the proxy came from.
+    let (closed, port) = listener().await;
+    drop(closed);
+    let run = wsc(["wss://localhost:9/"])
+        .env("https_proxy", &format!("http://127.0.0.1:{port}"))
+        .stdin_null()
+        .run()
+        .await;
+    run.assert_status(3).assert_error(&format!(
+        "cannot connect to proxy 127.0.0.1:{port} (from https_proxy): connection refused"
+    ));
+
+    let proxy = http_proxy(Mode::Refuse(403)).await;
+    let run = wsc(["ws://localhost:9/"])
+        .env("http_proxy", &proxy.url)
+        .stdin_null()
+        .run()
+        .await;
+    run.assert_status(3).assert_error(&format!(
+        "proxy 127.0.0.1:{} (from http_proxy) refused the tunnel: 403 Forbidden",
+        proxy.port
+    ));
+
+    let proxy = socks5_proxy(None, 4).await;
+    let run = wsc(["ws://localhost:9/"])
+        .env("all_proxy", &proxy.url)
+        .stdin_null()
+        .run()
+        .await;
+    run.assert_status(3).assert_error(&format!(
+        "SOCKS5 proxy 127.0.0.1:{} (from all_proxy): host unreachable",
+        proxy.port
+    ));
+
+    let proxy = http_proxy(Mode::Silent).await;
+    let run = wsc(["ws://localhost:9/", "--connect-timeout", "0.3"])
+        .env("ALL_PROXY", &proxy.url)
+        .stdin_null()
+        .run()
+        .await;
+    run.assert_status(3).assert_error(
+        "connect timeout: no success within 0.3 s (in the CONNECT of the proxy from ALL_PROXY)",
+    );
 }
 
 #[tokio::test]
@@ -384,6 +579,24 @@ async fn bad_proxy_urls_are_usage_errors_before_connecting() {
         .await;
     run.assert_status(2)
         .assert_error("invalid proxy URL 'http://***@p:99999' in http_proxy: invalid port number");
+    // A mistyped scheme is not a proxy host named `http`: the server URL's words.
+    let run = wsc([target.as_str(), "--proxy", "http:/127.0.0.1:13128"])
+        .stdin_null()
+        .run()
+        .await;
+    run.assert_status(2).assert_error(
+        "invalid proxy URL 'http:/127.0.0.1:13128' in --proxy: one slash after 'http:' (write \
+         http://127.0.0.1:13128)",
+    );
+    let run = wsc([target.as_str()])
+        .env("http_proxy", "socks5h//127.0.0.1:1080")
+        .stdin_null()
+        .run()
+        .await;
+    run.assert_status(2).assert_error(
+        "invalid proxy URL 'socks5h//127.0.0.1:1080' in http_proxy: no ':' after 'socks5h' \
+         (write socks5h://127.0.0.1:1080)",
+    );
     assert_no_connection(listener).await;
 }
 

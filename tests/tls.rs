@@ -812,16 +812,8 @@ async fn certificate_files_are_checked_before_connecting() {
 
 #[tokio::test]
 async fn a_server_that_hangs_up_mid_handshake_is_a_tls_failure_that_names_client_certificates() {
-    // Reads the ClientHello and closes without an alert, as some servers judging certificates do.
-    let server = tcp_server(|mut tcp: tokio::net::TcpStream| async move {
-        let mut head = [0u8; 5];
-        let _ = tcp.read_exact(&mut head).await;
-        // The whole record, so that closing sends a FIN rather than a reset.
-        let mut body = vec![0u8; usize::from(u16::from_be_bytes([head[3], head[4]]))];
-        let _ = tcp.read_exact(&mut body).await;
-        head
-    })
-    .await;
+    // Closing without an alert, as some servers judging certificates do.
+    let server = hanging_up_server().await;
     let url = server.url.replacen("ws://", "wss://", 1);
     let run = wsc([url.as_str()]).stdin_null().run().await;
     run.assert_status(4).assert_error(
@@ -829,7 +821,7 @@ async fn a_server_that_hangs_up_mid_handshake_is_a_tls_failure_that_names_client
          require a client certificate (--cert, --key)",
     );
     assert_eq!(
-        server.finish().await[0],
+        server.finish().await,
         0x16,
         "a TLS handshake record arrived"
     );
@@ -846,4 +838,39 @@ async fn a_server_that_hangs_up_mid_handshake_is_a_tls_failure_that_names_client
     run.assert_status(4)
         .assert_error("the server closed the connection during the handshake");
     server.finish().await;
+}
+
+/// A server that reads the ClientHello and closes without an alert; it returns the first byte.
+async fn hanging_up_server() -> Server<u8> {
+    tcp_server(|mut tcp: tokio::net::TcpStream| async move {
+        let mut head = [0u8; 5];
+        let _ = tcp.read_exact(&mut head).await;
+        // The whole record, so that closing sends a FIN rather than a reset.
+        let mut body = vec![0u8; usize::from(u16::from_be_bytes([head[3], head[4]]))];
+        let _ = tcp.read_exact(&mut body).await;
+        head[0]
+    })
+    .await
+}
+
+#[tokio::test]
+async fn with_tls_min_1_3_a_server_that_hangs_up_may_not_speak_tls_1_3() {
+    // As a TLS 1.2 server may answer a hello that offers only 1.3. TLS 1.3 judges client
+    // certificates after the handshake, so they are not named here.
+    let server = hanging_up_server().await;
+    let url = server.url.replacen("ws://", "wss://", 1);
+    let run = wsc([url.as_str(), "--tls-min", "1.3"])
+        .stdin_null()
+        .run()
+        .await;
+    run.assert_status(4).assert_error(
+        "TLS handshake failed: the server closed the connection during the handshake; it may \
+         not speak TLS 1.3 (--tls-min 1.3)",
+    );
+    assert!(!run.stderr.contains("certificate"), "{}", run.stderr);
+    assert_eq!(
+        server.finish().await,
+        0x16,
+        "a TLS handshake record arrived"
+    );
 }

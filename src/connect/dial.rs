@@ -61,8 +61,9 @@ pub async fn tcp(
     Ok(Stream::Tcp(tcp))
 }
 
-/// The addresses to try: --resolve's, else the resolver's; either kept to -4/-6.
-async fn addresses(
+/// The addresses to try: --resolve's, else the resolver's; either kept to -4/-6. socks5://
+/// resolves the server's name with it too.
+pub(super) async fn addresses(
     host: &str,
     port: u16,
     names: &Names,

@@ -27,8 +27,9 @@ use crate::protocol::deflate::DeflateParams;
 use crate::protocol::handshake::{ClientHandshake, Offer};
 use crate::tls;
 use crate::verbose::Verbose;
+use proxy::env::Source;
 use redirect::{Hop, Redirects};
-use upgrade::{UpgradeError, refused, upgrade};
+use upgrade::{refused, upgrade};
 
 /// The socket's two directions, each owned by one task.
 pub type Reader = Box<dyn AsyncRead + Unpin + Send>;
@@ -129,11 +130,38 @@ enum Stage {
     Tcp,
     Tls,
     Upgrade,
-    /// The hops through a proxy: to it, TLS with an https:// one, the tunnel.
-    Proxy,
-    ProxyTls,
-    ProxyConnect,
-    Socks,
+    /// The hops through a proxy (from the flag or a variable): to it, TLS with an https://
+    /// one, the tunnel.
+    Proxy(Source),
+    ProxyTls(Source),
+    ProxyConnect(Source),
+    Socks(Source),
+}
+
+impl Stage {
+    /// What the attempt was doing; a proxy from the environment is named by its variable.
+    fn doing(self) -> String {
+        let from = |source| match source {
+            Source::Variable(name) => format!(" from {name}"),
+            Source::Flag => String::new(),
+        };
+        match self {
+            Stage::Dns => "resolving the host".into(),
+            Stage::Tcp => "connecting".into(),
+            Stage::Tls => "in the TLS handshake".into(),
+            Stage::Upgrade => "waiting for the server to accept the WebSocket upgrade".into(),
+            Stage::Proxy(source) => format!("connecting to the proxy{}", from(source)),
+            Stage::ProxyTls(source) => {
+                format!("in the TLS handshake with the proxy{}", from(source))
+            }
+            Stage::ProxyConnect(Source::Flag) => "in the proxy's CONNECT".into(),
+            Stage::ProxyConnect(source) => format!("in the CONNECT of the proxy{}", from(source)),
+            Stage::Socks(Source::Flag) => "in the SOCKS5 handshake".into(),
+            Stage::Socks(source) => {
+                format!("in the SOCKS5 handshake with the proxy{}", from(source))
+            }
+        }
+    }
 }
 
 pub async fn connect(config: &Config) -> Result<Connection, Failure> {
@@ -154,16 +182,7 @@ pub async fn connect(config: &Config) -> Result<Connection, Failure> {
             connection
         }),
         (Err(_), limit) => {
-            let doing = match stage {
-                Stage::Dns => "resolving the host",
-                Stage::Tcp => "connecting",
-                Stage::Tls => "in the TLS handshake",
-                Stage::Upgrade => "waiting for the server to accept the WebSocket upgrade",
-                Stage::Proxy => "connecting to the proxy",
-                Stage::ProxyTls => "in the TLS handshake with the proxy",
-                Stage::ProxyConnect => "in the proxy's CONNECT",
-                Stage::Socks => "in the SOCKS5 handshake",
-            };
+            let doing = stage.doing();
             let seconds = limit.unwrap_or_default().as_secs_f64();
             if limit != config.connect_timeout {
                 // Named as the session names it: what was missing first, then the limit.
@@ -231,14 +250,19 @@ async fn attempt(config: &Config, hop: &Hop, stage: &mut Stage) -> Result<Outcom
 
     let verbose = Verbose::new(config.verbose, config.stderr_is_terminal, config.timestamps);
     let mut laps = Laps::new();
-    let mut stream = route::open(config, url, &host, port, stage, &mut laps, &verbose).await?;
+    let (mut stream, via) =
+        route::open(config, url, &host, port, stage, &mut laps, &verbose).await?;
 
     let handshake = ClientHandshake::new(offer(config, hop), rand::rng().random());
-    let sent_identity = config.tls.identity.is_some();
+    let peer = tls::Peer::Server {
+        identity: config.tls.identity.is_some(),
+    };
     if let Some(connector) = tls {
         *stage = Stage::Tls;
         let (secured, details) =
-            tls::handshake(&connector, &host, stream, config.verbose > 0, sent_identity).await?;
+            tls::handshake(&connector, &host, stream, config.verbose > 0, peer)
+                .await
+                .map_err(|f| via.named(f))?;
         stream = secured;
         laps.lap("TLS");
         verbose.tls(&details);
@@ -246,13 +270,9 @@ async fn attempt(config: &Config, hop: &Hop, stage: &mut Stage) -> Result<Outcom
     verbose.request(&handshake);
     *stage = Stage::Upgrade;
     let over_tls = url.scheme() == "wss";
-    let (answer, leftover) =
-        upgrade(&mut stream, &handshake)
-            .await
-            .map_err(|e| match over_tls {
-                true => e.over_tls(sent_identity),
-                false => UpgradeError::plain(e),
-            })?;
+    let (answer, leftover) = upgrade(&mut stream, &handshake)
+        .await
+        .map_err(|e| e.failure(over_tls.then_some(peer), &via))?;
     laps.lap("upgrade");
     verbose.response(&answer);
     if config.location && redirect::FOLLOWED.contains(&answer.status) {

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
+use super::route::Via;
 use crate::error::{Failure, io_words};
 use crate::protocol::handshake::{self, ClientHandshake, Head};
 use crate::tls;
@@ -26,7 +27,7 @@ pub enum UpgradeError {
 }
 
 impl UpgradeError {
-    pub fn plain(self) -> Failure {
+    fn plain(self) -> Failure {
         match self {
             UpgradeError::Ended {
                 error: Some(e),
@@ -51,15 +52,28 @@ impl UpgradeError {
         }
     }
 
+    /// The failure in words, over TLS with `tls`'s peer or not. One before any answer arrived
+    /// may be the doing of a proxy the stream went through, so `via` names it.
+    pub fn failure(self, tls: Option<tls::Peer>, via: &Via) -> Failure {
+        let unanswered = matches!(self, UpgradeError::Ended { partial: false, .. });
+        let failure = match tls {
+            Some(peer) => self.over_tls(peer),
+            None => self.plain(),
+        };
+        match unanswered {
+            true => via.named(failure),
+            false => failure,
+        }
+    }
+
     /// Over TLS 1.3, the server's verdict on our certificate (or its absence) comes only after
     /// the handshake, as an alert or just a closed connection, before any of the answer.
-    pub fn over_tls(self, sent_identity: bool) -> Failure {
+    fn over_tls(self, peer: tls::Peer) -> Failure {
         match &self {
             UpgradeError::Ended {
                 error,
                 partial: false,
-            } => tls::failure_after_handshake(error.as_ref(), sent_identity)
-                .unwrap_or_else(|| self.plain()),
+            } => tls::failure_after_handshake(error.as_ref(), peer).unwrap_or_else(|| self.plain()),
             _ => self.plain(),
         }
     }

@@ -20,7 +20,7 @@ use crate::config::{TlsSettings, TlsVersion};
 use crate::connect::Stream;
 use crate::error::Failure;
 pub use details::Details;
-pub use words::failure_after_handshake;
+pub use words::{Peer, failure_after_handshake};
 
 /// The protocols offered by ALPN, in its wire format: WebSocket upgrades are HTTP/1.1.
 const ALPN: &[u8] = b"\x08http/1.1";
@@ -96,13 +96,14 @@ pub fn connector(settings: &TlsSettings) -> Result<Connector, Failure> {
 
 /// TLS over any stream, verified against `name` (or `--servername`): the secured stream, and
 /// what -v shows of the session (with `details`) and the warnings shown in any case. With
-/// `--pinnedpubkey`, the server's key is checked here, before anything else is sent.
+/// `--pinnedpubkey`, the server's key is checked here, before anything else is sent. `peer`
+/// decides what a failure's hint may mention.
 pub async fn handshake(
     connector: &Connector,
     name: &str,
     stream: Stream,
     details: bool,
-    sent_identity: bool,
+    peer: Peer,
 ) -> Result<(Stream, Details), Failure> {
     let name = connector.servername.as_deref().unwrap_or(name);
     let setup = |e: openssl::error::ErrorStack| {
@@ -122,7 +123,7 @@ pub async fn handshake(
         let attempt = words::Attempt {
             insecure: connector.insecure,
             min: connector.min,
-            sent_identity,
+            peer,
         };
         return Err(words::handshake_failure(&e, secured.ssl(), &attempt));
     }

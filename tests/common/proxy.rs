@@ -67,6 +67,9 @@ pub enum Mode {
     Close,
     /// Never answers (until the client goes).
     Silent,
+    /// 200, then closes once the client's first message through the tunnel (an upgrade
+    /// request or a TLS record) has arrived: a tunnel that dies at once.
+    Vanish,
 }
 
 /// A CONNECT request as the proxy received it.
@@ -150,7 +153,7 @@ where
     let request = Connect { line, headers };
     seen.lock().unwrap().push(request.clone());
     let refusal = match mode {
-        Mode::Open => None,
+        Mode::Open | Mode::Vanish => None,
         Mode::Basic(expected) => {
             (request.header("Proxy-Authorization") != Some(basic(expected))).then_some(407)
         }
@@ -169,6 +172,12 @@ where
         };
         let answer = format!("HTTP/1.1 {answer}\r\nContent-Length: 0\r\n\r\n");
         let _ = client.write_all(answer.as_bytes()).await;
+        return;
+    }
+    if let Mode::Vanish = mode {
+        if client.write_all(b"HTTP/1.1 200 OK\r\n\r\n").await.is_ok() {
+            read_first_message(&mut client).await;
+        }
         return;
     }
     let port = request
@@ -199,6 +208,24 @@ async fn read_head<S: AsyncRead + Unpin>(stream: &mut S) -> String {
         }
     }
     String::from_utf8_lossy(&head).into_owned()
+}
+
+/// The first thing a client sends through a tunnel, whole (so that closing then sends a FIN
+/// rather than a reset): a TLS record, or an HTTP head.
+async fn read_first_message<S: AsyncRead + Unpin>(stream: &mut S) {
+    let mut head = [0u8; 5];
+    if stream.read_exact(&mut head[..1]).await.is_err() {
+        return;
+    }
+    if head[0] != 0x16 {
+        let mut rest = read_head(stream).await.into_bytes();
+        rest.insert(0, head[0]);
+        return;
+    }
+    if stream.read_exact(&mut head[1..]).await.is_ok() {
+        let mut body = vec![0u8; usize::from(u16::from_be_bytes([head[3], head[4]]))];
+        let _ = stream.read_exact(&mut body).await;
+    }
 }
 
 /// A SOCKS5 request as the proxy received it.

@@ -34,7 +34,7 @@ pub async fn tunnel<S: AsyncRead + AsyncWrite + Unpin>(
     }
     bytes.extend_from_slice(b"\r\n");
 
-    let address = proxy.address();
+    let address = proxy.named_for_errors();
     let lost = |e: std::io::Error| {
         Failure::Connect(format!(
             "connection to proxy {address} failed during CONNECT: {}",

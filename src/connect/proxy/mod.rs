@@ -17,6 +17,9 @@ use crate::tls;
 use crate::verbose::Verbose;
 use env::Source;
 
+/// The schemes a proxy URL may have.
+const SCHEMES: [&str; 4] = ["http", "https", "socks5", "socks5h"];
+
 /// What kind of proxy a URL's scheme names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -60,6 +63,8 @@ pub struct Proxy {
     pub credentials: Option<(String, String)>,
     /// For the TLS hop to an https:// proxy: `--proxy-cacert`, `--proxy-insecure`.
     pub tls: TlsSettings,
+    /// Where it came from: a failure names the variable, for a user who never typed --proxy.
+    pub source: Source,
 }
 
 /// The route config.rs decided on, and what -v says about it.
@@ -87,7 +92,11 @@ impl Proxy {
         };
         let (scheme, rest) = match text.split_once("://") {
             Some((scheme, rest)) => (scheme.to_ascii_lowercase(), rest),
-            None => ("http".to_string(), text),
+            // `http:/p:1` would otherwise be a proxy named `http`, as for the server's URL.
+            None => match crate::config::scheme_typo(text, &SCHEMES) {
+                Some(why) => return Err(bad(&masked(&why))),
+                None => ("http".to_string(), text),
+            },
         };
         let kind = match scheme.as_str() {
             "http" => Kind::Http,
@@ -107,7 +116,15 @@ impl Proxy {
         let host = match url.host() {
             Some(Host::Ipv6(ip)) => ip.to_string(),
             Some(Host::Ipv4(ip)) => ip.to_string(),
-            Some(Host::Domain(name)) if !name.is_empty() => name.to_ascii_lowercase(),
+            // The `proxy:` scheme keeps a name opaque (`%C3%BC.test`); parsed as the host of an
+            // http URL it takes its IDNA form (`xn--tda.test`), as the server's name does.
+            Some(Host::Domain(name)) if !name.is_empty() => {
+                match Host::parse(name).map_err(|e| bad(&e.to_string()))? {
+                    Host::Domain(name) => name,
+                    Host::Ipv4(ip) => ip.to_string(),
+                    Host::Ipv6(ip) => ip.to_string(),
+                }
+            }
             _ => return Err(bad("no host")),
         };
         let port = url.port().unwrap_or(kind.default_port());
@@ -136,6 +153,7 @@ impl Proxy {
             port,
             credentials,
             tls,
+            source,
         })
     }
 
@@ -144,6 +162,23 @@ impl Proxy {
         match self.host.contains(':') {
             true => format!("[{}]:{}", self.host, self.port),
             false => format!("{}:{}", self.host, self.port),
+        }
+    }
+
+    /// The proxy as a failure names it: `127.0.0.1:3128`, `127.0.0.1:3128 (from https_proxy)`.
+    pub fn named_for_errors(&self) -> String {
+        match self.source {
+            Source::Flag => self.address(),
+            Source::Variable(name) => format!("{} (from {name})", self.address()),
+        }
+    }
+
+    /// The route through this proxy, for a failure that may be the proxy's rather than the
+    /// server's: `through proxy http://127.0.0.1:3128 from https_proxy`.
+    pub fn route(&self) -> String {
+        match self.source {
+            Source::Flag => format!("through proxy {}", self.shown()),
+            Source::Variable(name) => format!("through proxy {} from {name}", self.shown()),
         }
     }
 
@@ -163,9 +198,12 @@ impl Proxy {
                 // dial.rs names the host and port itself; here they are the proxy's.
                 let dial = format!("cannot connect to {} port {}: ", self.host, self.port);
                 let why = words.strip_prefix(&dial).unwrap_or(&words);
-                Failure::Connect(format!("cannot connect to proxy {}: {why}", self.address()))
+                let proxy = self.named_for_errors();
+                Failure::Connect(format!("cannot connect to proxy {proxy}: {why}"))
             }
-            Failure::Tls(words) => Failure::Tls(format!("proxy {}: {words}", self.address())),
+            Failure::Tls(words) => {
+                Failure::Tls(format!("proxy {}: {words}", self.named_for_errors()))
+            }
             other => other,
         }
     }
@@ -180,9 +218,9 @@ fn masked(text: &str) -> String {
     }
 }
 
-/// The stream to `host`:`port` through the proxy that applies to `url`, or None when none does.
-/// The choice is made for each hop, as -L may change the scheme or the host. -v tells the
-/// choice, the CONNECT exchange, and the proxy's TLS.
+/// The stream to `host`:`port` through the proxy that applies to `url` and that proxy, or None
+/// when none does. The choice is made for each hop, as -L may change the scheme or the host. -v
+/// tells the choice, the CONNECT exchange, and the proxy's TLS.
 pub(super) async fn open(
     config: &Config,
     url: &Url,
@@ -191,21 +229,22 @@ pub(super) async fn open(
     stage: &mut Stage,
     laps: &mut Laps,
     verbose: &Verbose,
-) -> Result<Option<Stream>, Failure> {
+) -> Result<Option<(Stream, Proxy)>, Failure> {
     let choice = config.proxy.choose(url)?;
     if let Some(note) = &choice.note {
         verbose.note(note);
     }
-    let Some(proxy) = &choice.proxy else {
+    let Some(proxy) = choice.proxy else {
         return Ok(None);
     };
+    let proxy = &proxy;
     // Certificate files are checked before anything goes on the network.
     let connector = match proxy.kind {
         Kind::Https => Some(tls::connector(&proxy.tls).map_err(|f| proxy.named(f))?),
         _ => None,
     };
 
-    *stage = Stage::Proxy;
+    *stage = Stage::Proxy(proxy.source);
     let first = laps.ended();
     // The timeout names the hop ("connecting to the proxy"), not dial's own steps.
     let mut dialling = Stage::Dns;
@@ -222,9 +261,10 @@ pub(super) async fn open(
     laps.prefix_since(first, "proxy");
 
     if let Some(connector) = connector {
-        *stage = Stage::ProxyTls;
+        *stage = Stage::ProxyTls(proxy.source);
         let details = config.verbose > 0;
-        let (secured, mut tls) = tls::handshake(&connector, &proxy.host, stream, details, false)
+        let peer = tls::Peer::Proxy;
+        let (secured, mut tls) = tls::handshake(&connector, &proxy.host, stream, details, peer)
             .await
             .map_err(|f| proxy.named(f))?;
         stream = secured;
@@ -237,7 +277,7 @@ pub(super) async fn open(
 
     match proxy.kind {
         Kind::Http | Kind::Https => {
-            *stage = Stage::ProxyConnect;
+            *stage = Stage::ProxyConnect(proxy.source);
             let agent = config
                 .headers
                 .iter()
@@ -247,10 +287,12 @@ pub(super) async fn open(
             laps.lap("CONNECT");
         }
         Kind::Socks5 | Kind::Socks5h => {
-            stream = socks::tunnel(stream, proxy, host, port, stage, laps).await?;
+            let names = &config.names;
+            let target = socks::target(proxy, host, port, names, stage, laps, verbose).await?;
+            stream = socks::tunnel(stream, proxy, target, stage, laps).await?;
         }
     }
-    Ok(Some(stream))
+    Ok(Some((stream, proxy.clone())))
 }
 
 #[cfg(test)]
@@ -273,6 +315,14 @@ mod tests {
             ("socks5://127.0.0.1", Kind::Socks5, "127.0.0.1", 1080),
             ("socks5h://[::1]:9050", Kind::Socks5h, "::1", 9050),
             ("http://[::1]", Kind::Http, "::1", 1080),
+            // International names in their IDNA form, as for the server's URL.
+            ("http://Ü.test:1", Kind::Http, "xn--tda.test", 1),
+            (
+                "socks5h://b%C3%BCcher.test",
+                Kind::Socks5h,
+                "xn--bcher-kva.test",
+                1080,
+            ),
         ];
         for (text, kind, host, port) in table {
             let proxy = parse(text).unwrap();
@@ -326,6 +376,43 @@ mod tests {
             "invalid proxy URL 'http://***@p:0' in --proxy: port 0"
         );
         assert!(usage("socks5://alice@p").contains("1 to 255 bytes"));
+        assert_eq!(
+            usage("http://a%2Fb:1"),
+            "invalid proxy URL 'http://a%2Fb:1' in --proxy: invalid international domain name"
+        );
+        // Scheme typos, in the words the server's URL gets, credentials hidden.
+        let typos = [
+            (
+                "http:/127.0.0.1:3128",
+                "one slash after 'http:' (write http://127.0.0.1:3128)",
+            ),
+            ("https//p:1", "no ':' after 'https' (write https://p:1)"),
+            (
+                "socks5h:/p",
+                "one slash after 'socks5h:' (write socks5h://p)",
+            ),
+            (
+                "sock5:/p:1",
+                "'sock5' looks like a misspelt socks5 (write socks5://p:1)",
+            ),
+            (
+                "htp:/u:secret@p:1",
+                "'htp' looks like a misspelt http (write http://***@p:1)",
+            ),
+            ("http:", "no // after 'http:', and no host"),
+        ];
+        for (text, why) in typos {
+            let words = usage(text);
+            assert!(
+                words.ends_with(&format!("in --proxy: {why}")),
+                "{text}: {words}"
+            );
+            assert!(!words.contains("secret"), "{words}");
+        }
+        // Ports and credentials without a scheme are no typos.
+        for text in ["p:3128", "alice:secret@p:1", "127.0.0.1:3128", "[::1]:1"] {
+            assert!(parse(text).is_ok(), "{text}");
+        }
         assert!(
             parse("http://alice@p").is_ok(),
             "HTTP proxies take an empty password"

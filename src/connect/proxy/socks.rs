@@ -4,55 +4,77 @@
 
 use std::io::ErrorKind;
 
-use tokio::net::lookup_host;
 use tokio_socks::tcp::Socks5Stream;
 use tokio_socks::{Error, IntoTargetAddr, TargetAddr};
 
-use super::super::{Laps, Stage, Stream};
+use super::super::names::{Names, bracketed};
+use super::super::{Laps, Stage, Stream, dial};
 use super::{Kind, Proxy};
 use crate::error::{Failure, io_words};
+use crate::verbose::Verbose;
 
-/// Asks the SOCKS5 proxy on `stream` to connect to `host`:`port`; the stream is then the
-/// tunnel (plain TCP stays TCP).
-pub async fn tunnel(
-    stream: Stream,
+/// What the proxy is asked to connect to: the name for socks5h://; for socks5:// the first
+/// address the name has, looked up as the direct route looks it up (--resolve, -4/-6), as curl
+/// does.
+pub async fn target(
     proxy: &Proxy,
     host: &str,
     port: u16,
+    names: &Names,
     stage: &mut Stage,
     laps: &mut Laps,
-) -> Result<Stream, Failure> {
-    let failed = |why: String| Failure::Connect(format!("SOCKS5 proxy {}: {why}", proxy.address()));
-    let target: TargetAddr = match proxy.kind {
-        Kind::Socks5h => (host, port)
+    verbose: &Verbose,
+) -> Result<TargetAddr<'static>, Failure> {
+    let target = match proxy.kind {
+        Kind::Socks5h => (host.to_string(), port)
             .into_target_addr()
-            .map_err(|e| failed(words(&e, proxy)))?,
+            .map_err(|e| failed(proxy, &e))?,
         _ => {
-            // curl takes the first address.
             *stage = Stage::Dns;
-            let address = lookup_host((host, port))
-                .await
-                .map_err(|e| {
-                    Failure::Connect(format!("cannot resolve host '{host}': {}", io_words(&e)))
-                })?
-                .next()
-                .ok_or_else(|| {
-                    Failure::Connect(format!("cannot resolve host '{host}': no address found"))
-                })?;
+            let found = dial::addresses(host, port, names, verbose).await?;
+            let address = found.first().copied().ok_or_else(|| {
+                Failure::Connect(format!("cannot resolve host '{host}': no address found"))
+            })?;
             laps.lap("DNS");
             TargetAddr::Ip(address)
         }
     };
-    *stage = Stage::Socks;
+    let asked = match &target {
+        TargetAddr::Ip(address) => address.to_string(),
+        TargetAddr::Domain(name, port) => format!("{}:{port}", bracketed(name)),
+    };
+    verbose.note(&format!("SOCKS5: asking the proxy for {asked}"));
+    Ok(target)
+}
+
+/// Asks the SOCKS5 proxy on `stream` to connect to `target`; the stream is then the tunnel
+/// (plain TCP stays TCP).
+pub async fn tunnel(
+    stream: Stream,
+    proxy: &Proxy,
+    target: TargetAddr<'static>,
+    stage: &mut Stage,
+    laps: &mut Laps,
+) -> Result<Stream, Failure> {
+    *stage = Stage::Socks(proxy.source);
     let connected = match &proxy.credentials {
         Some((user, pass)) => {
             Socks5Stream::connect_with_password_and_socket(stream, target, user, pass).await
         }
         None => Socks5Stream::connect_with_socket(stream, target).await,
     };
-    let connected = connected.map_err(|e| failed(words(&e, proxy)))?;
+    let connected = connected.map_err(|e| failed(proxy, &e))?;
     laps.lap("SOCKS5");
     Ok(connected.into_inner())
+}
+
+/// A SOCKS5 failure, naming the proxy.
+fn failed(proxy: &Proxy, e: &Error) -> Failure {
+    Failure::Connect(format!(
+        "SOCKS5 proxy {}: {}",
+        proxy.named_for_errors(),
+        words(e, proxy)
+    ))
 }
 
 /// A SOCKS5 failure in words: the proxy's reply about the server, or what went wrong with the
