@@ -1,0 +1,169 @@
+//! Flags that were accepted but cannot take effect in this run, each in one line (a flag is
+//! never ignored without a word).
+
+use url::Url;
+
+use super::Mode;
+use crate::cli::Cli;
+use crate::connect::names::Names;
+use crate::connect::unix::UnixSocket;
+
+/// Flags that were accepted but cannot take effect in this run, each in one line. `stdin_empty`
+/// says whether stdin is known to hold nothing (asked only when it matters).
+pub(super) fn warnings(
+    cli: &Cli,
+    mode: Mode,
+    url: &Url,
+    stdin_empty: impl Fn() -> bool,
+) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if mode == Mode::Pipe {
+        let repl_only = [
+            (cli.no_slash, "--no-slash"),
+            (cli.history_file.is_some(), "--history-file"),
+            (cli.no_history, "--no-history"),
+            (cli.interactive, "--interactive"),
+            (cli.max_dump.is_some(), "--max-dump"),
+        ];
+        for (_, flag) in repl_only.iter().filter(|(given, _)| *given) {
+            warnings.push(format!(
+                "{flag} applies to the REPL only (stdin and stdout are not both terminals)"
+            ));
+        }
+        let events_shown = cli.verbose > 0 || cli.show_ping_pong;
+        if cli.timestamps && !cli.jsonl && !events_shown {
+            warnings.push(
+                "--timestamps prefixes the events on stderr, and none are shown: add -v or -P \
+                 (or use --jsonl for \"ts\" fields)"
+                    .into(),
+            );
+        }
+        if cli.echo && !stdin_empty() {
+            warnings.push("--echo sends no input: what stdin holds is not sent".into());
+        }
+    } else {
+        if cli.echo {
+            warnings.push(
+                "--echo reads no input: what you type is not sent (Ctrl-C ends the session)".into(),
+            );
+        }
+        if cli.interactive && cli.execute.is_empty() {
+            warnings.push("--interactive changes what -x does, and no -x was given".into());
+        }
+    }
+    if cli.max_redirs.is_some() && !(cli.location || cli.location_trusted) {
+        warnings.push("--max-redirs has no effect without -L".into());
+    }
+    // A -H header replaces the one a flag would make.
+    let typed = |header: &str| {
+        cli.headers.iter().any(|h| {
+            h.split_once(':')
+                .is_some_and(|(name, _)| name.trim().eq_ignore_ascii_case(header))
+        })
+    };
+    let replaced = [
+        (cli.user_agent.is_some(), "User-Agent", "-A"),
+        (cli.origin.is_some(), "Origin", "-o"),
+        (
+            cli.auth.is_some() || cli.user.is_some(),
+            "Authorization",
+            "--auth",
+        ),
+    ];
+    for (_, header, flag) in replaced
+        .iter()
+        .filter(|(given, header, _)| *given && typed(header))
+    {
+        warnings.push(format!(
+            "-H '{header}: …' replaces {flag}, which is not sent"
+        ));
+    }
+    if url.scheme() == "ws" {
+        let tls = [
+            (cli.insecure, "--insecure"),
+            (cli.ca.is_some(), "--ca"),
+            (cli.cert.is_some(), "--cert"),
+            (cli.tls_min.is_some(), "--tls-min"),
+            (cli.servername.is_some(), "--servername"),
+            (cli.pinnedpubkey.is_some(), "--pinnedpubkey"),
+        ];
+        for (_, flag) in tls.iter().filter(|(given, _)| *given) {
+            warnings.push(format!("{flag} has no effect on a ws:// URL (no TLS)"));
+        }
+    }
+    warnings
+}
+
+/// --resolve, --connect-to, -4 and -6 given with a unix socket, which has no name to resolve.
+pub(super) fn no_names_on(socket: &UnixSocket, names: &Names) -> Vec<String> {
+    names
+        .given()
+        .into_iter()
+        .map(|flag| format!("{flag} has no effect on a {socket} (no name is looked up)"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::parse_url;
+
+    #[test]
+    fn flags_that_cannot_take_effect_are_named_in_warnings() {
+        use clap::Parser;
+        let warned = |args: &[&str], mode, stdin_empty: bool| {
+            let cli = Cli::try_parse_from(std::iter::once("wsc").chain(args.iter().copied()));
+            let cli = cli.unwrap();
+            let url = parse_url(cli.url.as_deref().unwrap()).unwrap().0;
+            warnings(&cli, mode, &url, || stdin_empty)
+        };
+        let pipe = |args: &[&str]| warned(args, Mode::Pipe, false);
+        assert_eq!(pipe(&["ws://h/"]), Vec::<String>::new());
+        assert_eq!(
+            pipe(&["ws://h/", "--no-slash", "--history-file", "f"]),
+            [
+                "--no-slash applies to the REPL only (stdin and stdout are not both terminals)",
+                "--history-file applies to the REPL only (stdin and stdout are not both terminals)"
+            ]
+        );
+        assert!(pipe(&["ws://h/", "--max-dump", "9"])[0].starts_with("--max-dump applies"));
+        assert!(pipe(&["ws://h/", "-i"])[0].starts_with("--interactive applies"));
+        assert!(pipe(&["ws://h/", "--timestamps"])[0].contains("--timestamps"));
+        assert!(pipe(&["ws://h/", "--timestamps", "-P"]).is_empty());
+        assert!(pipe(&["ws://h/", "--timestamps", "--jsonl"]).is_empty());
+        assert!(pipe(&["ws://h/", "--echo"])[0].contains("--echo sends no input"));
+        assert!(warned(&["ws://h/", "--echo"], Mode::Pipe, true).is_empty());
+        assert!(warned(&["ws://h/", "--no-history"], Mode::Repl, false).is_empty());
+        assert!(pipe(&["ws://h/", "-k"])[0].contains("--insecure has no effect on a ws:// URL"));
+        assert!(pipe(&["wss://h/", "-k"]).is_empty());
+        // -u without -H Authorization is sent: no warning for it.
+        assert_eq!(
+            pipe(&[
+                "h",
+                "-A",
+                "a",
+                "-H",
+                "user-agent: b",
+                "-u",
+                "u:p",
+                "-o",
+                "x",
+                "-H",
+                "Origin: o"
+            ]),
+            [
+                "-H 'User-Agent: …' replaces -A, which is not sent",
+                "-H 'Origin: …' replaces -o, which is not sent"
+            ]
+        );
+        let repl = |args: &[&str]| warned(args, Mode::Repl, false);
+        assert!(repl(&["h", "--echo"])[0].starts_with("--echo reads no input"));
+        assert!(repl(&["h", "-i"])[0].starts_with("--interactive changes what -x does"));
+        assert!(repl(&["h", "-i", "-x", "m"]).is_empty());
+        assert_eq!(
+            pipe(&["h", "--max-redirs", "3"]),
+            ["--max-redirs has no effect without -L"]
+        );
+        assert!(pipe(&["h", "--max-redirs", "3", "--location-trusted"]).is_empty());
+    }
+}
