@@ -481,8 +481,7 @@ async fn a_tunnel_that_dies_right_after_connect_200_names_the_proxy() {
 
 #[tokio::test]
 async fn a_proxy_that_cannot_be_reached_is_status_3_naming_it() {
-    let (closed, port) = listener().await;
-    drop(closed);
+    let (_refusing, port) = refusing_port();
     let run = wsc([
         "ws://localhost:9/",
         "--proxy",
@@ -499,8 +498,7 @@ async fn a_proxy_that_cannot_be_reached_is_status_3_naming_it() {
 #[tokio::test]
 async fn a_failing_proxy_from_the_environment_is_named_with_its_variable() {
     // A user who never typed --proxy learns where the proxy came from.
-    let (closed, port) = listener().await;
-    drop(closed);
+    let (_refusing, port) = refusing_port();
     let run = wsc(["wss://localhost:9/"])
         .env("https_proxy", &format!("http://127.0.0.1:{port}"))
         .stdin_null()

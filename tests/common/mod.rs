@@ -224,6 +224,15 @@ impl<T> Server<T> {
     }
 }
 
+/// A port on 127.0.0.1 that refuses connections: bound but not listening, so no other test can
+/// take it while the returned socket lives (a dropped listener's port could be reused).
+pub fn refusing_port() -> (tokio::net::TcpSocket, u16) {
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket.bind("127.0.0.1:0".parse().unwrap()).expect("bind");
+    let port = socket.local_addr().expect("addr").port();
+    (socket, port)
+}
+
 pub async fn listener() -> (TcpListener, u16) {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let port = listener.local_addr().expect("addr").port();
