@@ -115,8 +115,34 @@ pub struct Cli {
     /// (ws:/host, ws:host, wss//host, htp://host) is a usage error. A redirect is followed with
     /// -L; without it a 3xx answer is status 5, naming where it points. wscat's
     /// ws+unix:///path/to.sock:/request/path reaches a server on a unix socket.
-    #[arg(value_name = "URL", required_unless_present_any = ["connect", "generate"])]
+    #[arg(value_name = "URL", required_unless_present_any = ["connect", "generate", "listen"])]
     pub url: Option<String>,
+
+    /// Be the server: listen on [ADDR:]PORT (127.0.0.1 unless an address is given, as
+    /// 0.0.0.0:PORT or [::]:PORT; port 0 picks a free one) and run the session with the first
+    /// client that upgrades. The first stderr line is '* listening on ws://ADDR:PORT/' (with
+    /// --jsonl also a "listening" object on stdout). One client, as wscat -l: once it is
+    /// connected the port is closed, so further connections are refused; a bad request is
+    /// answered with its status (400, 404, 405, 426) and the next client is awaited. -s names
+    /// the subprotocols accepted (the first the client offers; none: no subprotocol);
+    /// permessage-deflate is agreed unless --no-compress.
+    #[arg(
+        short = 'l',
+        long,
+        value_name = "[ADDR:]PORT",
+        conflicts_with_all = ["url", "connect"],
+        help_heading = "Listen"
+    )]
+    pub listen: Option<String>,
+
+    /// With -l, accept only requests for this path (others are answered 404).
+    #[arg(
+        long,
+        value_name = "PATH",
+        requires = "listen",
+        help_heading = "Listen"
+    )]
+    pub path: Option<String>,
 
     /// Write shell completions or the man page to stdout (for packagers).
     #[arg(long, value_name = "KIND", value_enum, hide = true)]

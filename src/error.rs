@@ -8,7 +8,7 @@ use std::io;
 use std::process::ExitCode;
 
 /// The exit statuses, for the help, the man page and the README (checked by a test).
-pub const EXIT_STATUSES: [(u8, &str); 13] = [
+pub const EXIT_STATUSES: [(u8, &str); 14] = [
     (
         0,
         "the session ended cleanly (close handshake with 1000 or 1001, or the user quit), or stdout was closed",
@@ -39,6 +39,10 @@ pub const EXIT_STATUSES: [(u8, &str); 13] = [
     (
         9,
         "input was left unsent: the server closed before every stdin line was sent",
+    ),
+    (
+        10,
+        "could not listen (-l): the address is in use, not ours, or needs permission",
     ),
     (
         129,
@@ -72,6 +76,8 @@ pub enum Failure {
     Unmet(String),
     /// The server closed before all input was sent: status 9.
     Unsent(String),
+    /// -l could not bind its address: status 10.
+    Listen(String),
     /// A signal ended the session: 128 + its number. Nothing is printed for it.
     Signalled(Signal),
 }
@@ -108,6 +114,7 @@ impl Failure {
             Failure::ServerClosed(_) => 7,
             Failure::Unmet(_) => 8,
             Failure::Unsent(_) => 9,
+            Failure::Listen(_) => 10,
             Failure::Signalled(signal) => signal.exit_status(),
         }
     }
@@ -126,6 +133,7 @@ impl Failure {
             Failure::ServerClosed(m) => Failure::ServerClosed(with(m)),
             Failure::Unmet(m) => Failure::Unmet(with(m)),
             Failure::Unsent(m) => Failure::Unsent(with(m)),
+            Failure::Listen(m) => Failure::Listen(with(m)),
             // Nothing is printed for a signal.
             Failure::Signalled(signal) => Failure::Signalled(signal),
         }
@@ -155,7 +163,8 @@ impl fmt::Display for Failure {
             | Failure::ConnectionLost(m)
             | Failure::ServerClosed(m)
             | Failure::Unmet(m)
-            | Failure::Unsent(m) => f.write_str(m),
+            | Failure::Unsent(m)
+            | Failure::Listen(m) => f.write_str(m),
             Failure::Signalled(signal) => write!(f, "ended by {signal:?}"),
         }
     }
@@ -203,6 +212,7 @@ mod tests {
             (Failure::ServerClosed(String::new()), 7),
             (Failure::Unmet(String::new()), 8),
             (Failure::Unsent(String::new()), 9),
+            (Failure::Listen(String::new()), 10),
             (Failure::Signalled(Signal::Hangup), 129),
             (Failure::Signalled(Signal::Interrupt), 130),
             (Failure::Signalled(Signal::Terminate), 143),

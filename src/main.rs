@@ -9,7 +9,7 @@ use clap::error::ErrorKind;
 use wsc::cli::{self, Cli};
 use wsc::config::{Config, Mode};
 use wsc::error::Failure;
-use wsc::{connect, generate, input, output, session, terminal};
+use wsc::{connect, generate, input, listen, output, session, terminal};
 
 fn main() -> ExitCode {
     let parsed = cli::command()
@@ -35,11 +35,10 @@ fn main() -> ExitCode {
     };
     // One decision for every coloured line, -v's included.
     colored::control::set_override(config.color);
-    for warning in &config.warnings {
-        output::to_stderr(
-            &format!("wsc: warning: {warning}"),
-            config.stderr_is_terminal,
-        );
+    // A listener's first line is where it listens (scripts read the port there): its warnings
+    // follow that line.
+    if config.listen.is_none() {
+        output::warn(&config);
     }
     let runtime = runtime(&config);
     let ended = match runtime {
@@ -93,12 +92,20 @@ async fn run(config: Config) -> Ended {
     }
 }
 
+/// The connection the session runs on: dialled, or with -l, the first client accepted.
+async fn open(config: &Config) -> Result<connect::Connection, Failure> {
+    match config.listen {
+        Some(_) => listen::accept_one(config).await,
+        None => connect::connect(config).await,
+    }
+}
+
 /// How long each step of ending the REPL may take.
 const REPL_END_LIMIT: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The REPL starts once connected, so a failed connection leaves no stray prompt.
 async fn repl(config: Config) -> Ended {
-    let connection = match connect::connect(&config).await {
+    let connection = match open(&config).await {
         Ok(connection) => connection,
         Err(failure) => return Ended::Failed(failure),
     };
@@ -146,7 +153,7 @@ async fn pipe(config: Config) -> Result<(), Failure> {
     } else {
         input::pipe::spawn(config.input, &config.execute, input_tx)?;
     }
-    let connection = connect::connect(&config).await?;
+    let connection = open(&config).await?;
     let printer = output::Printer::new(&config, None)?;
     session::run(&config, connection, input_rx, printer, || Ok(())).await
 }

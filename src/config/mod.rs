@@ -34,8 +34,11 @@ use crate::tls::pin::PinnedKey;
 /// Everything a session needs to know, validated.
 #[derive(Debug)]
 pub struct Config {
-    /// The ws:// or wss:// URL, without credentials.
+    /// The ws:// or wss:// URL, without credentials (with -l, the address listened on).
     pub url: Url,
+    /// -l: the address to listen on, and --path, the one path accepted.
+    pub listen: Option<std::net::SocketAddr>,
+    pub path: Option<String>,
     /// Extra request headers in the order given (authorization, origin, user agent included),
     /// names as the user typed them.
     pub headers: Vec<(String, HeaderValue)>,
@@ -191,12 +194,22 @@ pub enum Wait {
 
 impl Config {
     pub fn from_cli(cli: Cli) -> Result<Config, Failure> {
-        let raw_url = cli.url.clone().or(cli.connect.clone()).unwrap_or_default();
+        let listen = cli.listen.as_deref().map(listen_address).transpose()?;
+        let path = cli.path.as_deref().map(listen_path).transpose()?;
+        let raw_url = match listen {
+            Some(addr) => format!("ws://{addr}/"),
+            None => cli.url.clone().or(cli.connect.clone()).unwrap_or_default(),
+        };
         // wscat's ws+unix:///app.sock:/path names a socket and the request's path.
         let ws_unix = crate::connect::unix::parse_ws_unix(&raw_url)?;
-        let (url, userinfo) = match &ws_unix {
-            Some((url, _)) => (url.clone(), None),
-            None => parse_url(&raw_url)?,
+        let (url, userinfo) = match (&ws_unix, listen) {
+            (Some((url, _)), _) => (url.clone(), None),
+            // The address listened on, port 0 included (parse_url refuses it for a server).
+            (None, Some(_)) => (
+                Url::parse(&raw_url).map_err(|e| usage(format!("--listen: {e}")))?,
+                None,
+            ),
+            (None, None) => parse_url(&raw_url)?,
         };
         let names = Names::from_flags(&cli.resolve, &cli.connect_to, cli.ipv4, cli.ipv6)?;
         let unix_socket = crate::connect::unix::from_flags(
@@ -299,6 +312,8 @@ impl Config {
         let prompt = mode == Mode::Repl && !cli.echo && (cli.execute.is_empty() || cli.interactive);
         Ok(Config {
             url,
+            listen,
+            path,
             headers,
             subprotocols,
             deflate: (!cli.no_compress).then_some(DeflateOffer {
@@ -380,6 +395,30 @@ impl Config {
             warnings,
         })
     }
+}
+
+/// `-l [ADDR:]PORT`: a bare port listens on 127.0.0.1 only; other addresses are said outright.
+fn listen_address(value: &str) -> Result<std::net::SocketAddr, Failure> {
+    let value = value.trim();
+    let parsed = match value.parse::<u16>() {
+        Ok(port) => Ok(std::net::SocketAddr::from(([127, 0, 0, 1], port))),
+        Err(_) => value.parse(),
+    };
+    parsed.map_err(|_| {
+        usage(format!(
+            "--listen '{value}' is not [ADDR:]PORT (e.g. 8080, 0.0.0.0:8080, [::]:8080)"
+        ))
+    })
+}
+
+/// `--path /p`: compared with the request's path, so it must be one.
+fn listen_path(value: &str) -> Result<String, Failure> {
+    if !value.starts_with('/') || value.chars().any(|c| c.is_whitespace() || c == '?') {
+        return Err(usage(format!(
+            "--path '{value}' is not a path (it starts with / and has no spaces or query)"
+        )));
+    }
+    Ok(value.to_string())
 }
 
 /// `--servername NAME`: a host name or an IP address (brackets around IPv6 allowed).

@@ -55,7 +55,7 @@ impl Stream {
         }
     }
 
-    fn split(self) -> (Reader, Writer) {
+    pub fn split(self) -> (Reader, Writer) {
         match self {
             Stream::Tcp(tcp) => {
                 let (reader, writer) = tcp.into_split();
@@ -121,6 +121,8 @@ pub struct Connection {
     pub subprotocol: Option<String>,
     pub deflate: Option<DeflateParams>,
     pub elapsed: Duration,
+    /// Which end we are: the client, or the server with -l.
+    pub role: crate::protocol::Role,
 }
 
 /// How far the attempt got, for the timeout message.
@@ -299,6 +301,7 @@ async fn attempt(config: &Config, hop: &Hop, stage: &mut Stage) -> Result<Outcom
         subprotocol: agreed.subprotocol,
         deflate: agreed.deflate,
         elapsed: Duration::ZERO,
+        role: crate::protocol::Role::Client,
     }))
 }
 

@@ -124,6 +124,16 @@ impl Notices {
     }
 }
 
+/// The warnings about flags that cannot take effect, one `wsc: warning:` line each.
+pub fn warn(config: &crate::config::Config) {
+    for warning in &config.warnings {
+        to_stderr(
+            &format!("wsc: warning: {warning}"),
+            config.stderr_is_terminal,
+        );
+    }
+}
+
 /// One line on stderr; text from the server is escaped when stderr is a terminal.
 pub fn to_stderr(line: &str, terminal: bool) {
     let line = if terminal {

@@ -359,6 +359,7 @@ pub fn accept(request: &Request, subprotocol: Option<&str>, extensions: Option<&
 pub fn refuse(refusal: &Refusal) -> Vec<u8> {
     let reason = match refusal.status {
         400 => "Bad Request",
+        404 => "Not Found",
         405 => "Method Not Allowed",
         426 => "Upgrade Required",
         431 => "Request Header Fields Too Large",

@@ -27,10 +27,10 @@ use crate::error::{Failure, Signal};
 use crate::event::Event;
 use crate::input::Input;
 use crate::output::Printer;
+use crate::protocol::Violation;
 use crate::protocol::deflate::{Compressor, Decompressor};
 use crate::protocol::receive::{Received, Receiver};
 use crate::protocol::send::Sender;
-use crate::protocol::{Role, Violation};
 use ending::Ending;
 use goals::Goals;
 use limits::{Alarm, Limits};
@@ -65,15 +65,16 @@ pub async fn run(
     printer: Printer,
     opened: impl FnOnce() -> Result<(), Failure>,
 ) -> Result<(), Failure> {
-    let deflate = connection.deflate;
+    // The same loop serves both ends: only masking and the deflate windows differ by role.
+    let (deflate, role) = (connection.deflate, connection.role);
     let mut receiver = Receiver::new(
-        Role::Client,
+        role,
         config.max_message_size,
-        deflate.map(|params| Decompressor::new(&params, Role::Client)),
+        deflate.map(|params| Decompressor::new(&params, role)),
         &connection.leftover,
     );
-    let compressor = deflate.and_then(|params| Compressor::new(&params, Role::Client));
-    let sender = Sender::new(Role::Client, rand::make_rng(), compressor);
+    let compressor = deflate.and_then(|params| Compressor::new(&params, role));
+    let sender = Sender::new(role, rand::make_rng(), compressor);
     let mut reader = connection.reader;
     let (control, control_rx) = mpsc::unbounded_channel();
     let (notes_tx, mut notes) = mpsc::unbounded_channel();
