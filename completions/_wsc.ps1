@@ -21,6 +21,9 @@ Register-ArgumentCompleter -Native -CommandName 'wsc' -ScriptBlock {
 
     $completions = @(switch ($command) {
         'wsc' {
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Be the server: listen on [ADDR:]PORT and run the session with one client')
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Be the server: listen on [ADDR:]PORT and run the session with one client')
+            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'With -l, accept only requests for this path (others are answered 404)')
             [CompletionResult]::new('--generate', '--generate', [CompletionResultType]::ParameterName, 'Write shell completions or the man page to stdout (for packagers)')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'The server, as wscat takes it (same as the URL argument)')
             [CompletionResult]::new('--connect', '--connect', [CompletionResultType]::ParameterName, 'The server, as wscat takes it (same as the URL argument)')

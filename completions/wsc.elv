@@ -18,6 +18,9 @@ set edit:completion:arg-completer[wsc] = {|@words|
     }
     var completions = [
         &'wsc'= {
+            cand -l 'Be the server: listen on [ADDR:]PORT and run the session with one client'
+            cand --listen 'Be the server: listen on [ADDR:]PORT and run the session with one client'
+            cand --path 'With -l, accept only requests for this path (others are answered 404)'
             cand --generate 'Write shell completions or the man page to stdout (for packagers)'
             cand -c 'The server, as wscat takes it (same as the URL argument)'
             cand --connect 'The server, as wscat takes it (same as the URL argument)'

@@ -1,3 +1,5 @@
+complete -c wsc -s l -l listen -d 'Be the server: listen on [ADDR:]PORT and run the session with one client' -r
+complete -c wsc -l path -d 'With -l, accept only requests for this path (others are answered 404)' -r
 complete -c wsc -l generate -d 'Write shell completions or the man page to stdout (for packagers)' -r -f -a "bash\t''
 zsh\t''
 fish\t''

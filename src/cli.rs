@@ -6,7 +6,7 @@ use clap::{CommandFactory, Parser};
 use crate::error::EXIT_STATUSES;
 
 /// Examples of the three uses, for `--help` and the man page.
-pub const EXAMPLES: [(&str, &str); 6] = [
+pub const EXAMPLES: [(&str, &str); 7] = [
     ("wsc ws://127.0.0.1:9001", "talk to a server interactively"),
     (
         "echo '{\"op\":\"subscribe\"}' | wsc wss://example.test/feed --count 3",
@@ -27,6 +27,10 @@ pub const EXAMPLES: [(&str, &str); 6] = [
     (
         "wsc -v --stats wss://example.test/ws -w 0 < /dev/null",
         "see the handshake, timings and figures",
+    ),
+    (
+        "wsc -l 0 --expect '\"op\":\"subscribe\"' -x '{\"ok\":true}'",
+        "be the server a client under test talks to: status 0 only if it subscribes",
     ),
 ];
 
@@ -118,9 +122,10 @@ pub struct Cli {
     #[arg(value_name = "URL", required_unless_present_any = ["connect", "generate", "listen"])]
     pub url: Option<String>,
 
-    /// Be the server: listen on [ADDR:]PORT (127.0.0.1 unless an address is given, as
-    /// 0.0.0.0:PORT or [::]:PORT; port 0 picks a free one) and run the session with the first
-    /// client that upgrades. The first stderr line is '* listening on ws://ADDR:PORT/' (with
+    /// Be the server: listen on [ADDR:]PORT and run the session with one client.
+    ///
+    /// 127.0.0.1 unless an address is given, as 0.0.0.0:PORT or [::]:PORT; port 0 picks a free
+    /// one. The session runs with the first client that upgrades. The first stderr line is '* listening on ws://ADDR:PORT/' (with
     /// --jsonl also a "listening" object on stdout). One client, as wscat -l: once it is
     /// connected the port is closed, so further connections are refused; a bad request is
     /// answered with its status (400, 404, 405, 426) and the next client is awaited. -s names
