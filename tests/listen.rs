@@ -155,7 +155,9 @@ async fn pipe_mode_both_ways() {
 
 #[tokio::test]
 async fn echo_sends_every_message_back() {
-    let server = listen(&["-l", "0", "--echo"], None).await;
+    // A long close timeout: the server must drop the TCP connection once the Closes crossed
+    // (RFC 6455 §7.1.1), not wait for the client to, or `close` outlasts the deadline.
+    let server = listen(&["-l", "0", "--echo", "--close-timeout", "60"], None).await;
     let (mut ws, _) = client(&server.url("/"), None).await;
     for text in ["a", "b"] {
         within("send", ws.send(Message::text(text)))

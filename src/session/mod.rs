@@ -27,10 +27,10 @@ use crate::error::{Failure, Signal};
 use crate::event::Event;
 use crate::input::Input;
 use crate::output::Printer;
-use crate::protocol::Violation;
 use crate::protocol::deflate::{Compressor, Decompressor};
 use crate::protocol::receive::{Received, Receiver};
 use crate::protocol::send::Sender;
+use crate::protocol::{Role, Violation};
 use ending::Ending;
 use goals::Goals;
 use limits::{Alarm, Limits};
@@ -92,6 +92,7 @@ pub async fn run(
     let started = Instant::now() - connection.elapsed;
     let mut session = Session {
         config,
+        role,
         limits: Limits::new(config, started),
         stats: Stats::new(started, deflate.is_some()),
         goals: Goals::new(config.count, &config.expect),
@@ -176,6 +177,7 @@ pub async fn run(
 
 struct Session<'a> {
     config: &'a Config,
+    role: Role,
     limits: Limits,
     stats: Stats,
     goals: Goals<'a>,
@@ -364,7 +366,13 @@ impl Session<'_> {
         }
         self.ending.server_close(code, reason);
         self.phase = Phase::Closed;
-        self.arm_timer(self.config.close_timeout);
+        // A server drops the TCP connection first once Closes crossed (RFC 6455 §7.1.1): its
+        // client waits for that. The writer still sends our queued answer before it stops.
+        if self.role == Role::Server {
+            self.done = true;
+        } else {
+            self.arm_timer(self.config.close_timeout);
+        }
     }
 
     fn on_note(&mut self, note: Note) {
