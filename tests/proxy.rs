@@ -862,20 +862,7 @@ fn the_man_pages_environment_section_and_the_readme_name_every_proxy_variable() 
         .split("### Proxies")
         .nth(1)
         .expect("a Proxies section in the README");
-    for variable in [
-        "ws_proxy",
-        "WS_PROXY",
-        "wss_proxy",
-        "WSS_PROXY",
-        "http_proxy",
-        "HTTP_PROXY",
-        "https_proxy",
-        "HTTPS_PROXY",
-        "all_proxy",
-        "ALL_PROXY",
-        "no_proxy",
-        "NO_PROXY",
-    ] {
+    for variable in PROXY_VARIABLES {
         assert!(environment.contains(variable), "man page: {variable}");
         assert!(
             proxies.contains(&format!("`{variable}`")),

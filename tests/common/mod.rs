@@ -24,6 +24,22 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
 pub use tokio_tungstenite::tungstenite::Message;
 
+/// Every proxy variable wsc reads (and uppercase HTTP_PROXY, which it must not).
+pub const PROXY_VARIABLES: [&str; 12] = [
+    "ws_proxy",
+    "WS_PROXY",
+    "wss_proxy",
+    "WSS_PROXY",
+    "http_proxy",
+    "HTTP_PROXY",
+    "https_proxy",
+    "HTTPS_PROXY",
+    "all_proxy",
+    "ALL_PROXY",
+    "no_proxy",
+    "NO_PROXY",
+];
+
 /// No step of a test may take longer than this.
 pub const DEADLINE: Duration = Duration::from_secs(30);
 
@@ -99,36 +115,12 @@ where
         .args(args)
         .env_remove("NO_COLOR")
         .env_remove("CLICOLOR_FORCE")
-        .env_remove("ws_proxy")
-        .env_remove("WS_PROXY")
-        .env_remove("wss_proxy")
-        .env_remove("WSS_PROXY")
-        .env_remove("http_proxy")
-        .env_remove("HTTP_PROXY")
-        .env_remove("https_proxy")
-        .env_remove("HTTPS_PROXY")
-        .env_remove("all_proxy")
-        .env_remove("ALL_PROXY")
-        .env_remove("no_proxy")
-        .env_remove("NO_PROXY")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true);
-    for var in [
-        "ws_proxy",
-        "WS_PROXY",
-        "wss_proxy",
-        "WSS_PROXY",
-        "http_proxy",
-        "HTTP_PROXY",
-        "https_proxy",
-        "HTTPS_PROXY",
-        "all_proxy",
-        "ALL_PROXY",
-        "no_proxy",
-        "NO_PROXY",
-    ] {
+    // A machine with a proxy set must not route the suite's loopback sessions through it.
+    for var in PROXY_VARIABLES {
         command.env_remove(var);
     }
     Wsc {

@@ -33,20 +33,7 @@ impl Terminal {
         command.env("XDG_STATE_HOME", state_dir);
         command.env("TERM", "xterm");
         command.env_remove("NO_COLOR");
-        for var in [
-            "ws_proxy",
-            "WS_PROXY",
-            "wss_proxy",
-            "WSS_PROXY",
-            "http_proxy",
-            "HTTP_PROXY",
-            "https_proxy",
-            "HTTPS_PROXY",
-            "all_proxy",
-            "ALL_PROXY",
-            "no_proxy",
-            "NO_PROXY",
-        ] {
+        for var in super::PROXY_VARIABLES {
             command.env_remove(var);
         }
         let child = pair.slave.spawn_command(command).expect("spawn wsc");
