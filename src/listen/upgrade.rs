@@ -1,0 +1,120 @@
+//! One client's opening handshake as the server: read the request head, let the policy judge
+//! it, answer (101 or a refusal in words), and hand over a `Connection` with the server role.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use super::{REQUEST_TIME, policy, terminal};
+use crate::config::Config;
+use crate::connect::{Connection, Stream};
+use crate::error::io_words;
+use crate::output::to_stderr;
+use crate::protocol::Role;
+use crate::protocol::handshake::{self, MAX_HEAD, Refusal, Request};
+
+/// One client's upgrade: `Ok(Some)` when it is accepted, `Ok(None)` when it was refused (and
+/// told why), `Err` with words when it went away or was too slow.
+pub(super) async fn upgrade(
+    config: &Config,
+    mut tcp: TcpStream,
+    peer: SocketAddr,
+) -> Result<Option<Connection>, String> {
+    // Small messages go out at once, as the client side does.
+    let _ = tcp.set_nodelay(true);
+    let mut buffer = Vec::with_capacity(1024);
+    let read = tokio::time::timeout(REQUEST_TIME, read_request(&mut tcp, &mut buffer)).await;
+    let parsed = match read {
+        Ok(Ok(parsed)) => parsed,
+        Ok(Err(words)) => return Err(words),
+        Err(_) => {
+            return Err(format!(
+                "no upgrade request within {} s",
+                REQUEST_TIME.as_secs()
+            ));
+        }
+    };
+    let (request, subprotocol, deflate) =
+        match parsed.and_then(|request| policy::check(config, request)) {
+            Ok(agreed) => agreed,
+            Err(refusal) => {
+                if config.verbose > 0 {
+                    show_head(config, "<", &String::from_utf8_lossy(&buffer));
+                }
+                let answer = handshake::refuse(&refusal);
+                show_answer(config, &answer);
+                let _ = tcp.write_all(&answer).await;
+                let _ = tcp.shutdown().await;
+                to_stderr(
+                    &format!("* refused {peer}: {} ({})", refusal.words, refusal.status),
+                    terminal(config),
+                );
+                return Ok(None);
+            }
+        };
+    if config.verbose > 0 {
+        show_head(
+            config,
+            "<",
+            &String::from_utf8_lossy(&buffer[..request.head.len]),
+        );
+    }
+    let extension = deflate.as_ref().map(|(_, value)| value.as_str());
+    let answer = handshake::accept(&request, subprotocol.as_deref(), extension);
+    show_answer(config, &answer);
+    tcp.write_all(&answer)
+        .await
+        .map_err(|e| format!("lost before the upgrade was answered: {}", io_words(&e)))?;
+    let leftover = buffer[request.head.len..].to_vec();
+    let (reader, writer) = Stream::Tcp(tcp).split();
+    let url = format!("ws://{peer}{}", request.head.text)
+        .parse()
+        .map_err(|_| format!("request target '{}' is not a path", request.head.text))?;
+    Ok(Some(Connection {
+        reader,
+        writer,
+        url,
+        leftover,
+        status: 101,
+        subprotocol,
+        deflate: deflate.map(|(params, _)| params),
+        elapsed: Duration::ZERO,
+        role: Role::Server,
+    }))
+}
+
+/// Reads until the core has a whole request head, or a refusal.
+async fn read_request(
+    tcp: &mut TcpStream,
+    buffer: &mut Vec<u8>,
+) -> Result<Result<Request, Refusal>, String> {
+    loop {
+        match handshake::parse_request(buffer) {
+            Ok(Some(request)) => return Ok(Ok(request)),
+            Ok(None) => {}
+            Err(refusal) => return Ok(Err(refusal)),
+        }
+        // The core refuses a head over MAX_HEAD, so the buffer never grows past it by much.
+        buffer.reserve(MAX_HEAD.min(4096));
+        match tcp.read_buf(buffer).await {
+            Ok(0) => return Err("closed the connection before its upgrade request".into()),
+            Ok(_) => {}
+            Err(e) => return Err(format!("lost before its upgrade request: {}", io_words(&e))),
+        }
+    }
+}
+
+/// -v: a head as it went, one `<` (received) or `>` (sent) line each, escaped on a terminal.
+fn show_head(config: &Config, sigil: &str, head: &str) {
+    for line in head.lines().take_while(|line| !line.is_empty()) {
+        to_stderr(&format!("{sigil} {line}"), terminal(config));
+    }
+}
+
+fn show_answer(config: &Config, answer: &[u8]) {
+    if config.verbose > 0 {
+        show_head(config, ">", &String::from_utf8_lossy(answer));
+    }
+}
