@@ -14,6 +14,8 @@ pub enum Event {
         status: u16,
         subprotocol: Option<String>,
         elapsed: Duration,
+        /// With -l: the client's address.
+        peer: Option<String>,
     },
     Text(Utf8Bytes),
     Binary(Bytes),

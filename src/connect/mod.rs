@@ -123,6 +123,8 @@ pub struct Connection {
     pub elapsed: Duration,
     /// Which end we are: the client, or the server with -l.
     pub role: crate::protocol::Role,
+    /// With -l: the client's address.
+    pub peer: Option<std::net::SocketAddr>,
 }
 
 /// How far the attempt got, for the timeout message.
@@ -302,6 +304,7 @@ async fn attempt(config: &Config, hop: &Hop, stage: &mut Stage) -> Result<Outcom
         deflate: agreed.deflate,
         elapsed: Duration::ZERO,
         role: crate::protocol::Role::Client,
+        peer: None,
     }))
 }
 

@@ -31,20 +31,15 @@ pub fn spawn(
     execute: &[String],
     tx: mpsc::Sender<Input>,
 ) -> Result<(), Failure> {
-    let first = super::execute_batch(format, execute);
+    // Queued at once, so that the writer finds it there when it starts.
+    if let Some(first) = super::execute_batch(format, execute) {
+        // The channel is new and empty: this cannot be refused.
+        let _ = tx.try_send(first);
+    }
     if known_empty(io::stdin()) {
-        if let Some(first) = first {
-            // The channel is new and empty: this cannot be refused.
-            let _ = tx.try_send(first);
-        }
         return Ok(());
     }
     let reader = move || {
-        if let Some(first) = first {
-            if tx.blocking_send(first).is_err() {
-                return;
-            }
-        }
         forward_lines(
             io::stdin().lock(),
             format,
@@ -206,7 +201,7 @@ mod tests {
             .into_iter()
             .flat_map(|i| match i {
                 Input::Batch(b) | Input::Metered(b, _) => b,
-                Input::Failed(e) => panic!("unexpected failure {e}"),
+                other => panic!("unexpected {other:?}"),
             })
             .collect()
     }

@@ -60,23 +60,34 @@ pub fn show_last_lines(lines: impl IntoIterator<Item = LastLine>) -> bool {
 pub struct HumanPrinter {
     screen: Screen,
     timestamps: bool,
-    show_ping_pong: bool,
+    shape: Shape,
+}
+
+/// What decides an event's line besides the event.
+#[derive(Debug, Clone, Copy)]
+pub struct Shape {
+    /// Pings and pongs are shown (`-P`).
+    pub show_ping_pong: bool,
     /// Bytes of a binary message shown in its hex dump (`--max-dump`).
-    max_dump: usize,
+    pub max_dump: usize,
+    /// Who is at the other end: `server`, or with -l `client`.
+    pub peer: &'static str,
 }
 
 impl HumanPrinter {
-    pub fn new(screen: Screen, timestamps: bool, show_ping_pong: bool, max_dump: usize) -> Self {
+    pub fn new(screen: Screen, timestamps: bool, shape: Shape) -> Self {
         HumanPrinter {
             screen,
             timestamps,
-            show_ping_pong,
-            max_dump,
+            shape,
         }
     }
 
-    pub fn event(&mut self, event: &Event) -> io::Result<()> {
-        match line(event, self.show_ping_pong, self.max_dump) {
+    /// Shows an event; with -l and many clients, `client` is whose it is.
+    pub fn event(&mut self, event: &Event, client: Option<u32>) -> io::Result<()> {
+        match line(event, &self.shape, client) {
+            // One client's close is not the end of a listener's session.
+            Some(line) if client.is_some() => self.line(line),
             Some(line) if matches!(event, Event::Closed { .. }) => self.close_line(line),
             Some(line) => self.line(line),
             None => Ok(()),
@@ -94,6 +105,11 @@ impl HumanPrinter {
             }
             Screen::Plain(_) => self.line_stamped(line),
         }
+    }
+
+    /// A line for people beside the data, its peer text escaped.
+    pub fn aside(&mut self, line: &str) -> io::Result<()> {
+        self.line(escape_text(line).into_owned())
     }
 
     /// A line for stderr at the very end (`--stats`): in the REPL it waits until the prompt is
@@ -131,22 +147,29 @@ impl HumanPrinter {
     }
 }
 
-/// The line people see for an event (server text escaped), or None when it is not shown: pings
+/// The line people see for an event (peer text escaped), or None when it is not shown: pings
 /// and pongs need `show_ping_pong`, except a pong that answers our ping (its round trip). A
-/// binary message's hex dump shows at most `max_dump` bytes.
-pub fn line(event: &Event, show_ping_pong: bool, max_dump: usize) -> Option<String> {
+/// binary message's hex dump shows at most `max_dump` bytes. A client's id follows the sigil.
+pub fn line(event: &Event, shape: &Shape, client: Option<u32>) -> Option<String> {
+    let id = client.map(|id| format!("#{id} ")).unwrap_or_default();
+    let show_ping_pong = shape.show_ping_pong;
+    let notice = |text: &str| notice(&format!("{id}{text}"));
     Some(match event {
         Event::Opened {
             url,
             subprotocol,
             elapsed,
+            peer,
             ..
-        } => notice(&describe_open(url, subprotocol.as_deref(), *elapsed)),
-        Event::Text(text) => format!("{} {}", "<".green().bold(), escape_text(text)),
+        } => notice(&match peer {
+            Some(peer) => describe_client(peer, url, subprotocol.as_deref()),
+            None => describe_open(url, subprotocol.as_deref(), *elapsed),
+        }),
+        Event::Text(text) => format!("{} {id}{}", "<".green().bold(), escape_text(text)),
         Event::Binary(data) => {
             let size = format!("binary, {}", plural(data.len() as u64, "byte"));
-            let size = format!("{} {}", "<".green().bold(), size.green());
-            match hex_dump(data, max_dump) {
+            let size = format!("{} {id}{}", "<".green().bold(), size.green());
+            match hex_dump(data, shape.max_dump) {
                 dump if dump.is_empty() => size,
                 dump => format!("{size}\r\n{dump}"),
             }
@@ -166,8 +189,25 @@ pub fn line(event: &Event, show_ping_pong: bool, max_dump: usize) -> Option<Stri
             code,
             reason,
             by_us,
-        } => notice(&escape_text(&describe_closed(*code, reason, *by_us))),
+        } => notice(&escape_text(&describe_closed(
+            *code, reason, *by_us, shape.peer,
+        ))),
     })
+}
+
+/// `connected from 127.0.0.1:51234 to /chat (subprotocol chat)`: a client of -l (the path
+/// only when it is not `/`).
+fn describe_client(peer: &str, url: &str, subprotocol: Option<&str>) -> String {
+    let path = url::Url::parse(url)
+        .ok()
+        .map(|url| url.path().to_string())
+        .filter(|path| path != "/")
+        .map(|path| format!(" to {}", escape_text(&path)))
+        .unwrap_or_default();
+    let protocol = subprotocol
+        .map(|p| format!(" (subprotocol {})", escape_text(p)))
+        .unwrap_or_default();
+    format!("connected from {peer}{path}{protocol}")
 }
 
 /// The line with the local time in front, when `--timestamps` asks for it.
@@ -272,19 +312,19 @@ mod tests {
     #[test]
     fn the_close_line_says_who_closed() {
         assert_eq!(
-            describe_closed(Some(1000), "", true),
+            describe_closed(Some(1000), "", true, "server"),
             "closed: 1000 (normal), by you"
         );
         assert_eq!(
-            describe_closed(Some(4000), "done", true),
+            describe_closed(Some(4000), "done", true, "server"),
             "closed: 4000 (application) \"done\", by you"
         );
         assert_eq!(
-            describe_closed(None, "", true),
+            describe_closed(None, "", true, "server"),
             "closed: no status code, by you"
         );
         assert_eq!(
-            describe_closed(Some(4001), "reason", false),
+            describe_closed(Some(4001), "reason", false, "server"),
             "closed by server: 4001 (application) \"reason\""
         );
     }

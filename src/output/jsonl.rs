@@ -11,7 +11,7 @@ use super::{Notices, Stdout};
 use crate::event::Event;
 
 /// The objects printed, one per line, for `--help` and the man page.
-pub const PRINTED: [(&str, &str); 7] = [
+pub const PRINTED: [(&str, &str); 9] = [
     (
         r#"{"type":"open","url":URL,"status":101,"subprotocol":NAME}"#,
         "connected (subprotocol null when none was agreed)",
@@ -31,6 +31,14 @@ pub const PRINTED: [(&str, &str); 7] = [
         "the server's Close (code null when it gave none)",
     ),
     (
+        r#"{"type":"listening","url":URL}"#,
+        "with -l, first: where wsc listens (open events then also have peer, the client's address)",
+    ),
+    (
+        r#"{...,"client":N}"#,
+        "with -l (unless --one), every event has client: the id of the client it came from",
+    ),
+    (
         r#"{...,"ts":"2026-12-01T09:30:00.123Z"}"#,
         "with --timestamps, every object also has ts: the time in UTC, RFC 3339, milliseconds",
     ),
@@ -43,6 +51,8 @@ enum JsonEvent<'a> {
         url: &'a str,
         status: u16,
         subprotocol: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        peer: Option<&'a str>,
     },
     Text {
         data: &'a str,
@@ -62,12 +72,15 @@ enum JsonEvent<'a> {
     },
 }
 
-/// An event with the time it was shown.
+/// An event with whose it is (-l's client id) and the time it was shown.
 #[derive(Serialize)]
-struct Stamped<'a> {
+struct Line<'a> {
     #[serde(flatten)]
     event: JsonEvent<'a>,
-    ts: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ts: Option<String>,
 }
 
 pub struct JsonlPrinter {
@@ -85,17 +98,19 @@ impl JsonlPrinter {
         }
     }
 
-    pub fn event(&mut self, event: &Event) -> io::Result<()> {
+    pub fn event(&mut self, event: &Event, client: Option<u32>) -> io::Result<()> {
         let json = match event {
             Event::Opened {
                 url,
                 status,
                 subprotocol,
+                peer,
                 ..
             } => JsonEvent::Open {
                 url,
                 status: *status,
                 subprotocol: subprotocol.as_deref(),
+                peer: peer.as_deref(),
             },
             Event::Text(text) => JsonEvent::Text { data: text },
             Event::Binary(data) => JsonEvent::Binary {
@@ -109,7 +124,7 @@ impl JsonlPrinter {
             },
             // The JSON lines show what was received.
             Event::PingSent(_) | Event::PongSent(_) => {
-                self.notices.show(event);
+                self.notices.show(event, client);
                 return Ok(());
             }
             Event::Closed { code, reason, .. } => JsonEvent::Close {
@@ -117,12 +132,15 @@ impl JsonlPrinter {
                 reason,
             },
         };
-        if self.timestamps {
-            let ts = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-            serde_json::to_writer(&mut self.out, &Stamped { event: json, ts })?;
-        } else {
-            serde_json::to_writer(&mut self.out, &json)?;
-        }
+        let ts = self
+            .timestamps
+            .then(|| chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
+        let line = Line {
+            event: json,
+            client,
+            ts,
+        };
+        serde_json::to_writer(&mut self.out, &line)?;
         self.out.write_all(b"\n")
     }
 

@@ -12,7 +12,7 @@ use crate::config::{Config, OutputFormat};
 use crate::error::{Failure, io_words};
 use crate::event::{Event, close_code_name};
 
-pub use human::{HumanPrinter, LastLine, Prompt, Screen, show_last_lines};
+pub use human::{HumanPrinter, LastLine, Prompt, Screen, Shape, show_last_lines};
 pub use human::{notice, stamped};
 pub use jsonl::JsonlPrinter;
 pub use raw::RawPrinter;
@@ -40,15 +40,23 @@ pub enum Printer {
     Raw(RawPrinter),
     Jsonl(JsonlPrinter),
     Human(HumanPrinter),
+    /// To the listener (-l), which prints for all its clients.
+    Forward(Forward),
 }
 
 impl Printer {
     /// The printer for the configured format; in the REPL, `prompt` is rustyline's printer.
     pub fn new(config: &Config, prompt: Option<Prompt>) -> Result<Printer, Failure> {
+        let peer = if config.listen.is_some() {
+            "client"
+        } else {
+            "server"
+        };
         let notices = Notices {
             verbose: config.verbose,
             show_ping_pong: config.show_ping_pong,
             timestamps: config.timestamps,
+            peer,
         };
         Ok(match config.output {
             OutputFormat::Raw => Printer::Raw(RawPrinter::new(
@@ -64,21 +72,45 @@ impl Printer {
                     Some(printer) => Screen::Prompt(printer),
                     None => Screen::Plain(stdout()?),
                 };
-                Printer::Human(HumanPrinter::new(
-                    screen,
-                    config.timestamps,
-                    config.show_ping_pong,
-                    config.max_dump,
-                ))
+                let shape = Shape {
+                    show_ping_pong: config.show_ping_pong,
+                    max_dump: config.max_dump,
+                    peer,
+                };
+                Printer::Human(HumanPrinter::new(screen, config.timestamps, shape))
             }
         })
     }
 
     pub fn event(&mut self, event: &Event) -> io::Result<()> {
         match self {
-            Printer::Raw(p) => p.event(event),
-            Printer::Jsonl(p) => p.event(event),
-            Printer::Human(p) => p.event(event),
+            Printer::Forward(forward) => {
+                forward.send(Forwarded::Event(event.clone()));
+                Ok(())
+            }
+            printer => printer.event_of(None, event),
+        }
+    }
+
+    /// An event of one of -l's clients (`None`: the only peer).
+    pub fn event_of(&mut self, client: Option<u32>, event: &Event) -> io::Result<()> {
+        match self {
+            Printer::Raw(p) => p.event(event, client),
+            Printer::Jsonl(p) => p.event(event, client),
+            Printer::Human(p) => p.event(event, client),
+            Printer::Forward(_) => self.event(event),
+        }
+    }
+
+    /// A line for people beside the data, with its sigil (`* #2 is gone`, -v's heads): above
+    /// the REPL's prompt, on stderr otherwise (stdout is for data). Escaped for a terminal.
+    pub fn aside(&mut self, line: &str, stderr_is_terminal: bool) -> io::Result<()> {
+        match self {
+            Printer::Human(p) => p.aside(line),
+            _ => {
+                to_stderr(line, stderr_is_terminal);
+                Ok(())
+            }
         }
     }
 
@@ -86,6 +118,7 @@ impl Printer {
     pub fn last_stderr_line(&mut self, line: String) {
         match self {
             Printer::Human(p) => p.last_stderr_line(line),
+            Printer::Forward(forward) => forward.send(Forwarded::Stats(line)),
             Printer::Raw(_) | Printer::Jsonl(_) => eprintln!("{line}"),
         }
     }
@@ -95,7 +128,32 @@ impl Printer {
             Printer::Raw(p) => p.flush(),
             Printer::Jsonl(p) => p.flush(),
             Printer::Human(p) => p.flush(),
+            Printer::Forward(_) => Ok(()),
         }
+    }
+}
+
+/// With -l and many clients, each client's session hands its events to the listener, which
+/// prints them with the client's id: one printer, whole lines, one order.
+pub struct Forward {
+    pub client: u32,
+    pub to: tokio::sync::mpsc::UnboundedSender<(u32, Forwarded)>,
+}
+
+/// What a client's session hands to the listener.
+#[derive(Debug)]
+pub enum Forwarded {
+    Event(Event),
+    /// Its `--stats` line.
+    Stats(String),
+    /// How its session ended (sent last, by the task that ran it).
+    Ended(Result<(), Failure>),
+}
+
+impl Forward {
+    fn send(&self, what: Forwarded) {
+        // The listener is gone only when the run is over.
+        let _ = self.to.send((self.client, what));
     }
 }
 
@@ -107,18 +165,26 @@ pub struct Notices {
     pub verbose: u8,
     pub show_ping_pong: bool,
     pub timestamps: bool,
+    /// Who is at the other end: `server`, or with -l `client`.
+    pub peer: &'static str,
 }
 
 impl Notices {
-    pub fn show(&self, event: &Event) {
+    pub fn show(&self, event: &Event, client: Option<u32>) {
         let wanted = match event {
             Event::Text(_) | Event::Binary(_) => false,
-            Event::Opened { .. } | Event::Closed { .. } => self.verbose > 0,
+            // A listener always tells who came and went.
+            Event::Opened { .. } | Event::Closed { .. } => self.verbose > 0 || client.is_some(),
             Event::Ping(_) | Event::Pong { .. } | Event::PingSent(_) | Event::PongSent(_) => {
                 self.verbose > 0 || self.show_ping_pong
             }
         };
-        if let Some(line) = wanted.then(|| human::line(event, true, 0)).flatten() {
+        let shape = Shape {
+            show_ping_pong: true,
+            max_dump: 0,
+            peer: self.peer,
+        };
+        if let Some(line) = wanted.then(|| human::line(event, &shape, client)).flatten() {
             let _ = writeln!(io::stderr(), "{}", human::stamped(line, self.timestamps));
         }
     }
@@ -157,11 +223,11 @@ pub fn describe_open(url: &str, subprotocol: Option<&str>, elapsed: std::time::D
     )
 }
 
-/// `closed: 1000 (normal), by you` when the server answered our Close; `closed by server: 4001
-/// (application) "reason"` when it closed first.
-pub fn describe_closed(code: Option<u16>, reason: &str, by_us: bool) -> String {
+/// `closed: 1000 (normal), by you` when the peer answered our Close; `closed by server: 4001
+/// (application) "reason"` when it (`peer`: the server, or with -l the client) closed first.
+pub fn describe_closed(code: Option<u16>, reason: &str, by_us: bool, peer: &str) -> String {
     if !by_us {
-        return describe_close(code, reason);
+        return describe_close(code, reason, peer);
     }
     let status = match code {
         Some(code) => format!("{code} ({})", close_code_name(code)),
@@ -173,14 +239,14 @@ pub fn describe_closed(code: Option<u16>, reason: &str, by_us: bool) -> String {
     }
 }
 
-/// `closed by server: 4001 (application) "bye now"`.
-pub fn describe_close(code: Option<u16>, reason: &str) -> String {
+/// `closed by server: 4001 (application) "bye now"` (`peer` is who closed: server or client).
+pub fn describe_close(code: Option<u16>, reason: &str, peer: &str) -> String {
     match code {
         Some(code) => format!(
-            "closed by server: {code} ({}) {}",
+            "closed by {peer}: {code} ({}) {}",
             close_code_name(code),
             sanitize::quote(reason)
         ),
-        None => "closed by server without a status code".to_string(),
+        None => format!("closed by {peer} without a status code"),
     }
 }

@@ -21,7 +21,8 @@ impl RawPrinter {
         }
     }
 
-    pub fn event(&mut self, event: &Event) -> io::Result<()> {
+    /// Payloads only, whichever client of -l sent them; `client` names it in stderr's notices.
+    pub fn event(&mut self, event: &Event, client: Option<u32>) -> io::Result<()> {
         match event {
             Event::Text(text) if self.sanitize => {
                 self.out.write_all(sanitize::escape_text(text).as_bytes())?;
@@ -38,7 +39,7 @@ impl RawPrinter {
             }
             Event::Binary(data) => self.out.write_all(data),
             other => {
-                self.notices.show(other);
+                self.notices.show(other, client);
                 Ok(())
             }
         }

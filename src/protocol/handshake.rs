@@ -363,6 +363,7 @@ pub fn refuse(refusal: &Refusal) -> Vec<u8> {
         405 => "Method Not Allowed",
         426 => "Upgrade Required",
         431 => "Request Header Fields Too Large",
+        503 => "Service Unavailable",
         505 => "HTTP Version Not Supported",
         _ => "Error",
     };

@@ -19,10 +19,21 @@ pub mod send;
 
 /// Which end of the connection this is: a client masks what it sends and expects unmasked
 /// frames, a server the other way round.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Role {
+    #[default]
     Client,
     Server,
+}
+
+impl Role {
+    /// The other end, as people call it: what a client talks to is the server.
+    pub fn peer(self) -> &'static str {
+        match self {
+            Role::Client => "server",
+            Role::Server => "client",
+        }
+    }
 }
 
 /// The peer broke a rule: the Close to send, and what happened in words.

@@ -2,9 +2,12 @@
 
 use crate::error::{Failure, Signal};
 use crate::output::describe_close;
+use crate::protocol::Role;
 
 #[derive(Debug, Default)]
 pub struct Ending {
+    /// Which end we are: the words name the other (`the server closed first`).
+    pub role: Role,
     /// A signal arrived: its status whatever else happened.
     pub signal: Option<Signal>,
     /// Nothing more can be written to stdout.
@@ -31,6 +34,13 @@ struct ServerClose {
 }
 
 impl Ending {
+    pub fn new(role: Role) -> Ending {
+        Ending {
+            role,
+            ..Ending::default()
+        }
+    }
+
     /// Records a failure; the first one is the one reported.
     pub fn fail(&mut self, failure: Failure) {
         self.failure.get_or_insert(failure);
@@ -97,7 +107,7 @@ impl Ending {
             None | Some(1000 | 1001) => {}
             code if code == self.sent_code => {}
             code => {
-                let close = describe_close(code, &close.reason);
+                let close = describe_close(code, &close.reason, self.role.peer());
                 return Err(Failure::ServerClosed(match self.unsent {
                     Some(unsent) => format!("{close}; input left unsent: {unsent}"),
                     None => close,
@@ -107,12 +117,13 @@ impl Ending {
         if let Some(what) = unmet {
             let ended = self
                 .waited
-                .unwrap_or_else(|| "the server closed first".into());
+                .unwrap_or_else(|| format!("the {} closed first", self.role.peer()));
             return Err(Failure::Unmet(format!("{what}; {ended}")));
         }
         match self.unsent {
             Some(what) => Err(Failure::Unsent(format!(
-                "the server closed before all input was sent: {what}"
+                "the {} closed before all input was sent: {what}",
+                self.role.peer()
             ))),
             None => Ok(()),
         }

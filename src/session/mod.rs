@@ -38,8 +38,18 @@ use pings::Pings;
 use stats::Stats;
 use writer::{Control, Note};
 
-/// How long the end of a session waits for the writer's last notes.
-const WRITER_SETTLE: Duration = Duration::from_millis(100);
+/// How long the end of a session waits for the writer's last notes and writes (a server's answer
+/// to the client's Close may wait for the count of unsent input); then a writer still stuck
+/// writing to a peer that does not read is stopped.
+const WRITER_SETTLE: Duration = writer::INPUT_END_GRACE.saturating_add(Duration::from_millis(100));
+
+/// Echoes (--echo) not yet written, in bytes, above which the peer is not read: a peer that
+/// sends without reading what comes back cannot make us hold its messages without end.
+const ECHO_BACKLOG: u64 = 4 << 20;
+
+/// Closes asked of the session from outside it: -l's listener closing one client (`/kick`, too
+/// slow, the listener ending). `None` for a session on its own.
+pub type Orders = Option<mpsc::UnboundedReceiver<CloseFrame>>;
 
 /// Where the session is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,6 +73,7 @@ pub async fn run(
     connection: Connection,
     input: mpsc::Receiver<Input>,
     printer: Printer,
+    mut orders: Orders,
     opened: impl FnOnce() -> Result<(), Failure>,
 ) -> Result<(), Failure> {
     // The same loop serves both ends: only masking and the deflate windows differ by role.
@@ -78,14 +89,15 @@ pub async fn run(
     let mut reader = connection.reader;
     let (control, control_rx) = mpsc::unbounded_channel();
     let (notes_tx, mut notes) = mpsc::unbounded_channel();
-    tokio::spawn(writer::run(
+    let writing = tokio::spawn(writer::run(
         connection.writer,
         sender,
         input,
         control_rx,
         notes_tx,
-        // The REPL's input never ends on its own: only stdin can be left unsent.
-        config.mode == Mode::Pipe,
+        // The REPL's input never ends on its own: only stdin can be left unsent (a listener's
+        // client is fed by the listener, whose input is not the client's to count).
+        config.mode == Mode::Pipe && !config.many_clients(),
     ));
     let mut signals = Signals::new()?;
 
@@ -100,7 +112,8 @@ pub async fn run(
         printer,
         control,
         phase: Phase::Sending,
-        ending: Ending::default(),
+        ending: Ending::new(role),
+        echo_backlog: 0,
         pings: Pings::default(),
         last_received: Instant::now(),
         unflushed: false,
@@ -113,6 +126,7 @@ pub async fn run(
         status: connection.status,
         subprotocol: connection.subprotocol.clone(),
         elapsed: connection.elapsed,
+        peer: connection.peer.map(|peer| peer.to_string()),
     });
     session.flush();
     opened()?;
@@ -123,9 +137,10 @@ pub async fn run(
         tokio::select! {
             biased;
             signal = signals.next() => session.on_signal(signal),
+            Some(frame) = next_order(&mut orders) => session.begin_close(frame),
             // Notes before frames: the server's answer to a Close must find it recorded.
             Some(note) = notes.recv() => session.on_note(note),
-            read = reader.read_buf(receiver.read_buffer()), if reading => {
+            read = reader.read_buf(receiver.read_buffer()), if reading && session.echo_backlog < ECHO_BACKLOG => {
                 // Everything this read completed is handled before going round the loop again.
                 let received_before = session.stats.received_messages;
                 reading = match read {
@@ -164,6 +179,8 @@ pub async fn run(
             () = &mut settled => break,
         }
     }
+    // A peer that stopped reading can hold the writer in a write for ever.
+    writing.abort();
     if config.stats {
         session.stats.received_wire = receiver.wire_bytes;
         session.stats.close = session.ending.server_close_frame();
@@ -183,6 +200,8 @@ struct Session<'a> {
     goals: Goals<'a>,
     /// --count/--expect are met: nothing more is printed.
     goals_met: bool,
+    /// Bytes echoed (--echo) that the writer has not yet written.
+    echo_backlog: u64,
     printer: Printer,
     control: mpsc::UnboundedSender<Control>,
     phase: Phase,
@@ -235,9 +254,10 @@ impl Session<'_> {
     /// The server closed the TCP connection.
     fn on_end_of_stream(&mut self) -> bool {
         if !self.ending.server_closed() {
-            self.ending.fail(Failure::ConnectionLost(
-                "server closed the connection without a close frame".into(),
-            ));
+            self.ending.fail(Failure::ConnectionLost(format!(
+                "{} closed the connection without a close frame",
+                self.role.peer()
+            )));
         }
         self.done = true;
         false
@@ -263,8 +283,8 @@ impl Session<'_> {
             words,
         } = violation;
         let message = match code {
-            1002 => format!("protocol violation by the server: {words}"),
-            _ => format!("server sent {words}"),
+            1002 => format!("protocol violation by the {}: {words}", self.role.peer()),
+            _ => format!("{} sent {words}", self.role.peer()),
         };
         self.ending.fail(Failure::ConnectionLost(message));
         let frame = CloseFrame {
@@ -297,6 +317,7 @@ impl Session<'_> {
                 _ => None,
             };
             if let Some(echo) = echo {
+                self.echo_backlog += payload.len() as u64;
                 let _ = self.control.send(Control::Send(echo));
             }
         }
@@ -396,6 +417,9 @@ impl Session<'_> {
             }
             Note::PongSent(payload) => self.emit(&Event::PongSent(payload)),
             Note::Sent { messages, bytes } => {
+                if self.config.echo {
+                    self.echo_backlog = self.echo_backlog.saturating_sub(bytes);
+                }
                 self.count_sent(messages, bytes);
                 self.limits.activity();
             }
@@ -441,7 +465,8 @@ impl Session<'_> {
             }
             (Phase::Closing, _) => {
                 self.ending.fail(Failure::ConnectionLost(format!(
-                    "server did not answer our close within {} s",
+                    "{} did not answer our close within {} s",
+                    self.role.peer(),
                     self.config.close_timeout.as_secs_f64()
                 )));
                 self.done = true;
@@ -527,14 +552,14 @@ impl Session<'_> {
 }
 
 /// The signals that end a session, as one stream.
-struct Signals {
+pub(crate) struct Signals {
     hangup: tokio::signal::unix::Signal,
     interrupt: tokio::signal::unix::Signal,
     terminate: tokio::signal::unix::Signal,
 }
 
 impl Signals {
-    fn new() -> Result<Signals, Failure> {
+    pub(crate) fn new() -> Result<Signals, Failure> {
         let listen = |kind: SignalKind, name: &str| {
             signal(kind).map_err(|e| Failure::Runtime(format!("cannot handle {name}: {e}")))
         };
@@ -545,13 +570,21 @@ impl Signals {
         })
     }
 
-    async fn next(&mut self) -> Signal {
+    pub(crate) async fn next(&mut self) -> Signal {
         tokio::select! {
             Some(()) = self.interrupt.recv() => Signal::Interrupt,
             Some(()) = self.terminate.recv() => Signal::Terminate,
             Some(()) = self.hangup.recv() => Signal::Hangup,
             else => std::future::pending().await,
         }
+    }
+}
+
+/// The next order, or never when there is no one to give them.
+async fn next_order(orders: &mut Orders) -> Option<CloseFrame> {
+    match orders {
+        Some(orders) => orders.recv().await,
+        None => std::future::pending().await,
     }
 }
 

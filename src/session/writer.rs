@@ -58,7 +58,7 @@ pub enum Note {
 
 /// How long input that is ending anyway may take to say so, when the server closes first (a
 /// busy machine can take a while to schedule the stdin thread that has reached the end).
-const INPUT_END_GRACE: Duration = Duration::from_millis(250);
+pub const INPUT_END_GRACE: Duration = Duration::from_millis(250);
 
 /// Writes until the session closes. With `count_unsent` (stdin, which ends on its own), input
 /// still coming when the server closes is counted and noted.
@@ -78,6 +78,9 @@ pub async fn run(
     let mut input_open = true;
     let mut closed = false;
     let mut wire_reported = 0;
+    // What was queued before the writer started (-x): a Close the session asks for at once (an
+    // --expect met by the peer's first message) still lets it go out first.
+    let mut early = input.try_recv().ok();
     loop {
         if out.sender.wire_bytes != wire_reported {
             wire_reported = out.sender.wire_bytes;
@@ -91,9 +94,21 @@ pub async fn run(
                 Some(Control::Close(frame)) => {
                     (input_open, closed) = (false, true);
                     let code = close_code(&frame);
-                    (out.close(frame).await, Note::CloseSent(code))
+                    let first = match early.take() {
+                        Some(Input::Batch(batch) | Input::Metered(batch, _)) => {
+                            send_batch(&mut out, batch, &input, &notes).await.map(drop)
+                        }
+                        _ => Ok(()),
+                    };
+                    let result = match first {
+                        Ok(()) => out.close(frame).await,
+                        Err(e) => Err(e),
+                    };
+                    (result, Note::CloseSent(code))
                 }
                 Some(Control::Reply(frame)) => {
+                    // Counted before answering: the answer lets the server drop the connection,
+                    // which ends the session.
                     if input_open && count_unsent {
                         if let Some(unsent) = unsent(&mut input).await {
                             let _ = notes.send(Note::Unsent(unsent));
@@ -130,7 +145,7 @@ pub async fn run(
                     return;
                 }
             },
-            item = input.recv(), if input_open => match item {
+            item = next_input(&mut early, &mut input), if input_open => match item {
                 // A stdin batch's permit is dropped once the batch is written.
                 Some(Input::Batch(batch) | Input::Metered(batch, _)) => match send_batch(&mut out, batch, &input, &notes).await {
                     Ok(None) => continue,
@@ -140,6 +155,8 @@ pub async fn run(
                     }
                     Err(e) => (Err(e), Note::InputDone),
                 },
+                // The listener keeps its orders.
+                Some(Input::Order(_)) => continue,
                 Some(Input::Failed(message)) => {
                     input_open = false;
                     (out.flush().await, Note::InputFailed(message))
@@ -157,6 +174,14 @@ pub async fn run(
         if notes.send(note).is_err() || failed {
             return;
         }
+    }
+}
+
+/// The early item if there is one, else the next from the input.
+async fn next_input(early: &mut Option<Input>, input: &mut mpsc::Receiver<Input>) -> Option<Input> {
+    match early.take() {
+        Some(item) => Some(item),
+        None => input.recv().await,
     }
 }
 
@@ -283,6 +308,7 @@ async fn unsent(input: &mut mpsc::Receiver<Input>) -> Option<String> {
         };
         match item {
             Some(Input::Batch(batch) | Input::Metered(batch, _)) => lines += batch.len() as u64,
+            Some(Input::Order(_)) => {}
             Some(Input::Failed(_)) | None => break true,
         }
     };
