@@ -23,6 +23,7 @@ Register-ArgumentCompleter -Native -CommandName 'wsc' -ScriptBlock {
         'wsc' {
             [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Be the server: listen on [ADDR:]PORT and run the session with one client')
             [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Be the server: listen on [ADDR:]PORT and run the session with one client')
+            [CompletionResult]::new('--max-clients', '--max-clients', [CompletionResultType]::ParameterName, 'With -l, serve at most N clients at once; more are answered 503')
             [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'With -l, accept only requests for this path (others are answered 404)')
             [CompletionResult]::new('--generate', '--generate', [CompletionResultType]::ParameterName, 'Write shell completions or the man page to stdout (for packagers)')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'The server, as wscat takes it (same as the URL argument)')
@@ -73,6 +74,7 @@ Register-ArgumentCompleter -Native -CommandName 'wsc' -ScriptBlock {
             [CompletionResult]::new('--close-reason', '--close-reason', [CompletionResultType]::ParameterName, 'The reason of the Close that wsc sends, at most 123 bytes of UTF-8')
             [CompletionResult]::new('--close-timeout', '--close-timeout', [CompletionResultType]::ParameterName, 'Wait at most SECS seconds (fractions allowed; 0: not at all) for the server''s answer to our Close')
             [CompletionResult]::new('--max-message-size', '--max-message-size', [CompletionResultType]::ParameterName, 'Close with 1009 when a received message is larger than SIZE bytes: a number, or with k, M or G (also KiB, MiB, GiB; k = 1024), at least 1')
+            [CompletionResult]::new('--one', '--one', [CompletionResultType]::ParameterName, 'With -l, serve one client, as wscat -l does: once it is connected the port is closed (further connections are refused) and wsc exits with that session''s status')
             [CompletionResult]::new('-4', '-4', [CompletionResultType]::ParameterName, 'Connect over IPv4 only: of a host''s addresses (looked up or given by --resolve), only IPv4 ones are tried, as in curl; status 3 if there is none')
             [CompletionResult]::new('--ipv4', '--ipv4', [CompletionResultType]::ParameterName, 'Connect over IPv4 only: of a host''s addresses (looked up or given by --resolve), only IPv4 ones are tried, as in curl; status 3 if there is none')
             [CompletionResult]::new('-6', '-6', [CompletionResultType]::ParameterName, 'Connect over IPv6 only, as -4 does for IPv4. Without either, a host''s addresses are raced (RFC 8305): IPv6 first, the next address after 250 ms or at once when one fails, and the first to connect is used')

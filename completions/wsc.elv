@@ -20,6 +20,7 @@ set edit:completion:arg-completer[wsc] = {|@words|
         &'wsc'= {
             cand -l 'Be the server: listen on [ADDR:]PORT and run the session with one client'
             cand --listen 'Be the server: listen on [ADDR:]PORT and run the session with one client'
+            cand --max-clients 'With -l, serve at most N clients at once; more are answered 503'
             cand --path 'With -l, accept only requests for this path (others are answered 404)'
             cand --generate 'Write shell completions or the man page to stdout (for packagers)'
             cand -c 'The server, as wscat takes it (same as the URL argument)'
@@ -70,6 +71,7 @@ set edit:completion:arg-completer[wsc] = {|@words|
             cand --close-reason 'The reason of the Close that wsc sends, at most 123 bytes of UTF-8'
             cand --close-timeout 'Wait at most SECS seconds (fractions allowed; 0: not at all) for the server''s answer to our Close'
             cand --max-message-size 'Close with 1009 when a received message is larger than SIZE bytes: a number, or with k, M or G (also KiB, MiB, GiB; k = 1024), at least 1'
+            cand --one 'With -l, serve one client, as wscat -l does: once it is connected the port is closed (further connections are refused) and wsc exits with that session''s status'
             cand -4 'Connect over IPv4 only: of a host''s addresses (looked up or given by --resolve), only IPv4 ones are tried, as in curl; status 3 if there is none'
             cand --ipv4 'Connect over IPv4 only: of a host''s addresses (looked up or given by --resolve), only IPv4 ones are tried, as in curl; status 3 if there is none'
             cand -6 'Connect over IPv6 only, as -4 does for IPv4. Without either, a host''s addresses are raced (RFC 8305): IPv6 first, the next address after 250 ms or at once when one fails, and the first to connect is used'

@@ -1,4 +1,5 @@
 complete -c wsc -s l -l listen -d 'Be the server: listen on [ADDR:]PORT and run the session with one client' -r
+complete -c wsc -l max-clients -d 'With -l, serve at most N clients at once; more are answered 503' -r
 complete -c wsc -l path -d 'With -l, accept only requests for this path (others are answered 404)' -r
 complete -c wsc -l generate -d 'Write shell completions or the man page to stdout (for packagers)' -r -f -a "bash\t''
 zsh\t''
@@ -49,6 +50,7 @@ complete -c wsc -l close-code -d 'The code of the Close that wsc sends: 1000-100
 complete -c wsc -l close-reason -d 'The reason of the Close that wsc sends, at most 123 bytes of UTF-8' -r
 complete -c wsc -l close-timeout -d 'Wait at most SECS seconds (fractions allowed; 0: not at all) for the server\'s answer to our Close' -r
 complete -c wsc -l max-message-size -d 'Close with 1009 when a received message is larger than SIZE bytes: a number, or with k, M or G (also KiB, MiB, GiB; k = 1024), at least 1' -r
+complete -c wsc -l one -d 'With -l, serve one client, as wscat -l does: once it is connected the port is closed (further connections are refused) and wsc exits with that session\'s status'
 complete -c wsc -s 4 -l ipv4 -d 'Connect over IPv4 only: of a host\'s addresses (looked up or given by --resolve), only IPv4 ones are tried, as in curl; status 3 if there is none'
 complete -c wsc -s 6 -l ipv6 -d 'Connect over IPv6 only, as -4 does for IPv4. Without either, a host\'s addresses are raced (RFC 8305): IPv6 first, the next address after 250 ms or at once when one fails, and the first to connect is used'
 complete -c wsc -l no-compress -d 'Do not offer permessage-deflate compression (offered by default, as browsers do)'

@@ -70,8 +70,8 @@ pub fn command() -> clap::Command {
         after.push_str(&format!("{}\n", wrap(rule, "  - ", "    ")));
     }
     after.push_str("\nSlash commands (in the REPL; --no-slash sends such lines as typed):\n");
-    for (form, what) in crate::input::slash::COMMANDS {
-        after.push_str(&format!("  {form:<22} {what}\n"));
+    for line in crate::input::slash::help(true).lines() {
+        after.push_str(&format!("  {line}\n"));
     }
     after.push_str("\nJSON lines (--jsonl) printed on stdout, one per event:\n");
     for (object, what) in crate::output::jsonl::PRINTED {
@@ -139,6 +139,22 @@ pub struct Cli {
         help_heading = "Listen"
     )]
     pub listen: Option<String>,
+
+    /// With -l, serve one client, as wscat -l does: once it is connected the port is closed
+    /// (further connections are refused) and wsc exits with that session's status.
+    #[arg(long, requires = "listen", help_heading = "Listen")]
+    pub one: bool,
+
+    /// With -l, serve at most N clients at once; more are answered 503.
+    #[arg(
+        long,
+        value_name = "N",
+        requires = "listen",
+        conflicts_with = "one",
+        value_parser = clap::value_parser!(u32).range(1..),
+        help_heading = "Listen"
+    )]
+    pub max_clients: Option<u32>,
 
     /// With -l, accept only requests for this path (others are answered 404).
     #[arg(

@@ -28,7 +28,7 @@ pub fn slash(data: &[u8]) {
 
     // With slash commands off, every line is sent as it was typed.
     assert_eq!(
-        slash::parse(&line, false),
+        slash::parse(&line, false, false),
         Ok(slash::Line::Typed(line.to_string()))
     );
 
@@ -39,7 +39,7 @@ pub fn slash(data: &[u8]) {
             return;
         }
     }
-    match slash::parse(&line, true) {
+    match slash::parse(&line, true, true) {
         Ok(slash::Line::Typed(typed)) => match line.strip_prefix("//") {
             Some(text) => assert_eq!(typed, format!("/{text}")),
             None => assert_eq!(typed, line),
@@ -49,6 +49,11 @@ pub fn slash(data: &[u8]) {
             check_sendable(&message);
         }
         Ok(slash::Line::Help | slash::Line::Quit) => {}
+        Ok(slash::Line::Order(order)) => {
+            if let slash::Order::Kick(_, frame) = order {
+                check_sendable(&Message::Close(Some(frame)));
+            }
+        }
         Err(problem) => assert!(!problem.is_empty()),
     }
 }

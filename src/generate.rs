@@ -106,6 +106,7 @@ fn man_page(command: clap::Command, out: &mut dyn Write) -> io::Result<()> {
         "SLASH COMMANDS",
         &mut crate::input::slash::COMMANDS
             .iter()
+            .chain(&crate::input::slash::LISTEN_COMMANDS)
             .map(|(form, what)| (format!("\\fB{form}\\fR"), what.to_string())),
     )?;
     section(

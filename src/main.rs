@@ -92,11 +92,47 @@ async fn run(config: Config) -> Ended {
     }
 }
 
-/// The connection the session runs on: dialled, or with -l, the first client accepted.
-async fn open(config: &Config) -> Result<connect::Connection, Failure> {
-    match config.listen {
-        Some(_) => listen::accept_one(config).await,
-        None => connect::connect(config).await,
+/// What the session runs on.
+enum Opened {
+    /// One connection: dialled, or with -l --one the first client accepted.
+    One(connect::Connection),
+    /// -l: a listener serving many clients.
+    Many(listen::Listener),
+}
+
+async fn open(config: &Config) -> Result<Opened, Failure> {
+    if config.listen.is_none() {
+        return Ok(Opened::One(connect::connect(config).await?));
+    }
+    let listener = listen::bind(config).await?;
+    Ok(match config.one {
+        true => Opened::One(listen::accept_one(config, listener).await?),
+        false => Opened::Many(listener),
+    })
+}
+
+/// Runs the session (or the listener's sessions) to its end; `started` is called once the
+/// first lines are on screen.
+async fn run_on(
+    opened: Opened,
+    config: &Config,
+    input: tokio::sync::mpsc::Receiver<input::Input>,
+    printer: output::Printer,
+    started: impl FnOnce() -> Result<(), Failure>,
+) -> Result<(), Failure> {
+    match opened {
+        Opened::One(connection) => {
+            session::run(config, connection, input, printer, None, started).await
+        }
+        Opened::Many(listener) => listen::serve(config, listener, input, printer, started).await,
+    }
+}
+
+/// The -x messages to send first, once: with many clients, each is sent them as it connects.
+fn execute_once(config: &Config) -> &[String] {
+    match config.many_clients() {
+        true => &[],
+        false => &config.execute,
     }
 }
 
@@ -105,13 +141,13 @@ const REPL_END_LIMIT: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The REPL starts once connected, so a failed connection leaves no stray prompt.
 async fn repl(config: Config) -> Ended {
-    let connection = match open(&config).await {
-        Ok(connection) => connection,
+    let opened = match open(&config).await {
+        Ok(opened) => opened,
         Err(failure) => return Ended::Failed(failure),
     };
     let modes = terminal::SavedModes::save();
     let (input_tx, input_rx) = input::channel();
-    if let Some(first) = input::execute_batch(config.input, &config.execute) {
+    if let Some(first) = input::execute_batch(config.input, execute_once(&config)) {
         // The channel is new and empty: this cannot be refused.
         let _ = input_tx.try_send(first);
     }
@@ -121,8 +157,8 @@ async fn repl(config: Config) -> Ended {
     };
     let result = match output::Printer::new(&config, Some(prompt)) {
         Ok(printer) => {
-            let opened = || repl.spawn();
-            session::run(&config, connection, input_rx, printer, opened).await
+            let started = || repl.spawn();
+            run_on(opened, &config, input_rx, printer, started).await
         }
         Err(failure) => Err(failure),
     };
@@ -145,15 +181,15 @@ async fn pipe(config: Config) -> Result<(), Failure> {
         drop(input_tx);
     } else if config.mode == Mode::Repl {
         // -x in a terminal, as in wscat: its messages are all the input; keys are not read.
-        if let Some(batch) = input::execute_batch(config.input, &config.execute) {
+        if let Some(batch) = input::execute_batch(config.input, execute_once(&config)) {
             // The channel is new and empty: this cannot be refused.
             let _ = input_tx.try_send(batch);
         }
         drop(input_tx);
     } else {
-        input::pipe::spawn(config.input, &config.execute, input_tx)?;
+        input::pipe::spawn(config.input, execute_once(&config), input_tx)?;
     }
-    let connection = open(&config).await?;
+    let opened = open(&config).await?;
     let printer = output::Printer::new(&config, None)?;
-    session::run(&config, connection, input_rx, printer, || Ok(())).await
+    run_on(opened, &config, input_rx, printer, || Ok(())).await
 }

@@ -163,7 +163,7 @@ fn help_and_man_page_list_the_slash_commands_and_the_json_lines_objects() {
         assert!(man.contains(section), "no {section} in the man page");
     }
     // Every command the REPL's /help lists, by its name.
-    for line in wsc::input::slash::HELP.lines() {
+    for line in wsc::input::slash::help(true).lines() {
         let command = line.split(' ').next().unwrap();
         assert!(
             help.contains(&format!("\n  {command} ")),

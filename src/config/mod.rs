@@ -32,13 +32,17 @@ use crate::protocol::deflate::DeflateOffer;
 use crate::tls::pin::PinnedKey;
 
 /// Everything a session needs to know, validated.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Config {
     /// The ws:// or wss:// URL, without credentials (with -l, the address listened on).
     pub url: Url,
     /// -l: the address to listen on, and --path, the one path accepted.
     pub listen: Option<std::net::SocketAddr>,
     pub path: Option<String>,
+    /// -l --one: one client, its session's status; otherwise many, each with an id.
+    pub one: bool,
+    /// --max-clients: more at once are answered 503.
+    pub max_clients: Option<usize>,
     /// Extra request headers in the order given (authorization, origin, user agent included),
     /// names as the user typed them.
     pub headers: Vec<(String, HeaderValue)>,
@@ -193,6 +197,11 @@ pub enum Wait {
 }
 
 impl Config {
+    /// -l without --one: a listener serving many clients, each with an id.
+    pub fn many_clients(&self) -> bool {
+        self.listen.is_some() && !self.one
+    }
+
     pub fn from_cli(cli: Cli) -> Result<Config, Failure> {
         let listen = cli.listen.as_deref().map(listen_address).transpose()?;
         let path = cli.path.as_deref().map(listen_path).transpose()?;
@@ -314,6 +323,8 @@ impl Config {
             url,
             listen,
             path,
+            one: cli.one,
+            max_clients: cli.max_clients.map(|n| n as usize),
             headers,
             subprotocols,
             deflate: (!cli.no_compress).then_some(DeflateOffer {

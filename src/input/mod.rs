@@ -23,6 +23,8 @@ pub enum Input {
     Metered(Vec<Message>, budget::Permit),
     /// The input is unusable from here on (the message names the line); nothing more is sent.
     Failed(String),
+    /// A command for -l's listener, typed in the REPL (never reaches a writer).
+    Order(slash::Order),
 }
 
 /// Batches queued between an input thread and the writer (stdin's bytes are bounded by

@@ -15,7 +15,7 @@ use tungstenite::protocol::CloseFrame;
 use tungstenite::protocol::frame::coding::CloseCode;
 
 use super::reflow::Helper;
-use super::slash::{self, HELP, Line};
+use super::slash::{self, Line};
 use super::{Input, jsonl};
 use crate::config::{Config, InputFormat};
 use crate::error::{Failure, io_words};
@@ -77,6 +77,7 @@ pub fn prepare(
         tx,
         history,
         slash: config.slash,
+        listening: config.many_clients(),
         format: config.input,
         finished,
     };
@@ -159,6 +160,8 @@ pub struct Repl {
     tx: mpsc::Sender<Input>,
     history: Option<PathBuf>,
     slash: bool,
+    /// -l with many clients: the listener's commands too.
+    listening: bool,
     /// What a typed line is: text, binary (`-b`) or a JSON event (`--jsonl`).
     format: InputFormat,
     /// Told when the REPL thread ends.
@@ -195,7 +198,7 @@ impl Repl {
                 }
             };
             self.remember(&line);
-            let message = match slash::parse(&line, self.slash) {
+            let message = match slash::parse(&line, self.slash, self.listening) {
                 Ok(Line::Typed(line)) => match typed(line, self.format) {
                     Ok(Some(message)) => message,
                     // A blank line or an `open` event in --jsonl: nothing to send.
@@ -207,7 +210,13 @@ impl Repl {
                 },
                 Ok(Line::Send(message)) => message,
                 Ok(Line::Help) => {
-                    println!("{HELP}");
+                    println!("{}", slash::help(self.listening));
+                    continue;
+                }
+                Ok(Line::Order(order)) => {
+                    if self.tx.blocking_send(Input::Order(order)).is_err() {
+                        return;
+                    }
                     continue;
                 }
                 Ok(Line::Quit) => return self.leave(),

@@ -4,6 +4,8 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use tungstenite::Message;
 
+use tungstenite::protocol::CloseFrame;
+
 use super::jsonl::close_frame;
 
 /// What a typed line asks for.
@@ -15,20 +17,49 @@ pub enum Line {
     Send(Message),
     Help,
     Quit,
+    /// A command for -l's listener (many clients).
+    Order(Order),
 }
 
-pub const HELP: &str = "\
-/ping [data]           send a ping (the round trip is shown when its pong arrives)
-/pong [data]           send an unsolicited pong
-/close [code [reason]] close the connection (default 1000)
-/binary HEX            send bytes given in hex, spaces allowed: /binary 01 ff 7a
-/base64 DATA           send bytes given in base64
-/file PATH             send a file (text if valid UTF-8, binary otherwise)
-/help                  this list
-/quit                  close with 1000 and exit (also Ctrl-D, or Ctrl-C on an empty line)
-//text                 send \"/text\"";
+/// What a typed line asks of -l's listener; every other command goes to the selected clients.
+#[derive(Debug, PartialEq)]
+pub enum Order {
+    /// `/clients`: who is connected.
+    Clients,
+    /// `/to N` (`None`: `/to all`): where typed lines and commands go from now on.
+    To(Option<u32>),
+    /// `/kick N [code [reason]]`: close one client.
+    Kick(u32, CloseFrame),
+}
 
-/// `HELP` as (form, what it does), for `--help` and the man page; a test keeps them the same.
+/// The listener's own commands (with -l, unless --one), as (form, what it does).
+pub const LISTEN_COMMANDS: [(&str, &str); 3] = [
+    (
+        "/clients",
+        "with -l: the clients connected, their address, path and time",
+    ),
+    (
+        "/to N|all",
+        "with -l: send typed lines and commands to client N only, or to all (the default)",
+    ),
+    (
+        "/kick N [code [reason]]",
+        "with -l: close client N (default 1000)",
+    ),
+];
+
+/// The `/help` text: the commands, with the listener's when listening.
+pub fn help(listening: bool) -> String {
+    let listen: &[(&str, &str)] = if listening { &LISTEN_COMMANDS } else { &[] };
+    COMMANDS
+        .iter()
+        .chain(listen)
+        .map(|(form, what)| format!("{form:<23} {what}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The commands as (form, what it does): `/help`, `--help` and the man page show this table.
 pub const COMMANDS: [(&str, &str); 9] = [
     (
         "/ping [data]",
@@ -56,8 +87,9 @@ pub const COMMANDS: [(&str, &str); 9] = [
     ("//text", "send \"/text\""),
 ];
 
-/// Parses a typed line; with `slash` off every line is sent as typed.
-pub fn parse(line: &str, slash: bool) -> Result<Line, String> {
+/// Parses a typed line; with `slash` off every line is sent as typed. `listening` (-l with
+/// many clients) adds the listener's commands.
+pub fn parse(line: &str, slash: bool, listening: bool) -> Result<Line, String> {
     if !slash || !line.starts_with('/') {
         return Ok(Line::Typed(line.to_string()));
     }
@@ -94,6 +126,7 @@ pub fn parse(line: &str, slash: bool) -> Result<Line, String> {
         }
         "file" => return Err(usage("/file PATH")),
         "help" => return Ok(Line::Help),
+        "clients" | "to" | "kick" if listening => return order(command, argument).map(Line::Order),
         "quit" | "exit" => return Ok(Line::Quit),
         other => {
             return Err(format!(
@@ -102,6 +135,31 @@ pub fn parse(line: &str, slash: bool) -> Result<Line, String> {
         }
     };
     Ok(Line::Send(message))
+}
+
+fn order(command: &str, argument: &str) -> Result<Order, String> {
+    let client = |id: &str| {
+        id.strip_prefix('#')
+            .unwrap_or(id)
+            .parse::<u32>()
+            .map_err(|_| format!("'{id}' is not a client id (see /clients)"))
+    };
+    match command {
+        "clients" => Ok(Order::Clients),
+        "to" if argument == "all" => Ok(Order::To(None)),
+        "to" if !argument.is_empty() => client(argument).map(|id| Order::To(Some(id))),
+        "to" => Err(usage("/to N|all")),
+        _ => {
+            let (id, close) = argument.split_once(' ').unwrap_or((argument, ""));
+            if id.is_empty() {
+                return Err(usage("/kick N [code [reason]]"));
+            }
+            match self::close(close)? {
+                Message::Close(Some(frame)) => Ok(Order::Kick(client(id)?, frame)),
+                _ => Err(usage("/kick N [code [reason]]")),
+            }
+        }
+    }
 }
 
 fn usage(form: &str) -> String {
@@ -129,27 +187,57 @@ fn close(argument: &str) -> Result<Message, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tungstenite::protocol::CloseFrame;
 
     fn send(line: &str) -> Message {
-        match parse(line, true) {
+        match parse(line, true, false) {
             Ok(Line::Send(message)) => message,
             other => panic!("{line}: {other:?}"),
         }
     }
 
     #[test]
-    fn the_command_table_is_the_help_text() {
-        let lines: Vec<String> = COMMANDS
-            .iter()
-            .map(|(form, what)| format!("{form:<22} {what}"))
-            .collect();
-        assert_eq!(lines.join("\n"), HELP);
+    fn help_lists_the_listeners_commands_only_when_listening() {
+        assert!(help(false).starts_with("/ping [data]            send a ping"));
+        assert!(!help(false).contains("/kick"));
+        assert!(
+            help(true).ends_with("/kick N [code [reason]] with -l: close client N (default 1000)")
+        );
+    }
+
+    #[test]
+    fn listener_commands_parse_only_when_listening() {
+        let order = |line: &str| match parse(line, true, true) {
+            Ok(Line::Order(order)) => order,
+            other => panic!("{line}: {other:?}"),
+        };
+        assert_eq!(order("/clients"), Order::Clients);
+        assert_eq!(order("/to 3"), Order::To(Some(3)));
+        assert_eq!(order("/to #3"), Order::To(Some(3)));
+        assert_eq!(order("/to all"), Order::To(None));
+        let frame = |code: u16, reason: &str| CloseFrame {
+            code: code.into(),
+            reason: reason.into(),
+        };
+        assert_eq!(order("/kick 2"), Order::Kick(2, frame(1000, "")));
+        assert_eq!(
+            order("/kick 2 4000 go away"),
+            Order::Kick(2, frame(4000, "go away"))
+        );
+        let error = |line: &str| parse(line, true, true).unwrap_err();
+        assert!(error("/to").contains("usage: /to N|all"));
+        assert!(error("/to x").contains("'x' is not a client id"));
+        assert!(error("/kick").contains("usage: /kick N"));
+        assert!(error("/kick 2 99").contains("usage: /close"));
+        assert!(
+            parse("/clients", true, false)
+                .unwrap_err()
+                .contains("unknown command /clients")
+        );
     }
 
     #[test]
     fn plain_lines_and_escaped_slashes_are_sent_as_typed() {
-        let typed = |line: &str, slash| parse(line, slash).unwrap();
+        let typed = |line: &str, slash| parse(line, slash, false).unwrap();
         assert_eq!(
             typed("hello /ping", true),
             Line::Typed("hello /ping".into())
@@ -176,8 +264,8 @@ mod tests {
         };
         assert_eq!(send("/close"), close(1000, ""));
         assert_eq!(send("/close 4000 bye now"), close(4000, "bye now"));
-        assert_eq!(parse("/help", true), Ok(Line::Help));
-        assert_eq!(parse("/quit", true), Ok(Line::Quit));
+        assert_eq!(parse("/help", true, false), Ok(Line::Help));
+        assert_eq!(parse("/quit", true, false), Ok(Line::Quit));
     }
 
     #[test]
@@ -199,7 +287,7 @@ mod tests {
 
     #[test]
     fn bad_commands_say_the_right_form() {
-        let error = |line: &str| parse(line, true).unwrap_err();
+        let error = |line: &str| parse(line, true, false).unwrap_err();
         assert!(error("/nope").contains("unknown command /nope"));
         assert!(error("/binary xyz").contains("usage: /binary HEX"));
         assert!(error("/base64 !!").contains("usage: /base64 DATA"));

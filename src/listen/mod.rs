@@ -1,12 +1,15 @@
-//! `-l`: wsc as the server. Binds, says where (scripts read the port from that line), accepts
-//! clients until one upgrades, on the protocol core's server role, and hands that one over as a
-//! `Connection` for the usual session. This slice serves one client, as wscat -l: the listener
-//! is closed once it is connected. The core decides every rule; this module only moves bytes.
+//! `-l`: wsc as the server. Binds, says where (scripts read the port from that line), then
+//! either serves many clients at once, each with an id (hub.rs), or with --one hands the first
+//! client that upgrades over as a `Connection` for the usual session, as wscat -l does. Every
+//! client's handshake runs on the protocol core's server role; this module only moves bytes.
 
+mod clients;
+mod hub;
 mod policy;
 mod upgrade;
 
 use std::io::Write;
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use tokio::net::TcpListener;
@@ -15,52 +18,73 @@ use crate::config::Config;
 use crate::connect::Connection;
 use crate::error::{Failure, io_words};
 use crate::output::to_stderr;
+pub use hub::serve;
 use upgrade::upgrade;
 
 /// How long a client may take to send its upgrade request before the next one is awaited.
 const REQUEST_TIME: Duration = Duration::from_secs(10);
 
-/// Listens, then waits for the first client whose upgrade is good; bad ones are answered and
-/// told about, and the wait goes on.
-pub async fn accept_one(config: &Config) -> Result<Connection, Failure> {
+/// A bound port, announced.
+pub struct Listener {
+    tcp: TcpListener,
+    /// `ws://127.0.0.1:PORT`, with no path.
+    origin: String,
+}
+
+/// Binds -l's address and prints the listening line (then the warnings): the first line, so
+/// that a script can read the port there.
+pub async fn bind(config: &Config) -> Result<Listener, Failure> {
     let Some(addr) = config.listen else {
         return Err(Failure::Usage("no address to listen on".into()));
     };
-    let listener = TcpListener::bind(addr)
-        .await
-        .map_err(|e| Failure::Listen(format!("cannot listen on {addr}: {}", io_words(&e))))?;
-    let bound = listener
-        .local_addr()
-        .map_err(|e| Failure::Listen(format!("cannot listen on {addr}: {}", io_words(&e))))?;
-    let url = format!("ws://{bound}/");
-    announce(config, &url)?;
+    let cannot =
+        |e: std::io::Error| Failure::Listen(format!("cannot listen on {addr}: {}", io_words(&e)));
+    let tcp = TcpListener::bind(addr).await.map_err(cannot)?;
+    let bound = tcp.local_addr().map_err(cannot)?;
+    let origin = format!("ws://{bound}");
+    announce(config, &format!("{origin}/"))?;
     crate::output::warn(config);
-    loop {
-        let (tcp, peer) = match listener.accept().await {
-            Ok(accepted) => accepted,
-            // A client gone before it was accepted, or a full descriptor table: keep serving.
-            Err(e) => {
-                to_stderr(
+    Ok(Listener { tcp, origin })
+}
+
+impl Listener {
+    /// The next TCP connection; a failed accept (a client gone before it was accepted, a full
+    /// descriptor table) is told about and the wait goes on.
+    async fn next(&self, config: &Config) -> (tokio::net::TcpStream, SocketAddr) {
+        loop {
+            match self.tcp.accept().await {
+                Ok(accepted) => return accepted,
+                Err(e) => to_stderr(
                     &format!("! accept failed: {}", io_words(&e)),
                     terminal(config),
-                );
-                continue;
+                ),
             }
-        };
+        }
+    }
+
+    /// The URL a client asked for: where we listen, with its path.
+    fn url_of(&self, connection: &Connection) -> url::Url {
+        format!("{}{}", self.origin, connection.url.path())
+            .parse()
+            .unwrap_or_else(|_| connection.url.clone())
+    }
+}
+
+/// --one: waits for the first client whose upgrade is good (bad ones are answered and told
+/// about, and the wait goes on), then closes the port.
+pub async fn accept_one(config: &Config, listener: Listener) -> Result<Connection, Failure> {
+    let say = |line: String| to_stderr(&line, terminal(config));
+    loop {
+        let (tcp, peer) = listener.next(config).await;
         let started = Instant::now();
-        match upgrade(config, tcp, peer).await {
+        match upgrade(config, tcp, peer, false, &say).await {
             Ok(Some(mut connection)) => {
-                connection.url = format!("ws://{bound}{}", connection.url.path())
-                    .parse()
-                    .unwrap_or(connection.url);
+                connection.url = listener.url_of(&connection);
                 connection.elapsed = started.elapsed();
-                if config.verbose > 0 {
-                    to_stderr(&format!("* client {peer} connected"), terminal(config));
-                }
                 return Ok(connection);
             }
             Ok(None) => {}
-            Err(words) => to_stderr(&format!("* {peer}: {words}"), terminal(config)),
+            Err(words) => say(format!("* {peer}: {words}")),
         }
     }
 }

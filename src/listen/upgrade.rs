@@ -7,20 +7,23 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use super::{REQUEST_TIME, policy, terminal};
+use super::{REQUEST_TIME, policy};
 use crate::config::Config;
 use crate::connect::{Connection, Stream};
 use crate::error::io_words;
-use crate::output::to_stderr;
 use crate::protocol::Role;
 use crate::protocol::handshake::{self, MAX_HEAD, Refusal, Request};
 
 /// One client's upgrade: `Ok(Some)` when it is accepted, `Ok(None)` when it was refused (and
-/// told why), `Err` with words when it went away or was too slow.
+/// told why), `Err` with words when it went away or was too slow. `busy`: the listener has as
+/// many clients as --max-clients allows, so a good request is answered 503. Lines for people
+/// (the refusal, -v's heads) go to `say`.
 pub(super) async fn upgrade(
     config: &Config,
     mut tcp: TcpStream,
     peer: SocketAddr,
+    busy: bool,
+    say: &(dyn Fn(String) + Sync),
 ) -> Result<Option<Connection>, String> {
     // Small messages go out at once, as the client side does.
     let _ = tcp.set_nodelay(true);
@@ -36,34 +39,40 @@ pub(super) async fn upgrade(
             ));
         }
     };
-    let (request, subprotocol, deflate) =
-        match parsed.and_then(|request| policy::check(config, request)) {
-            Ok(agreed) => agreed,
-            Err(refusal) => {
-                if config.verbose > 0 {
-                    show_head(config, "<", &String::from_utf8_lossy(&buffer));
-                }
-                let answer = handshake::refuse(&refusal);
-                show_answer(config, &answer);
-                let _ = tcp.write_all(&answer).await;
-                let _ = tcp.shutdown().await;
-                to_stderr(
-                    &format!("* refused {peer}: {} ({})", refusal.words, refusal.status),
-                    terminal(config),
-                );
-                return Ok(None);
+    let judged = parsed.and_then(|request| match config.max_clients {
+        Some(max) if busy => Err(Refusal {
+            status: 503,
+            words: format!("too many clients (--max-clients {max})"),
+        }),
+        _ => policy::check(config, request),
+    });
+    let (request, subprotocol, deflate) = match judged {
+        Ok(agreed) => agreed,
+        Err(refusal) => {
+            if config.verbose > 0 {
+                show_head(say, "<", &String::from_utf8_lossy(&buffer));
             }
-        };
+            let answer = handshake::refuse(&refusal);
+            show_answer(config, say, &answer);
+            let _ = tcp.write_all(&answer).await;
+            let _ = tcp.shutdown().await;
+            say(format!(
+                "* refused {peer}: {} ({})",
+                refusal.words, refusal.status
+            ));
+            return Ok(None);
+        }
+    };
     if config.verbose > 0 {
         show_head(
-            config,
+            say,
             "<",
             &String::from_utf8_lossy(&buffer[..request.head.len]),
         );
     }
     let extension = deflate.as_ref().map(|(_, value)| value.as_str());
     let answer = handshake::accept(&request, subprotocol.as_deref(), extension);
-    show_answer(config, &answer);
+    show_answer(config, say, &answer);
     tcp.write_all(&answer)
         .await
         .map_err(|e| format!("lost before the upgrade was answered: {}", io_words(&e)))?;
@@ -82,6 +91,7 @@ pub(super) async fn upgrade(
         deflate: deflate.map(|(params, _)| params),
         elapsed: Duration::ZERO,
         role: Role::Server,
+        peer: Some(peer),
     }))
 }
 
@@ -106,15 +116,15 @@ async fn read_request(
     }
 }
 
-/// -v: a head as it went, one `<` (received) or `>` (sent) line each, escaped on a terminal.
-fn show_head(config: &Config, sigil: &str, head: &str) {
+/// -v: a head as it went, one `<` (received) or `>` (sent) line each.
+fn show_head(say: &(dyn Fn(String) + Sync), sigil: &str, head: &str) {
     for line in head.lines().take_while(|line| !line.is_empty()) {
-        to_stderr(&format!("{sigil} {line}"), terminal(config));
+        say(format!("{sigil} {line}"));
     }
 }
 
-fn show_answer(config: &Config, answer: &[u8]) {
+fn show_answer(config: &Config, say: &(dyn Fn(String) + Sync), answer: &[u8]) {
     if config.verbose > 0 {
-        show_head(config, ">", &String::from_utf8_lossy(answer));
+        show_head(say, ">", &String::from_utf8_lossy(answer));
     }
 }

@@ -2,6 +2,7 @@
 //! a deadline.
 #![allow(dead_code)]
 
+pub mod listen;
 pub mod proxy;
 pub mod pty;
 pub mod tls;

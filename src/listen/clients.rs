@@ -1,0 +1,187 @@
+//! -l's clients: each connected one runs the usual session in a task of its own, fed by a
+//! bounded queue. The roster knows them by id; a broadcast puts a batch in each selected queue,
+//! and a queue that stays full is a client too slow to keep, closed so that the others go on.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
+use tokio::sync::mpsc;
+use tungstenite::Message;
+use tungstenite::protocol::CloseFrame;
+use tungstenite::protocol::frame::coding::CloseCode;
+
+use crate::config::Config;
+use crate::connect::Connection;
+use crate::input::Input;
+use crate::output::{Forward, Forwarded, Printer};
+
+/// Batches queued for one client before the broadcast waits for it.
+pub const QUEUE: usize = 64;
+/// How long a broadcast waits for room in a client's full queue before closing it as too slow.
+pub const PATIENCE: Duration = Duration::from_secs(2);
+
+/// Where each client's session reports: (id, what).
+pub type Reports = mpsc::UnboundedSender<(u32, Forwarded)>;
+
+pub struct Client {
+    pub peer: SocketAddr,
+    pub path: String,
+    pub subprotocol: Option<String>,
+    pub since: Instant,
+    pub received: u64,
+    queue: mpsc::Sender<Input>,
+    orders: mpsc::UnboundedSender<CloseFrame>,
+}
+
+impl Client {
+    /// Starts the session of a client that has upgraded; `first` is sent before anything else
+    /// (-x). The session reports to `reports` and last of all says how it ended.
+    pub fn start(
+        id: u32,
+        connection: Connection,
+        config: Arc<Config>,
+        first: Option<Input>,
+        reports: &Reports,
+    ) -> Client {
+        let (queue, input) = mpsc::channel(QUEUE);
+        let (orders, orders_rx) = mpsc::unbounded_channel();
+        if let Some(first) = first {
+            // The queue is new and empty: this cannot be refused.
+            let _ = queue.try_send(first);
+        }
+        let client = Client {
+            peer: connection.peer.unwrap_or_else(|| ([0, 0, 0, 0], 0).into()),
+            path: connection.url.path().to_string(),
+            subprotocol: connection.subprotocol.clone(),
+            since: Instant::now(),
+            received: 0,
+            queue,
+            orders,
+        };
+        let forward = Forward {
+            client: id,
+            to: reports.clone(),
+        };
+        let reports = reports.clone();
+        tokio::spawn(async move {
+            let printer = Printer::Forward(forward);
+            let orders = Some(orders_rx);
+            let ended =
+                crate::session::run(&config, connection, input, printer, orders, || Ok(())).await;
+            let _ = reports.send((id, Forwarded::Ended(ended)));
+        });
+        client
+    }
+
+    /// Starts the close handshake with this Close (the session bounds it by --close-timeout).
+    pub fn close(&self, frame: CloseFrame) {
+        let _ = self.orders.send(frame);
+    }
+
+    /// `#3 127.0.0.1:51234 /chat (subprotocol chat), 12.5 s, 4 messages received`.
+    pub fn describe(&self, id: u32) -> String {
+        let protocol = self
+            .subprotocol
+            .as_deref()
+            .map(|p| format!(" (subprotocol {p})"))
+            .unwrap_or_default();
+        format!(
+            "#{id} {} {}{protocol}, {:.1} s, {} received",
+            self.peer,
+            crate::output::sanitize::escape_text(&self.path),
+            self.since.elapsed().as_secs_f64(),
+            crate::words::plural(self.received, "message"),
+        )
+    }
+}
+
+/// The clients connected, by id (ids count up from 1 and are never reused).
+#[derive(Default)]
+pub struct Roster {
+    pub clients: BTreeMap<u32, Client>,
+    last_id: u32,
+}
+
+/// A batch some clients had no room for: it waits for them, up to a deadline.
+pub struct Delivery {
+    pub deadline: tokio::time::Instant,
+    /// The clients waited for.
+    waiting: BTreeSet<u32>,
+    rooms: FuturesUnordered<Room>,
+}
+
+type Room = std::pin::Pin<Box<dyn Future<Output = (u32, Input, Option<OwnedPermit>)> + Send>>;
+type OwnedPermit = mpsc::OwnedPermit<Input>;
+
+impl Roster {
+    pub fn next_id(&mut self) -> u32 {
+        self.last_id += 1;
+        self.last_id
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.clients.is_empty()
+    }
+
+    /// Puts a batch in the queue of each client in `to` (all when None). Clients whose queue is
+    /// full are waited for (the returned delivery); messages queued are counted in `sent`.
+    pub fn broadcast(&self, to: Option<u32>, batch: &[Message]) -> Option<Delivery> {
+        let rooms = FuturesUnordered::new();
+        let mut waiting = BTreeSet::new();
+        let selected = self
+            .clients
+            .iter()
+            .filter(|(id, _)| to.is_none_or(|to| to == **id));
+        for (&id, client) in selected {
+            match client.queue.try_send(Input::Batch(batch.to_vec())) {
+                Ok(()) | Err(mpsc::error::TrySendError::Closed(_)) => {}
+                Err(mpsc::error::TrySendError::Full(input)) => {
+                    let queue = client.queue.clone();
+                    let room: Room =
+                        Box::pin(async move { (id, input, queue.reserve_owned().await.ok()) });
+                    rooms.push(room);
+                    waiting.insert(id);
+                }
+            }
+        }
+        (!rooms.is_empty()).then(|| Delivery {
+            deadline: tokio::time::Instant::now() + PATIENCE,
+            waiting,
+            rooms,
+        })
+    }
+}
+
+impl Delivery {
+    /// Waits until one waiting client has room, and queues the batch for it; None once no one
+    /// is waited for.
+    pub async fn next(&mut self) -> Option<()> {
+        let (id, input, permit) = self.rooms.next().await?;
+        if let Some(permit) = permit {
+            permit.send(input);
+        }
+        self.waiting.remove(&id);
+        Some(())
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.waiting.is_empty()
+    }
+
+    /// The clients still waited for when time is up: too slow to keep.
+    pub fn too_slow(self) -> BTreeSet<u32> {
+        self.waiting
+    }
+}
+
+/// The Close for a client that did not keep up.
+pub fn too_slow_frame() -> CloseFrame {
+    CloseFrame {
+        code: CloseCode::Policy,
+        reason: "too slow: messages not read".into(),
+    }
+}
