@@ -519,7 +519,7 @@ fn usage(message: String) -> Failure {
     Failure::Usage(message)
 }
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -571,7 +571,7 @@ mod tests {
     }
 
     /// The config of a command line, which must be valid.
-    pub(super) fn config_of(args: &[&str]) -> Config {
+    pub(crate) fn config_of(args: &[&str]) -> Config {
         use clap::Parser;
         let cli = Cli::try_parse_from(std::iter::once("wsc").chain(args.iter().copied()));
         Config::from_cli(cli.unwrap()).unwrap()
