@@ -43,8 +43,8 @@ impl std::fmt::Debug for Required {
     }
 }
 
-/// The requirements of -l from --auth (or -u) and --require-header; nothing without -l (clap
-/// refuses --require-header without it; --auth is then the client's).
+/// The requirements of -l from --auth (or -u) and --require-header; nothing without -l
+/// (--require-header is then a usage error, and --auth the client's to send).
 pub(super) fn required(cli: &Cli) -> Result<Required, Failure> {
     if cli.listen.is_none() {
         return Ok(Required::default());
