@@ -1,6 +1,7 @@
 complete -c wsc -s l -l listen -d 'Be the server: listen on [ADDR:]PORT and run the session with one client' -r
 complete -c wsc -l max-clients -d 'With -l, serve at most N clients at once; more are answered 503' -r
 complete -c wsc -l path -d 'With -l, accept only requests for this path (others are answered 404)' -r
+complete -c wsc -l require-header -d 'With -l, accept only requests that carry this header with this value, as \'Name: value\' (repeatable: all are required; the name in any case, the value exactly). Others are answered 401 (with WWW-Authenticate: Basic realm="wsc"), naming the header, never its value. \'Origin: https://app.test\' checks where a browser client was loaded from' -r
 complete -c wsc -l generate -d 'Write shell completions or the man page to stdout (for packagers)' -r -f -a "bash\t''
 zsh\t''
 fish\t''
@@ -9,8 +10,8 @@ powershell\t''
 man\t''"
 complete -c wsc -s c -l connect -d 'The server, as wscat takes it (same as the URL argument)' -r
 complete -c wsc -s H -l header -d 'Add a header to the upgrade request, as \'Name: value\' (repeatable); it replaces a header wsc would send of the same name. \'Sec-WebSocket-Protocol: a, b\' offers subprotocols, as -s does' -r
-complete -c wsc -l auth -d 'Send Basic authorization with these credentials' -r
-complete -c wsc -s u -l user -d 'Send Basic authorization with these credentials (same as --auth)' -r
+complete -c wsc -l auth -d 'Send Basic authorization with these credentials. With -l, require them of every client: a request without them is answered 401 (WWW-Authenticate: Basic realm="wsc")' -r
+complete -c wsc -s u -l user -d 'Send Basic authorization with these credentials (same as --auth; with -l, require them)' -r
 complete -c wsc -s o -l origin -d 'Send this Origin header' -r
 complete -c wsc -s s -l subprotocol -d 'Offer this subprotocol (repeatable); the server must pick one of them. The -s ones are offered first, then those of -H \'Sec-WebSocket-Protocol: ...\', each once' -r
 complete -c wsc -s A -l user-agent -d 'The User-Agent header; \'\' sends none [default: wsc/VERSION]' -r

@@ -51,8 +51,8 @@ pub const RULES: [&str; 7] = [
     "SIGINT, SIGTERM and SIGHUP send Close 1001 (going away) and wait --close-timeout for the \
      answer (a second signal stops waiting), then exit 130, 143 and 129.",
     "A flag that cannot take effect in this run (--history-file in a pipe, -k on ws://, -H \
-     replacing -A) is named in a 'wsc: warning:' line; flags that contradict each other are \
-     usage errors.",
+     replacing -A, -H or --proxy with -l) is named in a 'wsc: warning:' line; flags that \
+     contradict each other are usage errors.",
     "In the REPL the last lines are the close line, which says who closed ('closed: 1000 \
      (normal), by you' or 'closed by server: ...'), then the --stats line; a close with another \
      code is not repeated as an error line.",
@@ -130,12 +130,15 @@ pub struct Cli {
     /// connected the port is closed, so further connections are refused; a bad request is
     /// answered with its status (400, 404, 405, 426) and the next client is awaited. -s names
     /// the subprotocols accepted (the first the client offers; none: no subprotocol);
-    /// permessage-deflate is agreed unless --no-compress.
+    /// permessage-deflate is agreed unless --no-compress. --auth and --require-header say what a
+    /// client must send (else 401). Flags for connecting to a server (-H, -o, -A, -L, --proxy,
+    /// --resolve, -4, ...) have no effect and are warned about; --unix-socket is a usage error.
+    // A unix socket names where to connect: with -l it would contradict where to listen.
     #[arg(
         short = 'l',
         long,
         value_name = "[ADDR:]PORT",
-        conflicts_with_all = ["url", "connect"],
+        conflicts_with_all = ["url", "connect", "unix_socket", "abstract_unix_socket"],
         help_heading = "Listen"
     )]
     pub listen: Option<String>,
@@ -165,6 +168,18 @@ pub struct Cli {
     )]
     pub path: Option<String>,
 
+    /// With -l, accept only requests that carry this header with this value, as 'Name: value'
+    /// (repeatable: all are required; the name in any case, the value exactly). Others are
+    /// answered 401 (with WWW-Authenticate: Basic realm="wsc"), naming the header, never its
+    /// value. 'Origin: https://app.test' checks where a browser client was loaded from.
+    #[arg(
+        long,
+        value_name = "HEADER",
+        requires = "listen",
+        help_heading = "Listen"
+    )]
+    pub require_header: Vec<String>,
+
     /// Write shell completions or the man page to stdout (for packagers).
     #[arg(long, value_name = "KIND", value_enum, hide = true)]
     pub generate: Option<Generate>,
@@ -190,7 +205,8 @@ pub struct Cli {
     )]
     pub headers: Vec<String>,
 
-    /// Send Basic authorization with these credentials.
+    /// Send Basic authorization with these credentials. With -l, require them of every client:
+    /// a request without them is answered 401 (WWW-Authenticate: Basic realm="wsc").
     #[arg(
         long,
         value_name = "USER:PASS",
@@ -199,7 +215,7 @@ pub struct Cli {
     )]
     pub auth: Option<String>,
 
-    /// Send Basic authorization with these credentials (same as --auth).
+    /// Send Basic authorization with these credentials (same as --auth; with -l, require them).
     #[arg(
         short = 'u',
         long,

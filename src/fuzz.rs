@@ -113,8 +113,12 @@ pub fn flags(data: &[u8]) {
         }
     };
     if let Ok(config) = Config::from_cli(cli) {
-        check_url(&config.url);
-        for (name, value) in &config.headers {
+        // With -l the URL is the address listened on, port 0 included: nothing is dialled.
+        if config.listen.is_none() {
+            check_url(&config.url);
+        }
+        // Required headers are parsed as -H's are, so they read back the same way.
+        for (name, value) in config.headers.iter().chain(&config.required.headers) {
             check_header(name, value);
         }
         assert!(u16::from(config.close.code) >= 1000 && config.close.code.is_allowed());

@@ -119,7 +119,7 @@ fn is_token(text: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
-fn parse_credentials(credentials: &str) -> Result<String, Failure> {
+pub(super) fn parse_credentials(credentials: &str) -> Result<String, Failure> {
     if credentials.contains(':') {
         Ok(credentials.to_string())
     } else {

@@ -12,15 +12,18 @@ use tungstenite::protocol::CloseFrame;
 use url::Url;
 
 mod headers;
+mod listen;
 mod server_url;
 mod units;
 mod warnings;
 
 pub use headers::parse_header;
+pub use listen::Required;
 pub use server_url::{parse_url, scheme_typo};
 pub use units::parse_size;
 
 use headers::{request_headers, subprotocols};
+use listen::required;
 use units::parse_seconds;
 use warnings::{no_names_on, warnings};
 
@@ -43,6 +46,8 @@ pub struct Config {
     pub one: bool,
     /// --max-clients: more at once are answered 503.
     pub max_clients: Option<usize>,
+    /// -l: what a client's request must carry (--auth, --require-header), else it gets a 401.
+    pub required: Required,
     /// Extra request headers in the order given (authorization, origin, user agent included),
     /// names as the user typed them.
     pub headers: Vec<(String, HeaderValue)>,
@@ -204,6 +209,18 @@ impl Config {
 
     pub fn from_cli(cli: Cli) -> Result<Config, Failure> {
         let listen = cli.listen.as_deref().map(listen_address).transpose()?;
+        // clap lets `requires = "listen"` pass once the URL (which conflicts with -l) is given.
+        let listen_only = [
+            (cli.path.is_some(), "--path"),
+            (!cli.require_header.is_empty(), "--require-header"),
+            (cli.one, "--one"),
+            (cli.max_clients.is_some(), "--max-clients"),
+        ];
+        if let (None, Some((_, flag))) = (listen, listen_only.iter().find(|(given, _)| *given)) {
+            return Err(usage(format!(
+                "{flag} works with -l only (it checks the requests wsc gets as a server)"
+            )));
+        }
         let path = cli.path.as_deref().map(listen_path).transpose()?;
         let raw_url = match listen {
             Some(addr) => format!("ws://{addr}/"),
@@ -228,7 +245,15 @@ impl Config {
         )?;
 
         let (headers, listed) = request_headers(&cli, userinfo)?;
-        let subprotocols = subprotocols(&cli.subprotocols, &listed)?;
+        // With -l, -s names the subprotocols accepted; -H lines are a client's, and change
+        // nothing there (warnings.rs says so).
+        let listed = if listen.is_some() {
+            &[][..]
+        } else {
+            &listed[..]
+        };
+        let subprotocols = subprotocols(&cli.subprotocols, listed)?;
+        let required = required(&cli)?;
 
         let input = match (cli.jsonl, cli.binary) {
             (true, _) => InputFormat::Jsonl,
@@ -300,7 +325,12 @@ impl Config {
         let mut warnings = warnings(&cli, mode, &url, || {
             crate::input::pipe::known_empty(std::io::stdin())
         });
-        let (proxy, proxy_warnings) = proxy_choice(&cli, &url, proxy_variable)?;
+        let (proxy, proxy_warnings) = match listen {
+            // A listener dials nothing: no proxy is chosen, so a broken proxy variable in the
+            // environment is no error, and the proxy flags are warned about as client flags.
+            Some(_) => (proxy_settings(&cli, proxy_variable), Vec::new()),
+            None => proxy_choice(&cli, &url, proxy_variable)?,
+        };
         warnings.extend(proxy_warnings);
         // A socket has no name to resolve, and no proxy reaches it.
         if let Some(socket) = &unix_socket {
@@ -325,6 +355,7 @@ impl Config {
             path,
             one: cli.one,
             max_clients: cli.max_clients.map(|n| n as usize),
+            required,
             headers,
             subprotocols,
             deflate: (!cli.no_compress).then_some(DeflateOffer {
@@ -468,6 +499,22 @@ fn proxy_choice(
     env: impl Fn(&str) -> Option<String>,
 ) -> Result<(crate::connect::proxy::env::Settings, Vec<String>), Failure> {
     use crate::connect::proxy::env;
+    let settings = proxy_settings(cli, env);
+    let choice = settings.choose(url)?;
+    let tls_flags = [
+        (cli.proxy_insecure, "--proxy-insecure"),
+        (cli.proxy_cacert.is_some(), "--proxy-cacert"),
+    ];
+    let warnings = env::warnings(settings.flags(), &tls_flags, &choice);
+    Ok((settings, warnings))
+}
+
+/// The proxy flags and variables (`env`), unchecked: nothing is chosen yet.
+fn proxy_settings(
+    cli: &Cli,
+    env: impl Fn(&str) -> Option<String>,
+) -> crate::connect::proxy::env::Settings {
+    use crate::connect::proxy::env;
     let flags = env::Flags {
         proxy: cli.proxy.as_deref(),
         noproxy: cli.noproxy.as_deref(),
@@ -478,21 +525,14 @@ fn proxy_choice(
         ca_file: cli.proxy_cacert.as_ref().map(PathBuf::from),
         ..TlsSettings::default()
     };
-    let settings = env::Settings::new(flags, tls, env);
-    let choice = settings.choose(url)?;
-    let tls_flags = [
-        (cli.proxy_insecure, "--proxy-insecure"),
-        (cli.proxy_cacert.is_some(), "--proxy-cacert"),
-    ];
-    let warnings = env::warnings(flags, &tls_flags, &choice);
-    Ok((settings, warnings))
+    env::Settings::new(flags, tls, env)
 }
 
 fn usage(message: String) -> Failure {
     Failure::Usage(message)
 }
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -544,14 +584,14 @@ mod tests {
     }
 
     /// The config of a command line, which must be valid.
-    pub(super) fn config_of(args: &[&str]) -> Config {
+    pub(crate) fn config_of(args: &[&str]) -> Config {
         use clap::Parser;
         let cli = Cli::try_parse_from(std::iter::once("wsc").chain(args.iter().copied()));
         Config::from_cli(cli.unwrap()).unwrap()
     }
 
     /// The usage error of a command line, which must be one.
-    fn usage_error_of(args: &[&str]) -> String {
+    pub(super) fn usage_error_of(args: &[&str]) -> String {
         use clap::Parser;
         let cli = Cli::try_parse_from(std::iter::once("wsc").chain(args.iter().copied()));
         match Config::from_cli(cli.unwrap()) {

@@ -51,7 +51,12 @@ pub(super) fn warnings(
             warnings.push("--interactive changes what -x does, and no -x was given".into());
         }
     }
-    if cli.max_redirs.is_some() && !(cli.location || cli.location_trusted) {
+    // With -l, the client's flags are said once, as such: how they would combine is moot.
+    let listening = cli.listen.is_some();
+    if listening {
+        warnings.extend(client_only(cli));
+    }
+    if cli.max_redirs.is_some() && !(cli.location || cli.location_trusted) && !listening {
         warnings.push("--max-redirs has no effect without -L".into());
     }
     // A -H header replaces the one a flag would make.
@@ -72,7 +77,7 @@ pub(super) fn warnings(
     ];
     for (_, header, flag) in replaced
         .iter()
-        .filter(|(given, header, _)| *given && typed(header))
+        .filter(|(given, header, _)| *given && typed(header) && !listening)
     {
         warnings.push(format!(
             "-H '{header}: …' replaces {flag}, which is not sent"
@@ -92,6 +97,51 @@ pub(super) fn warnings(
         }
     }
     warnings
+}
+
+/// The flags for connecting to a server, given with -l: they change nothing there, each is
+/// named (in --help's order). Where the listener has a flag of its own for what was perhaps
+/// meant, it is named too. TLS flags are not here: -l takes some of them.
+fn client_only(cli: &Cli) -> Vec<String> {
+    let flags = [
+        (
+            !cli.headers.is_empty(),
+            "--header",
+            Some("--require-header checks a client's headers"),
+        ),
+        (
+            cli.origin.is_some(),
+            "--origin",
+            Some("--require-header 'Origin: …' checks a client's"),
+        ),
+        (
+            cli.user_agent.is_some(),
+            "--user-agent",
+            Some("--require-header 'User-Agent: …' checks a client's"),
+        ),
+        (!cli.resolve.is_empty(), "--resolve", None),
+        (!cli.connect_to.is_empty(), "--connect-to", None),
+        (cli.ipv4, "--ipv4", Some("-l PORT listens on 127.0.0.1")),
+        (cli.ipv6, "--ipv6", Some("-l '[::1]:PORT' listens on IPv6")),
+        (cli.location, "--location", None),
+        (cli.max_redirs.is_some(), "--max-redirs", None),
+        (cli.location_trusted, "--location-trusted", None),
+        (cli.proxy.is_some(), "--proxy", None),
+        (cli.noproxy.is_some(), "--noproxy", None),
+        (cli.proxy_user.is_some(), "--proxy-user", None),
+        (cli.proxy_cacert.is_some(), "--proxy-cacert", None),
+        (cli.proxy_insecure, "--proxy-insecure", None),
+    ];
+    flags
+        .iter()
+        .filter(|(given, _, _)| *given)
+        .map(|(_, flag, hint)| match hint {
+            Some(hint) => {
+                format!("{flag} has no effect with -l (it is for connecting to a server; {hint})")
+            }
+            None => format!("{flag} has no effect with -l (it is for connecting to a server)"),
+        })
+        .collect()
 }
 
 /// --resolve, --connect-to, -4 and -6 given with a unix socket, which has no name to resolve.
@@ -165,5 +215,105 @@ mod tests {
             ["--max-redirs has no effect without -L"]
         );
         assert!(pipe(&["h", "--max-redirs", "3", "--location-trusted"]).is_empty());
+    }
+
+    #[test]
+    fn client_flags_with_listen_are_each_named_once_as_such() {
+        use crate::config::tests::config_of;
+        let args = [
+            "-l",
+            "0",
+            "-H",
+            "User-Agent: x",
+            "-H",
+            "Sec-WebSocket-Protocol: chat",
+            "-o",
+            "https://o.test",
+            "-A",
+            "agent",
+            "--resolve",
+            "h:1:127.0.0.1",
+            "--connect-to",
+            "h:1:g:2",
+            "-4",
+            "-L",
+            "--max-redirs",
+            "3",
+            "--location-trusted",
+            "--proxy",
+            "http://p:1",
+            "--noproxy",
+            "*",
+            "--proxy-user",
+            "u:p",
+            "--proxy-cacert",
+            "ca.pem",
+            "--proxy-insecure",
+        ];
+        let config = config_of(&args);
+        let flag = |warning: &String| warning.split(' ').next().unwrap_or_default().to_string();
+        // No other words about them: not -H replacing -A, not the proxy that is not used.
+        assert_eq!(
+            config.warnings.iter().map(flag).collect::<Vec<_>>(),
+            [
+                "--header",
+                "--origin",
+                "--user-agent",
+                "--resolve",
+                "--connect-to",
+                "--ipv4",
+                "--location",
+                "--max-redirs",
+                "--location-trusted",
+                "--proxy",
+                "--noproxy",
+                "--proxy-user",
+                "--proxy-cacert",
+                "--proxy-insecure",
+            ],
+            "{:#?}",
+            config.warnings
+        );
+        for warning in &config.warnings {
+            assert!(
+                warning.contains(" has no effect with -l (it is for connecting to a server"),
+                "{warning}"
+            );
+        }
+        assert_eq!(
+            config.warnings[0],
+            "--header has no effect with -l (it is for connecting to a server; --require-header \
+             checks a client's headers)"
+        );
+        // -H 'Sec-WebSocket-Protocol' offers as a client; a listener accepts what -s names.
+        assert!(config.subprotocols.is_empty(), "{:?}", config.subprotocols);
+        let config = config_of(&["-l", "0", "-6", "-s", "chat"]);
+        assert_eq!(
+            config.warnings,
+            [
+                "--ipv6 has no effect with -l (it is for connecting to a server; -l '[::1]:PORT' \
+              listens on IPv6)"
+            ]
+        );
+        assert_eq!(config.subprotocols, ["chat"]);
+        // What a listener uses is not warned about.
+        let used = [
+            "-l",
+            "0",
+            "--auth",
+            "u:p",
+            "--require-header",
+            "X: y",
+            "--path",
+            "/p",
+            "-s",
+            "chat",
+            "--no-compress",
+        ];
+        assert!(
+            config_of(&used).warnings.is_empty(),
+            "{:?}",
+            config_of(&used).warnings
+        );
     }
 }

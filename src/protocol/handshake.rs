@@ -355,10 +355,16 @@ pub fn accept(request: &Request, subprotocol: Option<&str>, extensions: Option<&
     answer.into_bytes()
 }
 
+/// The challenge of a 401: RFC 9110 §15.5.2 asks for one, and Basic is the one scheme a wsc
+/// server checks (its other requirements are plain headers, named in the refusal's body).
+const CHALLENGE: &str = "Basic realm=\"wsc\"";
+
 /// The answer that turns a request down, with the reason as a short text body.
 pub fn refuse(refusal: &Refusal) -> Vec<u8> {
     let reason = match refusal.status {
         400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
         426 => "Upgrade Required",
@@ -368,13 +374,14 @@ pub fn refuse(refusal: &Refusal) -> Vec<u8> {
         _ => "Error",
     };
     let body = format!("{}\n", refusal.words);
-    let version = if refusal.status == 426 {
-        "Sec-WebSocket-Version: 13\r\n"
-    } else {
-        ""
+    // What the client must send to be accepted: the version we speak, or credentials.
+    let wanted = match refusal.status {
+        426 => "Sec-WebSocket-Version: 13\r\n".to_string(),
+        401 => format!("WWW-Authenticate: {CHALLENGE}\r\n"),
+        _ => String::new(),
     };
     format!(
-        "HTTP/1.1 {} {reason}\r\n{version}Content-Type: text/plain\r\nContent-Length: {}\r\n\
+        "HTTP/1.1 {} {reason}\r\n{wanted}Content-Type: text/plain\r\nContent-Length: {}\r\n\
          Connection: close\r\n\r\n{body}",
         refusal.status,
         body.len()

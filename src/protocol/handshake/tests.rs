@@ -284,6 +284,43 @@ fn a_server_refuses_invalid_requests_with_the_right_status() {
 }
 
 #[test]
+fn a_401_carries_a_basic_challenge_and_its_words_as_the_body() {
+    let refusal = Refusal {
+        status: 401,
+        words: "Basic authorization missing (--auth)".into(),
+    };
+    let answer = refuse(&refusal);
+    let head = parse_answer(&answer).unwrap().unwrap();
+    assert_eq!((head.status, head.text.as_str()), (401, "Unauthorized"));
+    assert_eq!(
+        head.get("WWW-Authenticate").as_deref(),
+        Some("Basic realm=\"wsc\"")
+    );
+    assert_eq!(head.get("Connection").as_deref(), Some("close"));
+    let body = &answer[head.len..];
+    assert_eq!(body, b"Basic authorization missing (--auth)\n");
+    assert_eq!(
+        head.get("Content-Length"),
+        Some(body.len().to_string()),
+        "the body is all there is"
+    );
+    // Only a 401 challenges; other refusals ask for no credentials.
+    for status in [400, 403, 404] {
+        let answer = refuse(&Refusal {
+            status,
+            words: "no".into(),
+        });
+        let head = parse_answer(&answer).unwrap().unwrap();
+        assert_eq!(head.get("WWW-Authenticate"), None, "{status}");
+    }
+    let forbidden = refuse(&Refusal {
+        status: 403,
+        words: "no".into(),
+    });
+    assert!(forbidden.starts_with(b"HTTP/1.1 403 Forbidden\r\n"));
+}
+
+#[test]
 fn an_agreed_permessage_deflate_comes_back_with_its_params() {
     let mut offer = offer();
     offer.deflate = Some(DeflateOffer::default());
