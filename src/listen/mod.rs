@@ -26,13 +26,16 @@ pub async fn accept_one(config: &Config) -> Result<Connection, Failure> {
     let Some(addr) = config.listen else {
         return Err(Failure::Usage("no address to listen on".into()));
     };
+    // Before binding: a bad --cert or --key stops wsc while nothing listens.
+    let acceptor = crate::tls::server::acceptor(config)?;
+    let scheme = if acceptor.is_some() { "wss" } else { "ws" };
     let listener = TcpListener::bind(addr)
         .await
         .map_err(|e| Failure::Listen(format!("cannot listen on {addr}: {}", io_words(&e))))?;
     let bound = listener
         .local_addr()
         .map_err(|e| Failure::Listen(format!("cannot listen on {addr}: {}", io_words(&e))))?;
-    let url = format!("ws://{bound}/");
+    let url = format!("{scheme}://{bound}/");
     announce(config, &url)?;
     crate::output::warn(config);
     loop {
@@ -48,9 +51,9 @@ pub async fn accept_one(config: &Config) -> Result<Connection, Failure> {
             }
         };
         let started = Instant::now();
-        match upgrade(config, tcp, peer).await {
+        match upgrade(config, acceptor.as_ref(), tcp, peer).await {
             Ok(Some(mut connection)) => {
-                connection.url = format!("ws://{bound}{}", connection.url.path())
+                connection.url = format!("{scheme}://{bound}{}", connection.url.path())
                     .parse()
                     .unwrap_or(connection.url);
                 connection.elapsed = started.elapsed();

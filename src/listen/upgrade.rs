@@ -1,11 +1,13 @@
-//! One client's opening handshake as the server: read the request head, let the policy judge
-//! it, answer (101 or a refusal in words), and hand over a `Connection` with the server role.
+//! One client's opening handshake as the server: TLS first when serving wss://, then read the
+//! request head, let the policy judge it, answer (101 or a refusal in words), and hand over a
+//! `Connection` with the server role.
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+use tokio::time::{Instant, timeout_at};
 
 use super::{REQUEST_TIME, policy, terminal};
 use crate::config::Config;
@@ -14,18 +16,39 @@ use crate::error::io_words;
 use crate::output::to_stderr;
 use crate::protocol::Role;
 use crate::protocol::handshake::{self, MAX_HEAD, Refusal, Request};
+use crate::tls::server::{Acceptor, accept};
 
-/// One client's upgrade: `Ok(Some)` when it is accepted, `Ok(None)` when it was refused (and
-/// told why), `Err` with words when it went away or was too slow.
+/// One client's upgrade, over TLS with an acceptor: `Ok(Some)` when it is accepted, `Ok(None)`
+/// when it was refused (and told why), `Err` with words when its TLS handshake failed, or it
+/// went away or was too slow.
 pub(super) async fn upgrade(
     config: &Config,
-    mut tcp: TcpStream,
+    acceptor: Option<&Acceptor>,
+    tcp: TcpStream,
     peer: SocketAddr,
 ) -> Result<Option<Connection>, String> {
     // Small messages go out at once, as the client side does.
     let _ = tcp.set_nodelay(true);
+    // One bound for TLS and the request together: being slow at both buys no more time.
+    let deadline = Instant::now() + REQUEST_TIME;
+    let (mut stream, scheme) = match acceptor {
+        Some(acceptor) => {
+            let Ok(secured) = timeout_at(deadline, accept(acceptor, tcp)).await else {
+                return Err(format!(
+                    "TLS handshake failed: not done within {} s",
+                    REQUEST_TIME.as_secs()
+                ));
+            };
+            let (stream, session) = secured?;
+            if config.verbose > 0 {
+                to_stderr(&format!("* {peer}: {session}"), terminal(config));
+            }
+            (stream, "wss")
+        }
+        None => (Stream::Tcp(tcp), "ws"),
+    };
     let mut buffer = Vec::with_capacity(1024);
-    let read = tokio::time::timeout(REQUEST_TIME, read_request(&mut tcp, &mut buffer)).await;
+    let read = timeout_at(deadline, read_request(&mut stream, &mut buffer)).await;
     let parsed = match read {
         Ok(Ok(parsed)) => parsed,
         Ok(Err(words)) => return Err(words),
@@ -45,8 +68,8 @@ pub(super) async fn upgrade(
                 }
                 let answer = handshake::refuse(&refusal);
                 show_answer(config, &answer);
-                let _ = tcp.write_all(&answer).await;
-                let _ = tcp.shutdown().await;
+                let _ = stream.write_all(&answer).await;
+                let _ = stream.shutdown().await;
                 to_stderr(
                     &format!("* refused {peer}: {} ({})", refusal.words, refusal.status),
                     terminal(config),
@@ -64,12 +87,13 @@ pub(super) async fn upgrade(
     let extension = deflate.as_ref().map(|(_, value)| value.as_str());
     let answer = handshake::accept(&request, subprotocol.as_deref(), extension);
     show_answer(config, &answer);
-    tcp.write_all(&answer)
+    stream
+        .write_all(&answer)
         .await
         .map_err(|e| format!("lost before the upgrade was answered: {}", io_words(&e)))?;
     let leftover = buffer[request.head.len..].to_vec();
-    let (reader, writer) = Stream::Tcp(tcp).split();
-    let url = format!("ws://{peer}{}", request.head.text)
+    let (reader, writer) = stream.split();
+    let url = format!("{scheme}://{peer}{}", request.head.text)
         .parse()
         .map_err(|_| format!("request target '{}' is not a path", request.head.text))?;
     Ok(Some(Connection {
@@ -87,7 +111,7 @@ pub(super) async fn upgrade(
 
 /// Reads until the core has a whole request head, or a refusal.
 async fn read_request(
-    tcp: &mut TcpStream,
+    stream: &mut (impl AsyncRead + Unpin),
     buffer: &mut Vec<u8>,
 ) -> Result<Result<Request, Refusal>, String> {
     loop {
@@ -98,7 +122,7 @@ async fn read_request(
         }
         // The core refuses a head over MAX_HEAD, so the buffer never grows past it by much.
         buffer.reserve(MAX_HEAD.min(4096));
-        match tcp.read_buf(buffer).await {
+        match stream.read_buf(buffer).await {
             Ok(0) => return Err("closed the connection before its upgrade request".into()),
             Ok(_) => {}
             Err(e) => return Err(format!("lost before its upgrade request: {}", io_words(&e))),
