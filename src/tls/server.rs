@@ -135,6 +135,9 @@ fn words(reason: &str, hung_up: bool, min: TlsVersion) -> String {
                 answered 400"
             .into();
     }
+    if reason == "https proxy request" {
+        return "the client spoke to it as to an HTTP proxy (CONNECT), not TLS".into();
+    }
     if let Some(alert) = alert.filter(|alert| CERTIFICATE_ALERTS.contains(alert)) {
         return format!("the client rejected the certificate ({alert})");
     }
@@ -184,6 +187,12 @@ mod tests {
                 v12,
                 "the client spoke plain HTTP, not TLS (ws:// instead of wss://?); it was answered \
                  400",
+            ),
+            (
+                "https proxy request",
+                false,
+                v12,
+                "the client spoke to it as to an HTTP proxy (CONNECT), not TLS",
             ),
             (
                 "tlsv1 alert unknown ca",
