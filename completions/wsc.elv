@@ -18,8 +18,8 @@ set edit:completion:arg-completer[wsc] = {|@words|
     }
     var completions = [
         &'wsc'= {
-            cand -l 'Be the server: listen on [ADDR:]PORT and run the session with one client'
-            cand --listen 'Be the server: listen on [ADDR:]PORT and run the session with one client'
+            cand -l 'Be the server: listen on [ADDR:]PORT and serve clients, each with an id (#1, #2, ...)'
+            cand --listen 'Be the server: listen on [ADDR:]PORT and serve clients, each with an id (#1, #2, ...)'
             cand --max-clients 'With -l, serve at most N clients at once; more are answered 503'
             cand --path 'With -l, accept only requests for this path (others are answered 404)'
             cand --require-header 'With -l, accept only requests that carry this header with this value, as ''Name: value'' (repeatable: all are required; the name in any case, the value exactly). Others are answered 401 (with WWW-Authenticate: Basic realm="wsc"), naming the header, never its value. ''Origin: https://app.test'' checks where a browser client was loaded from'
@@ -46,9 +46,9 @@ set edit:completion:arg-completer[wsc] = {|@words|
             cand --connect-timeout 'Give up connecting after SECS seconds (fractions allowed; 0: no limit), for DNS, TCP, TLS and the upgrade together, every hop through a proxy included'
             cand --max-redirs 'With -L, follow at most N redirects (0 or more) [default: 10]'
             cand --ca 'Trust the certificates in this PEM file'
-            cand --cert 'Present this PEM client certificate (with --key; a pair that does not match is status 4 before connecting)'
-            cand --key 'The PKCS#8 PEM private key of --cert'
-            cand --tls-min 'Accept TLS VERSION and later only: 1.2 (the default; older versions are never spoken) or 1.3'
+            cand --cert 'Present this PEM client certificate (with --key; a pair that does not match is status 4 before connecting). With -l, the server''s certificate: wsc serves wss:// with it (the file may hold the chain, the server''s certificate first); a bad file, or a key that does not match, is status 4 before anything listens'
+            cand --key 'The PKCS#8 PEM private key of --cert (with -l, the server''s key)'
+            cand --tls-min 'Accept TLS VERSION and later only: 1.2 (the default; older versions are never spoken) or 1.3. With -l and --cert, it is what clients must speak'
             cand --servername 'Send NAME as the TLS server name (SNI) and verify the certificate against it, instead of the URL''s host: for a server reached by IP address, or by a name its certificate does not have. The Host header stays the URL''s'
             cand --pinnedpubkey 'Accept only a server with this public key, as curl has it: ''sha256//BASE64'' hashes of the key (several separated by '';''), or a file holding the key in PEM or DER. Checked right after the TLS handshake, with -k too; a mismatch is status 4, before the upgrade is sent. -v shows the server''s hash'
             cand --proxy 'Reach the server through this proxy, for ws:// and wss:// alike: http://HOST[:PORT] (HTTP CONNECT; also without a scheme), https:// (TLS to the proxy, then CONNECT), socks5:// (the server''s name resolved here) or socks5h:// (resolved by the proxy); the port is 1080 unless given (443 for https://); USER:PASS@ in it are the proxy''s credentials. '''' uses no proxy, whatever the environment says [default: the environment, as curl reads it: ws_proxy, WS_PROXY, http_proxy, all_proxy, ALL_PROXY for ws://; wss_proxy, WSS_PROXY, https_proxy, HTTPS_PROXY, all_proxy, ALL_PROXY for wss://; the first set and not empty]'

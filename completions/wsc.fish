@@ -1,4 +1,4 @@
-complete -c wsc -s l -l listen -d 'Be the server: listen on [ADDR:]PORT and run the session with one client' -r
+complete -c wsc -s l -l listen -d 'Be the server: listen on [ADDR:]PORT and serve clients, each with an id (#1, #2, ...)' -r
 complete -c wsc -l max-clients -d 'With -l, serve at most N clients at once; more are answered 503' -r
 complete -c wsc -l path -d 'With -l, accept only requests for this path (others are answered 404)' -r
 complete -c wsc -l require-header -d 'With -l, accept only requests that carry this header with this value, as \'Name: value\' (repeatable: all are required; the name in any case, the value exactly). Others are answered 401 (with WWW-Authenticate: Basic realm="wsc"), naming the header, never its value. \'Origin: https://app.test\' checks where a browser client was loaded from' -r
@@ -24,9 +24,9 @@ complete -c wsc -l server-max-window-bits -d 'Ask the server to compress with a 
 complete -c wsc -l connect-timeout -d 'Give up connecting after SECS seconds (fractions allowed; 0: no limit), for DNS, TCP, TLS and the upgrade together, every hop through a proxy included' -r
 complete -c wsc -l max-redirs -d 'With -L, follow at most N redirects (0 or more) [default: 10]' -r
 complete -c wsc -l ca -d 'Trust the certificates in this PEM file' -r
-complete -c wsc -l cert -d 'Present this PEM client certificate (with --key; a pair that does not match is status 4 before connecting)' -r
-complete -c wsc -l key -d 'The PKCS#8 PEM private key of --cert' -r
-complete -c wsc -l tls-min -d 'Accept TLS VERSION and later only: 1.2 (the default; older versions are never spoken) or 1.3' -r -f -a "1.2\t''
+complete -c wsc -l cert -d 'Present this PEM client certificate (with --key; a pair that does not match is status 4 before connecting). With -l, the server\'s certificate: wsc serves wss:// with it (the file may hold the chain, the server\'s certificate first); a bad file, or a key that does not match, is status 4 before anything listens' -r
+complete -c wsc -l key -d 'The PKCS#8 PEM private key of --cert (with -l, the server\'s key)' -r
+complete -c wsc -l tls-min -d 'Accept TLS VERSION and later only: 1.2 (the default; older versions are never spoken) or 1.3. With -l and --cert, it is what clients must speak' -r -f -a "1.2\t''
 1.3\t''"
 complete -c wsc -l servername -d 'Send NAME as the TLS server name (SNI) and verify the certificate against it, instead of the URL\'s host: for a server reached by IP address, or by a name its certificate does not have. The Host header stays the URL\'s' -r
 complete -c wsc -l pinnedpubkey -d 'Accept only a server with this public key, as curl has it: \'sha256//BASE64\' hashes of the key (several separated by \';\'), or a file holding the key in PEM or DER. Checked right after the TLS handshake, with -k too; a mismatch is status 4, before the upgrade is sent. -v shows the server\'s hash' -r

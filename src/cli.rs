@@ -122,17 +122,21 @@ pub struct Cli {
     #[arg(value_name = "URL", required_unless_present_any = ["connect", "generate", "listen"])]
     pub url: Option<String>,
 
-    /// Be the server: listen on [ADDR:]PORT and run the session with one client.
+    /// Be the server: listen on [ADDR:]PORT and serve clients, each with an id (#1, #2, ...).
     ///
     /// 127.0.0.1 unless an address is given, as 0.0.0.0:PORT or [::]:PORT; port 0 picks a free
-    /// one. The session runs with the first client that upgrades. The first stderr line is '* listening on ws://ADDR:PORT/' (with
-    /// --jsonl also a "listening" object on stdout). One client, as wscat -l: once it is
-    /// connected the port is closed, so further connections are refused; a bad request is
-    /// answered with its status (400, 404, 405, 426) and the next client is awaited. -s names
-    /// the subprotocols accepted (the first the client offers; none: no subprotocol);
-    /// permessage-deflate is agreed unless --no-compress. --auth and --require-header say what a
-    /// client must send (else 401). Flags for connecting to a server (-H, -o, -A, -L, --proxy,
-    /// --resolve, -4, ...) have no effect and are warned about; --unix-socket is a usage error.
+    /// one. The first stderr line is '* listening on ws://ADDR:PORT/' (wss:// with --cert and
+    /// --key; with --jsonl also a "listening" object on stdout). Stdin or typed lines go to every
+    /// client connected (a pipe's stdin is read once one is; in the REPL /to N picks one); what
+    /// clients send is shown with their id ("client":N with --jsonl). -x greets each client;
+    /// --count and --expect count all clients' messages and, once met, close them all; --max-time
+    /// and signals end the run. A client that does not read for 2 s while its queue is full is
+    /// closed with 1008. A bad request is answered with its status (400, 404, 405, 426) and told
+    /// about. -s names the subprotocols accepted (the first the client offers; none: no
+    /// subprotocol); permessage-deflate is agreed unless --no-compress. --auth and
+    /// --require-header say what a client must send (else 401). Flags for connecting to a server
+    /// (-H, -o, -A, -L, --proxy, --resolve, -4, ...) have no effect and are warned about;
+    /// --unix-socket is a usage error.
     // A unix socket names where to connect: with -l it would contradict where to listen.
     #[arg(
         short = 'l',
@@ -370,16 +374,18 @@ pub struct Cli {
     pub ca: Option<String>,
 
     /// Present this PEM client certificate (with --key; a pair that does not match is status 4
-    /// before connecting).
+    /// before connecting). With -l, the server's certificate: wsc serves wss:// with it (the
+    /// file may hold the chain, the server's certificate first); a bad file, or a key that does
+    /// not match, is status 4 before anything listens.
     #[arg(long, value_name = "FILE", requires = "key", help_heading = "TLS")]
     pub cert: Option<String>,
 
-    /// The PKCS#8 PEM private key of --cert.
+    /// The PKCS#8 PEM private key of --cert (with -l, the server's key).
     #[arg(long, value_name = "FILE", requires = "cert", help_heading = "TLS")]
     pub key: Option<String>,
 
     /// Accept TLS VERSION and later only: 1.2 (the default; older versions are never spoken)
-    /// or 1.3.
+    /// or 1.3. With -l and --cert, it is what clients must speak.
     #[arg(long, value_name = "VERSION", value_parser = ["1.2", "1.3"], help_heading = "TLS")]
     pub tls_min: Option<String>,
 

@@ -60,6 +60,22 @@ pub fn mask_query(target: &str) -> String {
     format!("{path}?{}", params.join("&"))
 }
 
+/// A line of an HTTP head with its credentials masked: a credential-looking header's value, or
+/// the query parameters of a request line's target.
+pub fn mask_head_line(line: &str) -> String {
+    if let Some((name, _)) = line.split_once(':') {
+        if !name.contains(' ') && is_credential(name) {
+            return format!("{name}: ***");
+        }
+    }
+    match line.split(' ').collect::<Vec<_>>()[..] {
+        [method, target, version] if version.starts_with("HTTP/") => {
+            format!("{method} {} {version}", mask_query(target))
+        }
+        _ => line.to_string(),
+    }
+}
+
 pub struct Verbose {
     level: u8,
     sanitize: bool,
@@ -174,6 +190,24 @@ impl Verbose {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn head_lines_lose_their_credentials() {
+        assert_eq!(
+            mask_head_line("Authorization: Basic dTpw"),
+            "Authorization: ***"
+        );
+        assert_eq!(mask_head_line("X-Api-Key: abc"), "X-Api-Key: ***");
+        assert_eq!(mask_head_line("Host: 127.0.0.1"), "Host: 127.0.0.1");
+        assert_eq!(
+            mask_head_line("GET /feed?token=abc&room=1 HTTP/1.1"),
+            "GET /feed?token=***&room=1 HTTP/1.1"
+        );
+        assert_eq!(
+            mask_head_line("HTTP/1.1 101 Switching Protocols"),
+            "HTTP/1.1 101 Switching Protocols"
+        );
+    }
 
     #[test]
     fn credential_looking_names_are_found_and_the_handshake_keys_are_not() {

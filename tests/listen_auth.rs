@@ -113,7 +113,14 @@ fn echo_client(url: &str, extra: &[&str]) -> Wsc {
 
 #[tokio::test]
 async fn require_header_refuses_401_without_it_and_accepts_it() {
-    let args = ["-l", "0", "--one", "--require-header", "X-Token: s3cret", "--echo"];
+    let args = [
+        "-l",
+        "0",
+        "--one",
+        "--require-header",
+        "X-Token: s3cret",
+        "--echo",
+    ];
     let server = listen(wsc(args)).await;
     let missing = raw(server.port, "").await;
     assert_unauthorized(&missing, "X-Token header missing (--require-header)");

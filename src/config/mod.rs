@@ -113,7 +113,7 @@ pub struct Config {
 pub struct TlsSettings {
     pub insecure: bool,
     pub ca_file: Option<PathBuf>,
-    /// Client certificate and key files.
+    /// Certificate (chain) and key files: the client's, or with -l the server's.
     pub identity: Option<(PathBuf, PathBuf)>,
     /// `--tls-min`: the lowest TLS version accepted.
     pub min_version: TlsVersion,
@@ -223,6 +223,8 @@ impl Config {
         }
         let path = cli.path.as_deref().map(listen_path).transpose()?;
         let raw_url = match listen {
+            // With --cert and --key the listener serves wss:// (tls/server.rs).
+            Some(addr) if cli.cert.is_some() => format!("wss://{addr}/"),
             Some(addr) => format!("ws://{addr}/"),
             None => cli.url.clone().or(cli.connect.clone()).unwrap_or_default(),
         };

@@ -83,7 +83,9 @@ pub(super) fn warnings(
             "-H '{header}: …' replaces {flag}, which is not sent"
         ));
     }
-    if url.scheme() == "ws" {
+    if cli.listen.is_some() {
+        warnings.extend(listen_tls(cli));
+    } else if url.scheme() == "ws" {
         let tls = [
             (cli.insecure, "--insecure"),
             (cli.ca.is_some(), "--ca"),
@@ -142,6 +144,31 @@ fn client_only(cli: &Cli) -> Vec<String> {
             None => format!("{flag} has no effect with -l (it is for connecting to a server)"),
         })
         .collect()
+}
+
+/// TLS flags with -l: those that judge the server's certificate are the client's alone; --cert,
+/// --key and --tls-min are the listener's own (wss://).
+fn listen_tls(cli: &Cli) -> Vec<String> {
+    let client_only = [
+        (cli.insecure, "--insecure"),
+        (cli.ca.is_some(), "--ca"),
+        (cli.servername.is_some(), "--servername"),
+        (cli.pinnedpubkey.is_some(), "--pinnedpubkey"),
+    ];
+    let mut warnings: Vec<String> = client_only
+        .iter()
+        .filter(|(given, _)| *given)
+        .map(|(_, flag)| {
+            format!(
+                "{flag} has no effect with -l (it checks the server's certificate when wsc is \
+                 the client)"
+            )
+        })
+        .collect();
+    if cli.tls_min.is_some() && cli.cert.is_none() {
+        warnings.push("--tls-min has no effect with -l without --cert and --key (no TLS)".into());
+    }
+    warnings
 }
 
 /// --resolve, --connect-to, -4 and -6 given with a unix socket, which has no name to resolve.
@@ -314,6 +341,39 @@ mod tests {
             config_of(&used).warnings.is_empty(),
             "{:?}",
             config_of(&used).warnings
+        );
+    }
+
+    #[test]
+    fn with_listen_only_the_client_s_tls_flags_are_warned_about() {
+        use clap::Parser;
+        let warned = |args: &[&str]| {
+            let all = ["wsc", "-l", "0"].into_iter().chain(args.iter().copied());
+            let cli = Cli::try_parse_from(all).unwrap();
+            let url = Url::parse("wss://127.0.0.1:0/").unwrap();
+            warnings(&cli, Mode::Pipe, &url, || true)
+        };
+        let served = ["--cert", "c.pem", "--key", "k.pem"];
+        assert!(warned(&served).is_empty());
+        assert!(warned(&[&served[..], &["--tls-min", "1.3"]].concat()).is_empty());
+        let client_only = [
+            (&["-k"][..], "--insecure"),
+            (&["--cacert", "ca.pem"], "--ca"),
+            (&["--servername", "n"], "--servername"),
+            (&["--pinnedpubkey", "sha256//x"], "--pinnedpubkey"),
+        ];
+        for (args, flag) in client_only {
+            assert_eq!(
+                warned(&[&served[..], args].concat()),
+                [format!(
+                    "{flag} has no effect with -l (it checks the server's certificate when wsc \
+                     is the client)"
+                )]
+            );
+        }
+        assert_eq!(
+            warned(&["--tls-min", "1.3"]),
+            ["--tls-min has no effect with -l without --cert and --key (no TLS)"]
         );
     }
 }

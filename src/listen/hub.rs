@@ -71,7 +71,7 @@ pub async fn serve(
             signal = signals.next() => hub.on_signal(signal),
             Some((id, report)) = reports.recv() => hub.on_report(id, report),
             Some(upgraded) = upgrades.recv() => hub.on_upgraded(upgraded, &listener),
-            (tcp, peer) = listener.next(config), if hub.closing.is_none() => hub.on_accept(tcp, peer),
+            (tcp, peer) = listener.next(config), if hub.closing.is_none() => hub.on_accept(tcp, peer, &listener),
             Some(()) = next_room(&mut hub.delivery) => hub.on_room(),
             () = sleep_until(patience.unwrap_or(never)), if patience.is_some() => hub.on_patience_over(),
             item = input.recv(), if hub.wants_input() => hub.on_input(item),
@@ -155,7 +155,7 @@ impl Hub<'_> {
             && (self.config.prompt || !self.roster.is_empty())
     }
 
-    fn on_accept(&mut self, tcp: tokio::net::TcpStream, peer: SocketAddr) {
+    fn on_accept(&mut self, tcp: tokio::net::TcpStream, peer: SocketAddr, listener: &Listener) {
         let busy = self
             .config
             .max_clients
@@ -164,12 +164,13 @@ impl Hub<'_> {
         let config = Arc::clone(&self.sessions);
         let upgrades = self.upgrades.clone();
         let lines = self.reports.clone();
+        let acceptor = listener.acceptor.clone();
         tokio::spawn(async move {
             // Lines about a client not yet connected: id 0, printed as they are.
             let say = move |line: String| {
                 let _ = lines.send((0, Forwarded::Stats(line)));
             };
-            let upgraded = upgrade(&config, tcp, peer, busy, &say).await;
+            let upgraded = upgrade(&config, acceptor.as_ref(), tcp, peer, busy, &say).await;
             let _ = upgrades.send((peer, upgraded));
         });
     }

@@ -27,8 +27,10 @@ const REQUEST_TIME: Duration = Duration::from_secs(10);
 /// A bound port, announced.
 pub struct Listener {
     tcp: TcpListener,
-    /// `ws://127.0.0.1:PORT`, with no path.
+    /// `ws://127.0.0.1:PORT` (wss:// with --cert), with no path.
     origin: String,
+    /// --cert and --key: TLS for every client.
+    acceptor: Option<crate::tls::server::Acceptor>,
 }
 
 /// Binds -l's address and prints the listening line (then the warnings): the first line, so
@@ -37,14 +39,21 @@ pub async fn bind(config: &Config) -> Result<Listener, Failure> {
     let Some(addr) = config.listen else {
         return Err(Failure::Usage("no address to listen on".into()));
     };
+    // Before binding: a bad --cert or --key stops wsc while nothing listens.
+    let acceptor = crate::tls::server::acceptor(config)?;
+    let scheme = if acceptor.is_some() { "wss" } else { "ws" };
     let cannot =
         |e: std::io::Error| Failure::Listen(format!("cannot listen on {addr}: {}", io_words(&e)));
     let tcp = TcpListener::bind(addr).await.map_err(cannot)?;
     let bound = tcp.local_addr().map_err(cannot)?;
-    let origin = format!("ws://{bound}");
+    let origin = format!("{scheme}://{bound}");
     announce(config, &format!("{origin}/"))?;
     crate::output::warn(config);
-    Ok(Listener { tcp, origin })
+    Ok(Listener {
+        tcp,
+        origin,
+        acceptor,
+    })
 }
 
 impl Listener {
@@ -77,7 +86,7 @@ pub async fn accept_one(config: &Config, listener: Listener) -> Result<Connectio
     loop {
         let (tcp, peer) = listener.next(config).await;
         let started = Instant::now();
-        match upgrade(config, tcp, peer, false, &say).await {
+        match upgrade(config, listener.acceptor.as_ref(), tcp, peer, false, &say).await {
             Ok(Some(mut connection)) => {
                 connection.url = listener.url_of(&connection);
                 connection.elapsed = started.elapsed();

@@ -1,11 +1,13 @@
-//! One client's opening handshake as the server: read the request head, let the policy judge
-//! it, answer (101 or a refusal in words), and hand over a `Connection` with the server role.
+//! One client's opening handshake as the server: TLS first when serving wss://, then read the
+//! request head, let the policy judge it, answer (101 or a refusal in words), and hand over a
+//! `Connection` with the server role.
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+use tokio::time::{Instant, timeout_at};
 
 use super::{REQUEST_TIME, policy};
 use crate::config::Config;
@@ -13,22 +15,42 @@ use crate::connect::{Connection, Stream};
 use crate::error::io_words;
 use crate::protocol::Role;
 use crate::protocol::handshake::{self, MAX_HEAD, Refusal, Request};
+use crate::tls::server::{Acceptor, accept};
 
-/// One client's upgrade: `Ok(Some)` when it is accepted, `Ok(None)` when it was refused (and
-/// told why), `Err` with words when it went away or was too slow. `busy`: the listener has as
-/// many clients as --max-clients allows, so a good request is answered 503. Lines for people
-/// (the refusal, -v's heads) go to `say`.
+/// One client's upgrade, over TLS with an acceptor: `Ok(Some)` when it is accepted, `Ok(None)`
+/// when it was refused (and told why), `Err` with words when its TLS handshake failed, or it
+/// went away or was too slow. `busy`: the listener has as many clients as --max-clients allows,
+/// so a good request is answered 503. Lines for people (the refusal, -v's) go to `say`.
 pub(super) async fn upgrade(
     config: &Config,
-    mut tcp: TcpStream,
+    acceptor: Option<&Acceptor>,
+    tcp: TcpStream,
     peer: SocketAddr,
     busy: bool,
     say: &(dyn Fn(String) + Sync),
 ) -> Result<Option<Connection>, String> {
     // Small messages go out at once, as the client side does.
     let _ = tcp.set_nodelay(true);
+    // One bound for TLS and the request together: being slow at both buys no more time.
+    let deadline = Instant::now() + REQUEST_TIME;
+    let (mut stream, scheme) = match acceptor {
+        Some(acceptor) => {
+            let Ok(secured) = timeout_at(deadline, accept(acceptor, tcp)).await else {
+                return Err(format!(
+                    "TLS handshake failed: not done within {} s",
+                    REQUEST_TIME.as_secs()
+                ));
+            };
+            let (stream, session) = secured?;
+            if config.verbose > 0 {
+                say(format!("* {peer}: {session}"));
+            }
+            (stream, "wss")
+        }
+        None => (Stream::Tcp(tcp), "ws"),
+    };
     let mut buffer = Vec::with_capacity(1024);
-    let read = tokio::time::timeout(REQUEST_TIME, read_request(&mut tcp, &mut buffer)).await;
+    let read = timeout_at(deadline, read_request(&mut stream, &mut buffer)).await;
     let parsed = match read {
         Ok(Ok(parsed)) => parsed,
         Ok(Err(words)) => return Err(words),
@@ -49,13 +71,11 @@ pub(super) async fn upgrade(
     let (request, subprotocol, deflate) = match judged {
         Ok(agreed) => agreed,
         Err(refusal) => {
-            if config.verbose > 0 {
-                show_head(say, "<", &String::from_utf8_lossy(&buffer));
-            }
+            show_head(config, say, "<", &buffer);
             let answer = handshake::refuse(&refusal);
-            show_answer(config, say, &answer);
-            let _ = tcp.write_all(&answer).await;
-            let _ = tcp.shutdown().await;
+            show_head(config, say, ">", &answer);
+            let _ = stream.write_all(&answer).await;
+            let _ = stream.shutdown().await;
             say(format!(
                 "* refused {peer}: {} ({})",
                 refusal.words, refusal.status
@@ -63,22 +83,17 @@ pub(super) async fn upgrade(
             return Ok(None);
         }
     };
-    if config.verbose > 0 {
-        show_head(
-            say,
-            "<",
-            &String::from_utf8_lossy(&buffer[..request.head.len]),
-        );
-    }
+    show_head(config, say, "<", &buffer[..request.head.len]);
     let extension = deflate.as_ref().map(|(_, value)| value.as_str());
     let answer = handshake::accept(&request, subprotocol.as_deref(), extension);
-    show_answer(config, say, &answer);
-    tcp.write_all(&answer)
+    show_head(config, say, ">", &answer);
+    stream
+        .write_all(&answer)
         .await
         .map_err(|e| format!("lost before the upgrade was answered: {}", io_words(&e)))?;
     let leftover = buffer[request.head.len..].to_vec();
-    let (reader, writer) = Stream::Tcp(tcp).split();
-    let url = format!("ws://{peer}{}", request.head.text)
+    let (reader, writer) = stream.split();
+    let url = format!("{scheme}://{peer}{}", request.head.text)
         .parse()
         .map_err(|_| format!("request target '{}' is not a path", request.head.text))?;
     Ok(Some(Connection {
@@ -97,7 +112,7 @@ pub(super) async fn upgrade(
 
 /// Reads until the core has a whole request head, or a refusal.
 async fn read_request(
-    tcp: &mut TcpStream,
+    stream: &mut (impl AsyncRead + Unpin),
     buffer: &mut Vec<u8>,
 ) -> Result<Result<Request, Refusal>, String> {
     loop {
@@ -108,7 +123,7 @@ async fn read_request(
         }
         // The core refuses a head over MAX_HEAD, so the buffer never grows past it by much.
         buffer.reserve(MAX_HEAD.min(4096));
-        match tcp.read_buf(buffer).await {
+        match stream.read_buf(buffer).await {
             Ok(0) => return Err("closed the connection before its upgrade request".into()),
             Ok(_) => {}
             Err(e) => return Err(format!("lost before its upgrade request: {}", io_words(&e))),
@@ -116,15 +131,18 @@ async fn read_request(
     }
 }
 
-/// -v: a head as it went, one `<` (received) or `>` (sent) line each.
-fn show_head(say: &(dyn Fn(String) + Sync), sigil: &str, head: &str) {
-    for line in head.lines().take_while(|line| !line.is_empty()) {
-        say(format!("{sigil} {line}"));
+/// -v: a head as it went, one `<` (received) or `>` (sent) line each; credentials masked
+/// unless -vv, as on the client side.
+fn show_head(config: &Config, say: &(dyn Fn(String) + Sync), sigil: &str, head: &[u8]) {
+    if config.verbose == 0 {
+        return;
     }
-}
-
-fn show_answer(config: &Config, say: &(dyn Fn(String) + Sync), answer: &[u8]) {
-    if config.verbose > 0 {
-        show_head(say, ">", &String::from_utf8_lossy(answer));
+    let head = String::from_utf8_lossy(head);
+    for line in head.lines().take_while(|line| !line.is_empty()) {
+        let line = match config.verbose {
+            1 => crate::verbose::mask_head_line(line),
+            _ => line.to_string(),
+        };
+        say(format!("{sigil} {line}"));
     }
 }

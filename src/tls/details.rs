@@ -59,16 +59,7 @@ impl Details {
                 warnings,
             };
         }
-        let alpn = ssl
-            .selected_alpn_protocol()
-            .map_or("none".into(), String::from_utf8_lossy);
-        let cipher = ssl
-            .current_cipher()
-            .map_or("unknown", |c| c.standard_name().unwrap_or(c.name()));
-        let mut lines = vec![format!(
-            "{}, cipher {cipher}, ALPN {alpn}",
-            ssl.version_str().replacen("TLSv", "TLS ", 1)
-        )];
+        let mut lines = vec![session(ssl)];
         if insecure {
             // OpenSSL checks the chain under -k too, and only does not act on the result.
             lines.push(match ssl.verify_result() {
@@ -101,6 +92,20 @@ impl Details {
         }
         Details { lines, warnings }
     }
+}
+
+/// `TLS 1.3, cipher TLS_AES_256_GCM_SHA384, ALPN http/1.1`: what the two ends agreed on.
+pub(super) fn session(ssl: &SslRef) -> String {
+    let alpn = ssl
+        .selected_alpn_protocol()
+        .map_or("none".into(), String::from_utf8_lossy);
+    let cipher = ssl
+        .current_cipher()
+        .map_or("unknown", |c| c.standard_name().unwrap_or(c.name()));
+    format!(
+        "{}, cipher {cipher}, ALPN {alpn}",
+        ssl.version_str().replacen("TLSv", "TLS ", 1)
+    )
 }
 
 /// `DNS example.com, IP 127.0.0.1`, or `none`.

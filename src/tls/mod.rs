@@ -4,6 +4,7 @@
 
 pub mod details;
 pub mod pin;
+pub mod server;
 mod words;
 
 use std::fs;
@@ -71,7 +72,7 @@ pub fn connector(settings: &TlsSettings) -> Result<Connector, Failure> {
         }
     }
     if let Some((cert, key)) = &settings.identity {
-        let (chain, private) = identity(cert, key)?;
+        let (chain, private) = identity(cert, key, "client")?;
         let mut chain = chain.into_iter();
         if let Some(leaf) = chain.next() {
             builder.set_certificate(&leaf).map_err(setup)?;
@@ -155,8 +156,9 @@ fn certificates(path: &Path, what: &str) -> Result<Vec<X509>, Failure> {
     Ok(certificates)
 }
 
-/// The client certificate chain and its key, checked to belong together.
-fn identity(cert: &Path, key: &Path) -> Result<(Vec<X509>, PKey<Private>), Failure> {
+/// A certificate chain and its key, checked to belong together; `whose` ("client", "server")
+/// names the key in the failures.
+fn identity(cert: &Path, key: &Path, whose: &str) -> Result<(Vec<X509>, PKey<Private>), Failure> {
     let key_pem = read(key, "key")?;
     // An encrypted or traditional key is refused before OpenSSL would ask for a passphrase.
     if !key_pem
@@ -170,14 +172,14 @@ fn identity(cert: &Path, key: &Path) -> Result<(Vec<X509>, PKey<Private>), Failu
     }
     let private = PKey::private_key_from_pem(&key_pem).map_err(|e| {
         Failure::Tls(format!(
-            "cannot load client key '{}': {}",
+            "cannot load {whose} key '{}': {}",
             key.display(),
             words::stack_reason(&e)
         ))
     })?;
     let chain = certificates(cert, "certificate file")?;
     // OpenSSL compares a pair itself only when both are of one kind: an RSA certificate with an
-    // EC key would pass until the server refused the handshake.
+    // EC key would pass until the peer refused the handshake.
     let matches = match chain[0].public_key() {
         Ok(public) => public.public_eq(&private),
         // What cannot be read here, the handshake will judge.
@@ -185,7 +187,7 @@ fn identity(cert: &Path, key: &Path) -> Result<(Vec<X509>, PKey<Private>), Failu
     };
     if !matches {
         return Err(Failure::Tls(format!(
-            "client key '{}' does not match certificate '{}'",
+            "{whose} key '{}' does not match certificate '{}'",
             key.display(),
             cert.display()
         )));

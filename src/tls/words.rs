@@ -207,7 +207,7 @@ fn alert_failure(reason: &str, peer: Peer, when: When) -> Failure {
 }
 
 /// Whether the error is the server closing or resetting the connection.
-fn hung_up(e: &ssl::Error) -> bool {
+pub(super) fn hung_up(e: &ssl::Error) -> bool {
     match e.io_error() {
         Some(io) => dropped(io),
         // OpenSSL 3 names an EOF mid-record; older ones report a bare SYSCALL error.
@@ -225,7 +225,7 @@ fn dropped(error: &io::Error) -> bool {
 }
 
 /// The reason of a TLS error: `wrong version number`, or the I/O error's words.
-fn reason(e: &ssl::Error) -> String {
+pub(super) fn reason(e: &ssl::Error) -> String {
     match (e.ssl_error(), e.io_error()) {
         (Some(stack), _) => stack_reason(stack),
         (None, Some(io)) => crate::error::io_words(io),
