@@ -29,7 +29,7 @@ pub const EXAMPLES: [(&str, &str); 7] = [
         "see the handshake, timings and figures",
     ),
     (
-        "wsc -l 0 --expect '\"op\":\"subscribe\"' -x '{\"ok\":true}'",
+        "wsc -l 0 --one --expect '\"op\":\"subscribe\"' -x '{\"ok\":true}'",
         "be the server a client under test talks to: status 0 only if it subscribes",
     ),
 ];
