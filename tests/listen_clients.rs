@@ -185,3 +185,61 @@ async fn max_time_ends_the_listener_with_its_clients_and_names_the_unmet_goal() 
         run.stderr
     );
 }
+
+#[tokio::test]
+async fn echo_serves_each_client_its_own_messages_compressed_and_with_its_subprotocol() {
+    let mut server = listen(&["-l", "0", "--echo", "-s", "chat", "-v"], None).await;
+    let url = server.url("/");
+    let run = |text: &'static str| {
+        let url = url.clone();
+        async move {
+            common::wsc([url.as_str(), "-s", "chat", "-x", text, "--count", "1"])
+                .stdin_null()
+                .run()
+                .await
+        }
+    };
+    let (a, b) = tokio::join!(run("from a"), run("from b"));
+    a.assert_status(0);
+    b.assert_status(0);
+    assert_eq!(a.stdout_lines(), ["from a"]);
+    assert_eq!(b.stdout_lines(), ["from b"]);
+    let connected = server.stderr_line("(subprotocol chat)").await;
+    assert!(connected.starts_with("* #"), "{connected}");
+    terminate(&server);
+    let run = server.finish().await;
+    // wsc offers permessage-deflate by default, and the listener agrees to it.
+    assert!(
+        run.stderr
+            .contains("> Sec-WebSocket-Extensions: permessage-deflate"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[tokio::test]
+async fn verbose_shows_each_request_and_answer_with_credentials_masked() {
+    let server = listen(&["-l", "0", "-v", "--auth", "u:secret"], None).await;
+    let url = format!("ws://u:secret@127.0.0.1:{}/feed?token=abc", server.port);
+    let client = common::wsc([url.as_str(), "-w", "0"])
+        .stdin_null()
+        .run()
+        .await;
+    client.assert_status(0);
+    terminate(&server);
+    let run = server.finish().await;
+    let stderr = &run.stderr;
+    assert!(
+        stderr.contains("< GET /feed?token=*** HTTP/1.1\n"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("< Authorization: ***\n"), "{stderr}");
+    assert!(
+        stderr.contains("> HTTP/1.1 101 Switching Protocols\n"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("secret") && !stderr.contains("token=abc"),
+        "{stderr}"
+    );
+}

@@ -42,6 +42,7 @@ impl Client {
     /// (-x). The session reports to `reports` and last of all says how it ended.
     pub fn start(
         id: u32,
+        peer: SocketAddr,
         connection: Connection,
         config: Arc<Config>,
         first: Option<Input>,
@@ -54,7 +55,7 @@ impl Client {
             let _ = queue.try_send(first);
         }
         let client = Client {
-            peer: connection.peer.unwrap_or_else(|| ([0, 0, 0, 0], 0).into()),
+            peer,
             path: connection.url.path().to_string(),
             subprotocol: connection.subprotocol.clone(),
             since: Instant::now(),

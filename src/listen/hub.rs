@@ -27,8 +27,13 @@ use crate::session::goals::Goals;
 /// How long past --close-timeout the listener waits for its clients' sessions to end.
 const END_GRACE: Duration = Duration::from_secs(1);
 
-/// A client's upgrade, done: the connection, or None when it was refused; words when it failed.
-type Upgraded = (SocketAddr, Result<Option<Connection>, String>);
+/// What a client's upgrade task tells the listener: lines for people (a refusal, -v's heads),
+/// then how it went.
+enum Upgrading {
+    Line(String),
+    /// The connection, or None when it was refused; words when it failed.
+    Done(SocketAddr, Result<Option<Box<Connection>>, String>),
+}
 
 /// Serves clients until a signal, --max-time, --count/--expect met, or the REPL's end.
 pub async fn serve(
@@ -70,7 +75,10 @@ pub async fn serve(
             biased;
             signal = signals.next() => hub.on_signal(signal),
             Some((id, report)) = reports.recv() => hub.on_report(id, report),
-            Some(upgraded) = upgrades.recv() => hub.on_upgraded(upgraded, &listener),
+            Some(upgrading) = upgrades.recv() => match upgrading {
+                Upgrading::Line(line) => hub.aside(line),
+                Upgrading::Done(peer, upgraded) => hub.on_upgraded(peer, upgraded, &listener),
+            },
             (tcp, peer) = listener.next(config), if hub.closing.is_none() => hub.on_accept(tcp, peer, &listener),
             Some(()) = next_room(&mut hub.delivery) => hub.on_room(),
             () = sleep_until(patience.unwrap_or(never)), if patience.is_some() => hub.on_patience_over(),
@@ -109,7 +117,7 @@ struct Hub<'a> {
     printer: Printer,
     roster: Roster,
     reports: Reports,
-    upgrades: mpsc::UnboundedSender<Upgraded>,
+    upgrades: mpsc::UnboundedSender<Upgrading>,
     /// Clients accepted whose upgrade is under way (they count against --max-clients).
     upgrading: usize,
     /// `/to N`: where typed lines go (None: every client).
@@ -163,19 +171,24 @@ impl Hub<'_> {
         self.upgrading += 1;
         let config = Arc::clone(&self.sessions);
         let upgrades = self.upgrades.clone();
-        let lines = self.reports.clone();
         let acceptor = listener.acceptor.clone();
         tokio::spawn(async move {
-            // Lines about a client not yet connected: id 0, printed as they are.
-            let say = move |line: String| {
-                let _ = lines.send((0, Forwarded::Stats(line)));
+            let say = |line: String| {
+                let _ = upgrades.send(Upgrading::Line(line));
             };
-            let upgraded = upgrade(&config, acceptor.as_ref(), tcp, peer, busy, &say).await;
-            let _ = upgrades.send((peer, upgraded));
+            let upgraded = upgrade(&config, acceptor.as_ref(), tcp, peer, busy, &say)
+                .await
+                .map(|upgraded| upgraded.map(Box::new));
+            let _ = upgrades.send(Upgrading::Done(peer, upgraded));
         });
     }
 
-    fn on_upgraded(&mut self, (peer, upgraded): Upgraded, listener: &Listener) {
+    fn on_upgraded(
+        &mut self,
+        peer: SocketAddr,
+        upgraded: Result<Option<Box<Connection>>, String>,
+        listener: &Listener,
+    ) {
         self.upgrading -= 1;
         match upgraded {
             // Refused: the refusal was told.
@@ -186,7 +199,8 @@ impl Hub<'_> {
                 let first = execute_batch(self.config.input, &self.config.execute);
                 let client = Client::start(
                     id,
-                    connection,
+                    peer,
+                    *connection,
                     Arc::clone(&self.sessions),
                     first,
                     &self.reports,
@@ -205,7 +219,6 @@ impl Hub<'_> {
     fn on_report(&mut self, id: u32, report: Forwarded) {
         match report {
             Forwarded::Event(event) => self.on_event(id, event),
-            Forwarded::Stats(line) if id == 0 => self.aside(line),
             Forwarded::Stats(line) => {
                 let line = line.strip_prefix("wsc: ").unwrap_or(&line).to_string();
                 self.aside(format!("wsc: #{id} {line}"));
