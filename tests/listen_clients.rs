@@ -65,7 +65,11 @@ async fn stdin_lines_go_to_every_client_and_messages_carry_their_ids() {
 
 #[tokio::test]
 async fn stderr_names_the_client_on_connect_and_close_and_count_adds_up_all_clients() {
-    let server = listen(&["-l", "0", "--color", "never", "--count", "2"], None).await;
+    let server = listen(
+        &["-l", "0", "--color", "never", "--count", "2", "--stats"],
+        None,
+    )
+    .await;
     let (mut first, _) = client(&server.url("/"), None).await;
     let (mut second, _) = client(&server.url("/chat"), None).await;
     send(&mut first, "from one").await;
@@ -83,6 +87,12 @@ async fn stderr_names_the_client_on_connect_and_close_and_count_adds_up_all_clie
         "{stderr}"
     );
     assert!(stderr.contains(" to /chat"), "{stderr}");
+    // Each client's own line, then the listener's.
+    assert!(stderr.contains("wsc: #1 stats: "), "{stderr}");
+    assert!(
+        stderr.contains("wsc: stats: 2 clients served; 2 messages received, 0 messages queued"),
+        "{stderr}"
+    );
     let stdout = run.stdout_text();
     assert!(
         stdout.contains("from one\n") && stdout.contains("from two\n"),

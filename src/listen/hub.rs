@@ -62,6 +62,7 @@ pub async fn serve(
         closing: None,
         end: End::default(),
         served: 0,
+        received: 0,
         sent: 0,
         unflushed: false,
     };
@@ -91,8 +92,9 @@ pub async fn serve(
     hub.flush();
     if config.stats {
         hub.printer.last_stderr_line(format!(
-            "wsc: stats: {} served; {} queued to clients",
+            "wsc: stats: {} served; {} received, {} queued to clients",
             crate::words::plural(hub.served, "client"),
+            crate::words::plural(hub.received, "message"),
             crate::words::plural(hub.sent, "message"),
         ));
     }
@@ -131,6 +133,8 @@ struct Hub<'a> {
     closing: Option<(Instant, CloseFrame)>,
     end: End,
     served: u64,
+    /// Messages from all clients, and messages queued to them (each recipient counted).
+    received: u64,
     sent: u64,
     unflushed: bool,
 }
@@ -232,6 +236,7 @@ impl Hub<'_> {
             if let Some(client) = self.roster.clients.get_mut(&id) {
                 client.received += 1;
             }
+            self.received += 1;
             // `--count N` prints N messages: what arrives after the goal is met is not shown.
             if self.goals_met {
                 return;
