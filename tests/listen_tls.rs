@@ -239,8 +239,16 @@ async fn wsc_serves_wss_to_tungstenite_in_pipe_mode_both_ways() {
     assert_eq!(run.stdout_lines(), ["to server"]);
     // -v names what TLS agreed on, and who connected.
     assert!(run.stderr.contains(", ALPN http/1.1\n"), "{}", run.stderr);
-    assert!(run.stderr.contains("* connected from 127.0.0.1:"), "{}", run.stderr);
-    assert!(run.stderr.contains(&format!("Host: 127.0.0.1:{port}")), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("* connected from 127.0.0.1:"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(&format!("Host: 127.0.0.1:{port}")),
+        "{}",
+        run.stderr
+    );
 }
 
 #[tokio::test]
