@@ -5,6 +5,7 @@
     python3 bench/run.py --quick      # fewer repetitions
     python3 bench/run.py --only receive,latency --tools wsc,bare --json results.json
     python3 bench/run.py --deflate    # the compression variant (examples/deflate_server)
+    python3 bench/run.py --listen     # only listen mode: wsc -l as the server (about 20 s)
 
 It builds `cargo build --release --examples --bins`, starts examples/server on 127.0.0.1 with an
 OS-chosen port, and runs every case with four tools doing the same work:
@@ -23,6 +24,14 @@ or the lines written) and killed after a deadline, which counts as a failure.
 
 Times are each process's own, exec to exit, and the peak RSS is its own (see Spawner for how: a
 child started straight from Python would report Python's RSS as its floor). Linux only.
+
+Listen mode (issue 11; --listen runs only these) turns it around: the tool measured is the
+server, with the same client for every server, and the CPU and peak RSS shown are the server's.
+- lecho: one client (bare, then wsc --no-compress) echoing 200,000 lines through wsc -l --echo,
+  examples/server's echo (tokio-tungstenite) and websocat's `ws-l: mirror:`;
+- broadcast: 1,000 clients (examples/many_clients) connected to a fresh `wsc -l 0`, or websocat
+  `ws-l: broadcast:-`, then 1,000 lines written to the server's stdin: the time from the first
+  line written to the last of the 1,000,000 deliveries, and the server's figures at each phase.
 """
 
 from __future__ import annotations
@@ -34,9 +43,11 @@ import os
 import platform
 import queue
 import re
+import resource
 import shlex
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -54,6 +65,11 @@ PR_SET_CHILD_SUBREAPER = 36
 TOOLS = ["wsc", "bare", "websocat", "raw"]
 TOOL_NAMES = {"wsc": "wsc", "bare": "bare tokio-tungstenite", "websocat": "websocat",
               "raw": "raw TCP"}
+
+# Listen mode (issue 11): the tool is the server, and the clients are the same for every server.
+SERVER_NAMES = {"wsc": "wsc -l", "bare": "tokio-tungstenite server", "websocat": "websocat"}
+BROADCAST_CLIENTS = 1000
+BROADCAST_MESSAGES = 1000
 
 # Targets (DESIGN.md, Performance): wsc against a peer measured in the same run.
 SMALL_RSS_TARGET_KIB = 8 * 1024
@@ -160,24 +176,81 @@ def parent_pid(pid: int) -> int:
     return int(stat[stat.rindex(b")") + 2:].split()[1])
 
 
-class Server:
-    """examples/server on 127.0.0.1:0; its stderr lines after the first go to a queue."""
+def cpu_of(pid: int) -> float:
+    """A running process's CPU time so far, in seconds: the sum over its threads of the
+    scheduler's nanoseconds on a CPU (clock ticks of 10 ms would be too coarse for a run of
+    0.1 s). Threads that have exited are not counted (the servers measured keep theirs)."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            total += int((task / "schedstat").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            pass
+    return total / 1e9
 
-    def __init__(self, binary: Path, *args: str):
-        self.args = " ".join(args)
+
+def memory_of(pid: int) -> dict[str, int]:
+    """VmRSS and VmHWM (the peak: the process's own, unlike a forked child's ru_maxrss) in
+    KiB."""
+    found = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        name, _, value = line.partition(":")
+        if name in ("VmRSS", "VmHWM"):
+            found[name] = int(value.split()[0])
+    return found
+
+
+def free_port() -> int:
+    """A port free right now on 127.0.0.1, for a server that cannot say which one it took."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_listening(port: int, proc: subprocess.Popen, deadline: float) -> bool:
+    """Waits until something listens on 127.0.0.1:port (read from /proc/net/tcp: a test
+    connection would count as a client); False if proc exits or the deadline passes first."""
+    wanted = f"0100007F:{port:04X}"
+    while time.monotonic() < deadline and proc.poll() is None:
+        for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[1] == wanted and fields[3] == "0A":
+                return True
+        time.sleep(0.005)
+    return False
+
+
+class Server:
+    """examples/server on 127.0.0.1:0; its stderr lines after the first go to a queue.
+
+    Another server (wsc -l, websocat) with `argv`: one whose first stderr line says
+    `listening on ws://...` as examples/server's does, or else one told to listen on `port`
+    (see free_port), which is waited for until it listens."""
+
+    def __init__(self, binary: Path, *args: str, argv: list[str] | None = None,
+                 port: int | None = None):
+        argv = argv or [str(binary), "127.0.0.1:0", *args]
+        self.args = " ".join(argv[1:])
         self.proc = subprocess.Popen(
-            [str(binary), "127.0.0.1:0", *args],
+            argv,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
-        first = self.proc.stderr.readline().decode(errors="replace")
-        found = re.search(r"listening on (ws://\S+)", first)
-        if not found:
-            self.proc.kill()
-            self.proc.wait()
-            raise RuntimeError(f"server {self.args!r} did not start: {first.strip()!r}")
-        self.url = found.group(1)
+        if port is not None:
+            if not wait_listening(port, self.proc, time.monotonic() + 10):
+                self.stop()
+                raise RuntimeError(f"server {self.args!r} did not listen on port {port}")
+            first, found = "", None
+            self.url = f"ws://127.0.0.1:{port}/"
+        else:
+            first = self.proc.stderr.readline().decode(errors="replace")
+            found = re.search(r"listening on (ws://\S+)", first)
+            if not found:
+                self.proc.kill()
+                self.proc.wait()
+                raise RuntimeError(f"server {self.args!r} did not start: {first.strip()!r}")
+            self.url = found.group(1)
         self.address = self.url.removeprefix("ws://")
         self.lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
@@ -233,6 +306,9 @@ class Command:
     stdout: str = "/dev/null"
     before: Callable[[], None] = lambda: None  # e.g. forget old sink reports
     note: str = ""
+    # The tool is this server (listen cases): its CPU during the run and its peak RSS are
+    # recorded instead of the client's.
+    server: Server | None = None
 
 
 @dataclass
@@ -273,6 +349,7 @@ class Case:
     reps: int
     tools: dict[str, ToolResult] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)  # the tools' names, if not TOOL_NAMES'
 
     def figure(self, seconds):
         """A run's time as this case's figure: a rate, or milliseconds."""
@@ -440,7 +517,12 @@ class Bench:
             shift = rep % len(order)
             for tool in order[shift:] + order[:shift]:
                 result, command = case.tools[tool], commands[tool]
+                server = command.server.proc.pid if command.server else None
+                server_cpu = cpu_of(server) if server else 0.0
                 run = self.run_one(command, timeout)
+                if server:  # the server's figures, not the client's
+                    run.cpu_seconds = cpu_of(server) - server_cpu
+                    run.maxrss_kib = memory_of(server)["VmHWM"]
                 failure = describe_run(run) if not run.ok else command.check(run)
                 if failure:
                     result.fail(failure)
@@ -600,11 +682,252 @@ class Bench:
         for count in (20_000, 200_000):
             self.echo(count, key=f"rss{count // 1000}k", reps=3)
 
+    # ---- listen mode (issue 11): wsc -l as the server, beside other servers
+
+    def listen_server(self, tool: str) -> Server:
+        """An echo server: wsc -l --echo, examples/server (tokio-tungstenite) or websocat."""
+        if tool == "wsc":
+            server = Server(None, argv=[self.bin["wsc"], "-l", "0", "--echo"])
+        elif tool == "websocat":
+            port = free_port()
+            server = Server(None, argv=[self.bin["websocat"], "-t", f"ws-l:127.0.0.1:{port}",
+                                        "mirror:"], port=port)
+        else:
+            server = Server(self.server, "echo")
+        self.servers.append(server)
+        return server
+
+    def listen_echo(self, client: str, count=200_000, size=64):
+        """One client echoing through each server: the client-side echo case turned around."""
+        name = TOOL_NAMES[client] + (" --no-compress" if client == "wsc" else "")
+        case = Case("lecho" if client == "bare" else f"lecho-{client}",
+                    f"echo {count:,} x {size} B lines through each server, one client: cat | "
+                    f"{name} -> server -> file", "msg/s", count, self.reps, names=SERVER_NAMES)
+        path = self.lines_file(f"lines{size}x{count}.txt", count, size)
+        servers: dict[str, Server] = {}
+
+        def make(tool):
+            if tool == "raw":
+                return None
+            server = servers[tool] = self.listen_server(tool)
+            out = self.out(f"{client}-{tool}")
+            # Uncompressed everywhere: wsc offers permessage-deflate and wsc -l agrees to it,
+            # which the other servers cannot (measured apart below).
+            flags = ["--no-compress"] if client == "wsc" else []
+            argv = [self.bin[client], server.url, "--count", str(count), *flags]
+            return Command(argv, lines_check(out, count, size + 1), stdin=str(path), pipe=True,
+                           stdout=str(out), server=server)
+
+        self.measure(case, self.commands(make))
+        if client == "wsc" and "wsc" in servers:
+            out = self.out("wsc-deflate")
+            argv = [self.bin["wsc"], servers["wsc"].url, "--count", str(count)]
+            times = []
+            for _ in range(1 if self.args.quick else 3):
+                run = self.run_one(Command(argv, lines_check(out, count, size + 1),
+                                           stdin=str(path), pipe=True, stdout=str(out)), 120)
+                failure = describe_run(run) if not run.ok else lines_check(
+                    out, count, size + 1)(run)
+                if failure:
+                    case.notes.append(f"FAILED wsc -> wsc -l with compression: {failure}")
+                    break
+                times.append(run.seconds)
+            if times:
+                case.notes.append(
+                    f"wsc -> wsc -l with permessage-deflate agreed (the default between two "
+                    f"wscs): {fmt(count / statistics.median(times), 'msg/s')}")
+        self.stop_servers()
+
+    def broadcast(self, size=64):
+        """`clients` connected at once, each receiving every one of `count` stdin lines."""
+        clients, count = self.args.broadcast
+        reps = 1 if self.args.quick else 3
+        case = Case("broadcast", f"{clients:,} clients connected, {count:,} x {size} B stdin "
+                    f"lines broadcast to each ({clients * count:,} deliveries)", "msg/s",
+                    clients * count, reps, names=SERVER_NAMES)
+        argv = {}
+        if "wsc" in self.args.tools:
+            argv["wsc"] = [self.bin["wsc"], "-l", "0"]
+        if "websocat" in self.args.tools and self.bin.get("websocat"):
+            # broadcast: drops what a client's queue (--queue-len messages) cannot take; with
+            # room for every message it delivers all of them, as wsc -l does.
+            argv["websocat"] = [self.bin["websocat"], "-t", "--queue-len", str(count),
+                                "ws-l:127.0.0.1:PORT", "broadcast:-"]
+        if "bare" in self.args.tools:
+            case.notes.append("tokio-tungstenite: examples/server has no broadcast mode")
+        lines = (b"x" * size + b"\n") * count
+        phases: dict[str, list[dict]] = {}
+        for tool in argv:
+            case.tools[tool] = ToolResult(argv[tool])
+            phases[tool] = []
+        order = list(argv)
+        for rep in range(reps):
+            shift = rep % len(order) if order else 0
+            for tool in order[shift:] + order[:shift]:
+                result = case.tools[tool]
+                try:
+                    got = self.broadcast_once(tool, argv[tool], clients, count, lines)
+                except RuntimeError as e:
+                    result.fail(str(e))
+                    continue
+                result.seconds[rep] = got["seconds"]
+                result.cpu[rep] = got["cpu"]
+                result.rss_kib.append(got["peak"])
+                phases[tool].append(got)
+        for tool, got in phases.items():
+            if not got:
+                continue
+
+            def median(key):
+                return statistics.median(g[key] for g in got)
+
+            per_client = (median("connected") - median("bare")) / clients
+            case.notes.append(
+                f"{SERVER_NAMES[tool]}: {clients:,} upgrades {median('connect') * 1e3:.0f} ms "
+                f"(the client's clock); RSS {mib(median('bare'))} listening, "
+                f"{mib(median('connected'))} with the clients ({per_client:.1f} KiB each), "
+                f"{mib(median('after'))} after the broadcast; first message "
+                f"{median('first') * 1e3:.1f} ms after the first line was written; server CPU "
+                f"{median('cpu') * 1e9 / (clients * count):.0f} ns a delivery (client's CPU "
+                f"{median('client_cpu') * 1e3:.0f} ms in all); SIGTERM to exit "
+                f"{median('end') * 1e3:.0f} ms, status {got[-1]['status']}")
+        self.cases.append(case)
+
+    def broadcast_once(self, tool: str, argv: list[str], clients: int, count: int,
+                       lines: bytes) -> dict:
+        """One server, fresh: listen, connect every client, feed the lines, time the
+        deliveries, SIGTERM. The figures of each phase; RuntimeError when something fails."""
+        port = free_port() if tool != "wsc" else 0
+        argv = [a.replace("PORT", str(port)) for a in argv]
+        errors = self.work / f"{tool}.listen.err"
+        with open(errors, "wb") as err:
+            server = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                      stderr=err)
+        client = None
+        deadline = time.monotonic() + 120
+        got = {}
+        try:
+            if tool == "wsc":
+                found = wait_for(errors, r"listening on ws://\S+:(\d+)/", server, deadline)
+                if not found:
+                    raise RuntimeError(f"no listening line: {tail(errors)}")
+                port = int(found.group(1))
+            elif not wait_listening(port, server, deadline):
+                raise RuntimeError(f"not listening on port {port}: {tail(errors)}")
+            got["bare"] = memory_of(server.pid)["VmRSS"]
+            client = subprocess.Popen(
+                [self.bin["many"], f"ws://127.0.0.1:{port}/", str(clients), str(count)],
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                text=True)
+            said = Lines(client.stdout)
+            connected = said.next(deadline)
+            found = connected and re.match(r"connected (\d+) in ([\d.]+) s", connected)
+            if not found:
+                raise RuntimeError(f"clients did not connect: {connected or client_error(client)}")
+            got["connect"] = float(found.group(2))
+            # Every client must be in the broadcast before the first line. wsc says so; websocat
+            # does not, but has its connections in a moment (1 s is plenty at this scale).
+            if tool == "wsc":
+                if not wait_for(errors, rf"^\* #{clients} connected", server, deadline):
+                    raise RuntimeError(f"no '#{clients} connected' line: {tail(errors)}")
+            else:
+                time.sleep(1.0)
+            got["connected"] = memory_of(server.pid)["VmRSS"]
+            cpu = cpu_of(server.pid)
+            started = time.clock_gettime(time.CLOCK_MONOTONIC)
+            threading.Thread(target=feed, args=(server.stdin, lines), daemon=True).start()
+            done = said.next(deadline)
+            got["cpu"] = cpu_of(server.pid) - cpu
+            memory = memory_of(server.pid)
+            got["peak"], got["after"] = memory["VmHWM"], memory["VmRSS"]
+            found = done and re.match(
+                r"done (\d+) messages (\d+) bytes, (\d+)/\d+ complete, first ([\d.]+) "
+                r"last ([\d.]+) cpu ([\d.]+)", done)
+            if not found:
+                raise RuntimeError(f"no report from the clients: {done or client_error(client)}")
+            received, complete = int(found.group(1)), int(found.group(3))
+            if complete != clients:
+                raise RuntimeError(f"{complete} of {clients} clients got all {count} messages "
+                                   f"({received:,} deliveries of {clients * count:,})")
+            got["first"] = float(found.group(4)) - started
+            got["seconds"] = float(found.group(5)) - started
+            got["client_cpu"] = float(found.group(6))
+        finally:
+            ending = time.monotonic()
+            if server.poll() is None:
+                server.send_signal(signal.SIGTERM)
+            try:
+                got["status"] = server.wait(15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                got["status"] = f"killed after 15 s ({server.wait()})"
+            got["end"] = time.monotonic() - ending
+            try:
+                server.stdin.close()
+            except BrokenPipeError:
+                pass
+            if client:
+                try:
+                    client.wait(20)
+                except subprocess.TimeoutExpired:
+                    client.kill()
+                    client.wait()
+        return got
+
     def floor(self) -> float:
         """What starting any process costs here: /bin/true, exec to reap."""
         runs = 20 if self.args.quick else 100
         return statistics.median(self.spawner.run(["/bin/true"]).seconds * 1e3
                                  for _ in range(runs))
+
+
+class Lines:
+    """A pipe's lines, read by a thread of their own, each waited for up to a deadline."""
+
+    def __init__(self, stream):
+        self.lines: queue.Queue[str | None] = queue.Queue()
+
+        def read():
+            for line in stream:
+                self.lines.put(line.rstrip("\n"))
+            self.lines.put(None)
+
+        threading.Thread(target=read, daemon=True).start()
+
+    def next(self, deadline: float) -> str | None:
+        try:
+            return self.lines.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            return None
+
+
+def wait_for(path: Path, pattern: str, proc: subprocess.Popen, deadline: float):
+    """The first match of pattern (a line) in the file a process writes, once it is there."""
+    while time.monotonic() < deadline:
+        found = re.search(pattern, path.read_text(errors="replace"), re.M)
+        if found or proc.poll() is not None:
+            return found
+        time.sleep(0.01)
+    return None
+
+
+def tail(path: Path) -> str:
+    text = path.read_text(errors="replace").strip().splitlines()
+    return text[-1][:200] if text else "(nothing on stderr)"
+
+
+def client_error(client: subprocess.Popen) -> str:
+    if client.poll() is None:
+        return "(timed out)"
+    return client.stderr.read().strip()[-200:] or f"exit status {client.returncode}"
+
+
+def feed(pipe, data: bytes):
+    try:
+        pipe.write(data)
+        pipe.flush()
+    except (BrokenPipeError, ValueError):
+        pass
 
 
 # --------------------------------------------------------------------------------------------
@@ -675,8 +998,8 @@ def report(bench: Bench, header: list[str], found: list[Target]) -> bool:
         rows = [["tool", "median", "p90", "CPU", "peak RSS", "wsc/tool", "target", "",
                  "by CPU"]]
         for tool, result in case.tools.items():
-            name = TOOL_NAMES[tool] + (" (uncompressed)" if bench.args.deflate
-                                       and tool in ("bare", "websocat") else "")
+            name = case.names.get(tool) or TOOL_NAMES[tool] + (
+                " (uncompressed)" if bench.args.deflate and tool in ("bare", "websocat") else "")
             value, _ = case.ratio(tool) if tool != "wsc" else (None, [])
             by_cpu, _ = case.ratio(tool, cpu=True) if tool != "wsc" else (None, [])
             cpu = result.median_cpu()
@@ -720,6 +1043,12 @@ repetition (for ms: wsc's time over the tool's; otherwise wsc's rate over the to
 the same ratio from CPU times, which a loaded machine disturbs less (the scheduler favours a
 process that sleeps often over one that computes without pause, at the same CPU time). Peak RSS:
 each process's own ru_maxrss, the worst run. RSS targets in MiB.""")
+    if any(c.names for c in bench.cases):
+        print("""
+Listen cases (lecho*, broadcast): the tool is the server, the client the same for all; CPU is
+the server's during each run (from /proc/PID/task/*/schedstat) and peak RSS the server's VmHWM.
+broadcast: the time from the first stdin line written to the last delivery (the client's
+CLOCK_MONOTONIC), one fresh server per run.""")
     return all_ok and not failed
 
 
@@ -797,6 +1126,8 @@ def main() -> int:
         "binsend": Bench.binary_send,
         "latency": Bench.latency,
         "rss": Bench.rss,
+        "lecho": lambda bench: (bench.listen_echo("bare"), bench.listen_echo("wsc")),
+        "broadcast": Bench.broadcast,
     }
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
@@ -805,12 +1136,27 @@ def main() -> int:
     parser.add_argument("--only", metavar="CASES",
                         help="comma-separated subset of: " + ",".join(steps))
     parser.add_argument("--tools", metavar="TOOLS", default=",".join(TOOLS),
-                        help="comma-separated subset of: " + ",".join(TOOLS))
+                        help="comma-separated subset of: " + ",".join(TOOLS) + " (in the "
+                        "listen cases the servers: wsc -l, bare for examples/server, websocat)")
     parser.add_argument("--deflate", action="store_true",
                         help="the compression variant: the server negotiates permessage-deflate")
+    parser.add_argument("--listen", action="store_true",
+                        help="only the listen-mode cases (wsc -l as the server): lecho,broadcast")
+    parser.add_argument("--broadcast", metavar="CLIENTS,LINES",
+                        default=f"{BROADCAST_CLIENTS},{BROADCAST_MESSAGES}",
+                        help="the broadcast case's size (default: %(default)s)")
     args = parser.parse_args()
     args.tools = args.tools.split(",")
+    try:
+        args.broadcast = [int(n) for n in args.broadcast.split(",")]
+        if len(args.broadcast) != 2 or min(args.broadcast) < 1:
+            raise ValueError
+    except ValueError:
+        parser.error("--broadcast takes CLIENTS,LINES, two numbers of 1 or more")
     chosen = args.only.split(",") if args.only else list(steps)
+    if args.listen:
+        chosen = [c for c in chosen if c in ("lecho", "broadcast")] if args.only else [
+            "lecho", "broadcast"]
     unknown = [c for c in chosen if c not in steps] + [t for t in args.tools if t not in TOOLS]
     if unknown:
         parser.error(f"unknown case or tool: {', '.join(unknown)}")
@@ -825,6 +1171,7 @@ def main() -> int:
         "wsc": str(target / "wsc"),
         "bare": str(target / "examples" / "bare_client"),
         "raw": str(target / "examples" / "raw_client"),
+        "many": str(target / "examples" / "many_clients"),
     }
     for path in [server, server.with_name("deflate_server"), *map(Path, binaries.values())]:
         if not path.exists():
@@ -843,6 +1190,12 @@ def main() -> int:
                                                     "negotiated)")
                       + "; bare and websocat cannot compress and run uncompressed")
 
+    # A thousand clients, and a server with a socket for each: both need the descriptors.
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = 4 * max(BROADCAST_CLIENTS, args.broadcast[0])
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        raised = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (raised, hard))
     spawner = Spawner()
     load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="wsc-bench-") as work:
