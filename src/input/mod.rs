@@ -21,10 +21,22 @@ pub enum Input {
     Batch(Vec<Message>),
     /// Messages from stdin, holding their share of the bytes-in-flight budget until written.
     Metered(Vec<Message>, budget::Permit),
+    /// Messages -l broadcasts: one copy for every client's queue.
+    Shared(std::sync::Arc<[Message]>),
     /// The input is unusable from here on (the message names the line); nothing more is sent.
     Failed(String),
     /// A command for -l's listener, typed in the REPL (never reaches a writer).
     Order(slash::Order),
+}
+
+impl Input {
+    /// A shared batch made the writer's own when it takes it, so that queues hold one copy.
+    pub fn owned(self) -> Input {
+        match self {
+            Input::Shared(batch) => Input::Batch(batch.to_vec()),
+            item => item,
+        }
+    }
 }
 
 /// Batches queued between an input thread and the writer (stdin's bytes are bounded by

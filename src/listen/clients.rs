@@ -130,7 +130,8 @@ impl Roster {
 
     /// Puts a batch in the queue of each client in `to` (all when None). Clients whose queue is
     /// full are waited for (the returned delivery); messages queued are counted in `sent`.
-    pub fn broadcast(&self, to: Option<u32>, batch: &[Message]) -> Option<Delivery> {
+    pub fn broadcast(&self, to: Option<u32>, batch: Vec<Message>) -> Option<Delivery> {
+        let batch: std::sync::Arc<[Message]> = batch.into();
         let rooms = FuturesUnordered::new();
         let mut waiting = BTreeSet::new();
         let selected = self
@@ -138,7 +139,10 @@ impl Roster {
             .iter()
             .filter(|(id, _)| to.is_none_or(|to| to == **id));
         for (&id, client) in selected {
-            match client.queue.try_send(Input::Batch(batch.to_vec())) {
+            match client
+                .queue
+                .try_send(Input::Shared(std::sync::Arc::clone(&batch)))
+            {
                 Ok(()) | Err(mpsc::error::TrySendError::Closed(_)) => {}
                 Err(mpsc::error::TrySendError::Full(input)) => {
                     let queue = client.queue.clone();

@@ -24,6 +24,9 @@ use crate::output::{Forwarded, Printer};
 use crate::session::Signals;
 use crate::session::goals::Goals;
 
+/// Reports handled in one turn of the loop at most, beside the first.
+const REPORTS_A_TURN: usize = 255;
+
 /// How long past --close-timeout the listener waits for its clients' sessions to end.
 const END_GRACE: Duration = Duration::from_secs(1);
 
@@ -74,8 +77,15 @@ pub async fn serve(
         let ending_by = hub.closing.as_ref().map(|(by, _)| *by);
         tokio::select! {
             biased;
-            signal = signals.next() => hub.on_signal(signal),
-            Some((id, report)) = reports.recv() => hub.on_report(id, report),
+            Some((id, report)) = reports.recv() => {
+                hub.on_report(id, report);
+                // What the sessions reported meanwhile, in one turn (bounded, so that the rest
+                // of the loop still has its turn under a flood).
+                for _ in 0..REPORTS_A_TURN {
+                    let Ok((id, report)) = reports.try_recv() else { break };
+                    hub.on_report(id, report);
+                }
+            }
             Some(upgrading) = upgrades.recv() => match upgrading {
                 Upgrading::Line(line) => hub.aside(line),
                 Upgrading::Done(peer, upgraded) => hub.on_upgraded(peer, upgraded, &listener),
@@ -86,6 +96,8 @@ pub async fn serve(
             item = input.recv(), if hub.wants_input() => hub.on_input(item),
             () = sleep_until(max_time.unwrap_or(never)), if max_time.is_some() && hub.closing.is_none() => hub.on_max_time(),
             () = sleep_until(ending_by.unwrap_or(never)), if ending_by.is_some() => hub.end.abandoned = true,
+            // After the rest: polling a signal costs a lock each time (see the session's loop).
+            signal = signals.next() => hub.on_signal(signal),
             () = std::future::ready(()), if hub.unflushed => hub.flush(),
         }
     }
@@ -269,7 +281,8 @@ impl Hub<'_> {
 
     fn on_input(&mut self, item: Option<Input>) {
         match item {
-            Some(Input::Batch(batch) | Input::Metered(batch, _)) => self.broadcast(&batch),
+            Some(Input::Batch(batch) | Input::Metered(batch, _)) => self.broadcast(batch),
+            Some(Input::Shared(batch)) => self.broadcast(batch.to_vec()),
             Some(Input::Order(order)) => self.on_order(order),
             Some(Input::Failed(message)) => {
                 self.end.failure.get_or_insert(Failure::Runtime(message));
@@ -281,7 +294,7 @@ impl Hub<'_> {
         }
     }
 
-    fn broadcast(&mut self, batch: &[tungstenite::Message]) {
+    fn broadcast(&mut self, batch: Vec<tungstenite::Message>) {
         let recipients = match self.to {
             Some(id) => usize::from(self.roster.clients.contains_key(&id)),
             None => self.roster.clients.len(),

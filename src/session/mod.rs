@@ -136,10 +136,14 @@ pub async fn run(
     while !session.done {
         tokio::select! {
             biased;
-            signal = signals.next() => session.on_signal(signal),
-            Some(frame) = next_order(&mut orders) => session.begin_close(frame),
-            // Notes before frames: the server's answer to a Close must find it recorded.
-            Some(note) = notes.recv() => session.on_note(note),
+            // Notes before frames: the server's answer to a Close must find it recorded. Every
+            // note already queued is handled in one turn: an echo or a flood makes one a message.
+            Some(note) = notes.recv() => {
+                session.on_note(note);
+                while let (false, Ok(note)) = (session.done, notes.try_recv()) {
+                    session.on_note(note);
+                }
+            }
             read = reader.read_buf(receiver.read_buffer()), if reading && session.echo_backlog < ECHO_BACKLOG => {
                 // Everything this read completed is handled before going round the loop again.
                 let received_before = session.stats.received_messages;
@@ -156,6 +160,10 @@ pub async fn run(
             }
             () = &mut session.timer, if session.timer_armed => session.on_timer(),
             alarm = session.limits.next(), if session.limits.running() => session.on_alarm(alarm),
+            // Signals and orders after the socket: polling a signal costs a lock each time, and
+            // tokio's budget makes even a socket that is always ready yield to them in turn.
+            signal = signals.next() => session.on_signal(signal),
+            Some(frame) = next_order(&mut orders) => session.begin_close(frame),
             // Every branch above is pending: the socket is quiet, so show what we have.
             () = std::future::ready(()), if session.unflushed => session.flush(),
         }

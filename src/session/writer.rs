@@ -94,7 +94,7 @@ pub async fn run(
                 Some(Control::Close(frame)) => {
                     (input_open, closed) = (false, true);
                     let code = close_code(&frame);
-                    let first = match early.take() {
+                    let first = match early.take().map(Input::owned) {
                         Some(Input::Batch(batch) | Input::Metered(batch, _)) => {
                             send_batch(&mut out, batch, &input, &notes).await.map(drop)
                         }
@@ -155,8 +155,8 @@ pub async fn run(
                     }
                     Err(e) => (Err(e), Note::InputDone),
                 },
-                // The listener keeps its orders.
-                Some(Input::Order(_)) => continue,
+                // The listener keeps its orders; a shared batch came as Batch (next_input).
+                Some(Input::Order(_) | Input::Shared(_)) => continue,
                 Some(Input::Failed(message)) => {
                     input_open = false;
                     (out.flush().await, Note::InputFailed(message))
@@ -177,11 +177,12 @@ pub async fn run(
     }
 }
 
-/// The early item if there is one, else the next from the input.
+/// The early item if there is one, else the next from the input; a shared batch as the
+/// writer's own.
 async fn next_input(early: &mut Option<Input>, input: &mut mpsc::Receiver<Input>) -> Option<Input> {
     match early.take() {
-        Some(item) => Some(item),
-        None => input.recv().await,
+        Some(item) => Some(item.owned()),
+        None => input.recv().await.map(Input::owned),
     }
 }
 
@@ -308,6 +309,7 @@ async fn unsent(input: &mut mpsc::Receiver<Input>) -> Option<String> {
         };
         match item {
             Some(Input::Batch(batch) | Input::Metered(batch, _)) => lines += batch.len() as u64,
+            Some(Input::Shared(batch)) => lines += batch.len() as u64,
             Some(Input::Order(_)) => {}
             Some(Input::Failed(_)) | None => break true,
         }
