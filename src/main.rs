@@ -128,14 +128,6 @@ async fn run_on(
     }
 }
 
-/// The -x messages to send first, once: with many clients, each is sent them as it connects.
-fn execute_once(config: &Config) -> &[String] {
-    match config.many_clients() {
-        true => &[],
-        false => &config.execute,
-    }
-}
-
 /// How long each step of ending the REPL may take.
 const REPL_END_LIMIT: std::time::Duration = std::time::Duration::from_secs(1);
 
@@ -147,10 +139,6 @@ async fn repl(config: Config) -> Ended {
     };
     let modes = terminal::SavedModes::save();
     let (input_tx, input_rx) = input::channel();
-    if let Some(first) = input::execute_batch(config.input, execute_once(&config)) {
-        // The channel is new and empty: this cannot be refused.
-        let _ = input_tx.try_send(first);
-    }
     let (repl, prompt, ending) = match input::repl::prepare(&config, input_tx) {
         Ok(prepared) => prepared,
         Err(failure) => return Ended::Failed(failure),
@@ -174,20 +162,15 @@ async fn repl(config: Config) -> Ended {
 
 /// Everything without a prompt: pipes, a mirror (--echo), and -x in a terminal.
 async fn pipe(config: Config) -> Result<(), Failure> {
-    // Input starts before the connection so that nothing typed or piped early is lost.
+    // Input starts before the connection so that nothing typed or piped early is lost. The -x
+    // messages are the session's to send first, on every connection.
     let (input_tx, input_rx) = input::channel();
-    if config.echo {
-        // A mirror reads no input, not even from a terminal; its end changes nothing.
-        drop(input_tx);
-    } else if config.mode == Mode::Repl {
-        // -x in a terminal, as in wscat: its messages are all the input; keys are not read.
-        if let Some(batch) = input::execute_batch(config.input, execute_once(&config)) {
-            // The channel is new and empty: this cannot be refused.
-            let _ = input_tx.try_send(batch);
-        }
+    if config.echo || config.mode == Mode::Repl {
+        // A mirror reads no input, not even from a terminal, and -x in a terminal (as in wscat)
+        // is all the input: keys are not read.
         drop(input_tx);
     } else {
-        input::pipe::spawn(config.input, execute_once(&config), input_tx)?;
+        input::pipe::spawn(config.input, input_tx)?;
     }
     let opened = open(&config).await?;
     let printer = output::Printer::new(&config, None)?;

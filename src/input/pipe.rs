@@ -24,18 +24,9 @@ const READ_SIZE: usize = 64 * 1024;
 /// cost more copies and page faults.
 const FIRST_READ_SIZE: usize = 4 * 1024;
 
-/// Starts the thread that sends the `-x` messages and then every stdin line. A stdin known to be
-/// empty (`</dev/null`, an empty file) needs no thread: the `-x` messages are all there is.
-pub fn spawn(
-    format: InputFormat,
-    execute: &[String],
-    tx: mpsc::Sender<Input>,
-) -> Result<(), Failure> {
-    // Queued at once, so that the writer finds it there when it starts.
-    if let Some(first) = super::execute_batch(format, execute) {
-        // The channel is new and empty: this cannot be refused.
-        let _ = tx.try_send(first);
-    }
+/// Starts the thread that sends every stdin line. A stdin known to be empty (`</dev/null`, an
+/// empty file) needs no thread: the input ends at once.
+pub fn spawn(format: InputFormat, tx: mpsc::Sender<Input>) -> Result<(), Failure> {
     if known_empty(io::stdin()) {
         return Ok(());
     }

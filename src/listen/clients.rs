@@ -38,22 +38,17 @@ pub struct Client {
 }
 
 impl Client {
-    /// Starts the session of a client that has upgraded; `first` is sent before anything else
-    /// (-x). The session reports to `reports` and last of all says how it ended.
+    /// Starts the session of a client that has upgraded (it sends -x first, as every session
+    /// does). The session reports to `reports` and last of all says how it ended.
     pub fn start(
         id: u32,
         peer: SocketAddr,
         connection: Connection,
         config: Arc<Config>,
-        first: Option<Input>,
         reports: &Reports,
     ) -> Client {
         let (queue, input) = mpsc::channel(QUEUE);
         let (orders, orders_rx) = mpsc::unbounded_channel();
-        if let Some(first) = first {
-            // The queue is new and empty: this cannot be refused.
-            let _ = queue.try_send(first);
-        }
         let client = Client {
             peer,
             path: connection.url.path().to_string(),

@@ -19,7 +19,7 @@ use crate::connect::Connection;
 use crate::error::{Failure, Signal};
 use crate::event::Event;
 use crate::input::slash::Order;
-use crate::input::{Input, execute_batch};
+use crate::input::Input;
 use crate::output::{Forwarded, Printer};
 use crate::session::Signals;
 use crate::session::goals::Goals;
@@ -113,13 +113,12 @@ pub async fn serve(
     hub.outcome()
 }
 
-/// What each client's session is told: the goals, --max-time and -x are the listener's.
+/// What each client's session is told: the goals and --max-time are the listener's.
 fn session_config(config: &Config) -> Config {
     let mut session = config.clone();
     session.count = None;
     session.expect = Vec::new();
     session.max_time = None;
-    session.execute = Vec::new();
     // A client's input ends only when the listener lets it go: no quiet wait.
     session.wait = Wait::ServerClose;
     session
@@ -212,13 +211,11 @@ impl Hub<'_> {
             Ok(Some(mut connection)) => {
                 connection.url = listener.url_of(&connection);
                 let id = self.roster.next_id();
-                let first = execute_batch(self.config.input, &self.config.execute);
                 let client = Client::start(
                     id,
                     peer,
                     *connection,
                     Arc::clone(&self.sessions),
-                    first,
                     &self.reports,
                 );
                 // Upgraded as the listener began to end: it is told so, as the others were.

@@ -92,6 +92,8 @@ pub async fn run(
     let writing = tokio::spawn(writer::run(
         connection.writer,
         sender,
+        // -x, first on every connection.
+        crate::input::execute_batch(config.input, &config.execute),
         input,
         control_rx,
         notes_tx,

@@ -65,6 +65,7 @@ pub const INPUT_END_GRACE: Duration = Duration::from_millis(250);
 pub async fn run(
     writer: Writer,
     sender: Sender,
+    first: Option<Input>,
     mut input: mpsc::Receiver<Input>,
     mut control: mpsc::UnboundedReceiver<Control>,
     notes: mpsc::UnboundedSender<Note>,
@@ -78,9 +79,9 @@ pub async fn run(
     let mut input_open = true;
     let mut closed = false;
     let mut wire_reported = 0;
-    // What was queued before the writer started (-x): a Close the session asks for at once (an
-    // --expect met by the peer's first message) still lets it go out first.
-    let mut early = input.try_recv().ok();
+    // The -x messages: a Close the session asks for at once (an --expect met by the peer's
+    // first message) still lets them go out first.
+    let mut early = first;
     loop {
         if out.sender.wire_bytes != wire_reported {
             wire_reported = out.sender.wire_bytes;
