@@ -47,6 +47,7 @@ complete -c wsc -l max-time -d 'End the whole session, connecting included, with
 complete -c wsc -l idle-timeout -d 'End the session with status 8 when no message has gone either way for SECS seconds (fractions allowed; 0: no limit)' -r
 complete -c wsc -l ping-interval -d 'Send a ping every SECS seconds (more than 0, fractions allowed)' -r
 complete -c wsc -l ping-timeout -d 'With --ping-interval: status 6 when a pong takes longer than SECS seconds (more than 0, fractions allowed) [default: the interval]' -r
+complete -c wsc -l reconnect-max -d 'With --reconnect: give up after N attempts in a row, with the status of the last failure [default: no limit]' -r
 complete -c wsc -l close-code -d 'The code of the Close that wsc sends: 1000-1003, 1007-1014 or 3000-4999 (the codes that may be sent)' -r
 complete -c wsc -l close-reason -d 'The reason of the Close that wsc sends, at most 123 bytes of UTF-8' -r
 complete -c wsc -l close-timeout -d 'Wait at most SECS seconds (fractions allowed; 0: not at all) for the server\'s answer to our Close' -r
@@ -72,6 +73,7 @@ complete -c wsc -l no-slash -d 'Send lines that start with / as they are, instea
 complete -c wsc -l no-history -d 'Do not read or write the REPL history'
 complete -c wsc -s v -l verbose -d 'Report on stderr how the connection was made: the route (proxy, unix socket, addresses tried, redirects followed), the TLS version, cipher, ALPN, the server\'s key hash and each certificate of its chain (subject, issuer, names, expiry), the upgrade request and answer, timings per hop, and connection events. Values of headers and query parameters whose names look like credentials (token, key, secret, auth, password, session, cookie) are masked unless -vv; Sec-WebSocket-Key and -Accept are shown. A certificate that expires within 14 days is a warning even without -v'
 complete -c wsc -s 1 -l one-message -d 'Print one message, then close (same as --count 1; websocat\'s -1)'
+complete -c wsc -l reconnect -d 'Connect again after a transient failure: a connection lost, a connect error, a 5xx or 429 answer, a Close 1001, 1011, 1012 or 1013 (never after 1000, another 4xx, a TLS failure or quitting). Waits from 0.5 s doubling to 30 s, with full jitter (Retry-After honoured), reset after 10 s connected. Stdin is not read while disconnected; lines typed in the REPL wait and are sent once reconnected; -x is sent on every connection; --count and --expect count across connections and --max-time bounds the whole run'
 complete -c wsc -l echo -d 'Send every received message back unchanged, ignoring stdin, until the server closes'
 complete -c wsc -l stats -d 'At exit, print one line of figures on stderr (time, messages and bytes each way, ping round trips, close)'
 complete -c wsc -s h -l help -d 'Print help (see more with \'--help\')'

@@ -585,6 +585,26 @@ pub struct Cli {
     )]
     pub ping_timeout: Option<String>,
 
+    /// Connect again after a transient failure: a connection lost, a connect error, a 5xx or 429
+    /// answer, a Close 1001, 1011, 1012 or 1013 (never after 1000, another 4xx, a TLS failure or
+    /// quitting). Waits from 0.5 s doubling to 30 s, with full jitter (Retry-After honoured),
+    /// reset after 10 s connected. Stdin is not read while disconnected; lines typed in the REPL
+    /// wait and are sent once reconnected; -x is sent on every connection; --count and --expect
+    /// count across connections and --max-time bounds the whole run.
+    #[arg(long, conflicts_with = "listen", help_heading = "Session")]
+    pub reconnect: bool,
+
+    /// With --reconnect: give up after N attempts in a row, with the status of the last failure
+    /// [default: no limit].
+    #[arg(
+        long,
+        value_name = "N",
+        requires = "reconnect",
+        value_parser = clap::value_parser!(u32).range(1..),
+        help_heading = "Session"
+    )]
+    pub reconnect_max: Option<u32>,
+
     /// Send every received message back unchanged, ignoring stdin, until the server closes.
     #[arg(long, conflicts_with_all = ["execute", "count", "one_message"], help_heading = "Session")]
     pub echo: bool,

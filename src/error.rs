@@ -68,6 +68,8 @@ pub enum Failure {
     Tls(String),
     /// The server did not accept the WebSocket upgrade: status 5.
     Handshake(String),
+    /// The server answered 5xx or 429, with its Retry-After: status 5, and --reconnect tries again.
+    Busy(String, Option<std::time::Duration>),
     /// Connection lost without a Close frame, protocol violation or ping timeout: status 6.
     ConnectionLost(String),
     /// The server closed with a code other than 1000/1001: status 7.
@@ -109,7 +111,7 @@ impl Failure {
             Failure::Usage(_) => 2,
             Failure::Connect(_) => 3,
             Failure::Tls(_) => 4,
-            Failure::Handshake(_) => 5,
+            Failure::Handshake(_) | Failure::Busy(..) => 5,
             Failure::ConnectionLost(_) => 6,
             Failure::ServerClosed(_) => 7,
             Failure::Unmet(_) => 8,
@@ -129,6 +131,7 @@ impl Failure {
             Failure::Connect(m) => Failure::Connect(with(m)),
             Failure::Tls(m) => Failure::Tls(with(m)),
             Failure::Handshake(m) => Failure::Handshake(with(m)),
+            Failure::Busy(m, after) => Failure::Busy(with(m), after),
             Failure::ConnectionLost(m) => Failure::ConnectionLost(with(m)),
             Failure::ServerClosed(m) => Failure::ServerClosed(with(m)),
             Failure::Unmet(m) => Failure::Unmet(with(m)),
@@ -160,6 +163,7 @@ impl fmt::Display for Failure {
             | Failure::Connect(m)
             | Failure::Tls(m)
             | Failure::Handshake(m)
+            | Failure::Busy(m, _)
             | Failure::ConnectionLost(m)
             | Failure::ServerClosed(m)
             | Failure::Unmet(m)

@@ -16,6 +16,16 @@ pub enum Event {
         elapsed: Duration,
         /// With -l: the client's address.
         peer: Option<String>,
+        /// Not the run's first connection (--reconnect).
+        again: bool,
+    },
+    /// --reconnect: the connection ended with `code` (1006: lost), `why`; the next attempt
+    /// comes after `wait`.
+    Reconnecting {
+        code: u16,
+        why: String,
+        wait: Duration,
+        attempt: u32,
     },
     Text(Utf8Bytes),
     Binary(Bytes),

@@ -13,6 +13,7 @@ pub mod input;
 pub mod listen;
 pub mod output;
 pub mod protocol;
+pub mod reconnect;
 pub mod session;
 pub mod terminal;
 pub mod tls;

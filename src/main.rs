@@ -9,7 +9,7 @@ use clap::error::ErrorKind;
 use wsc::cli::{self, Cli};
 use wsc::config::{Config, Mode};
 use wsc::error::Failure;
-use wsc::{connect, generate, input, listen, output, session, terminal};
+use wsc::{connect, generate, input, listen, output, reconnect, session, terminal};
 
 fn main() -> ExitCode {
     let parsed = cli::command()
@@ -100,9 +100,10 @@ enum Opened {
     Many(listen::Listener),
 }
 
-async fn open(config: &Config) -> Result<Opened, Failure> {
+/// Connects (`printer` tells of --reconnect's attempts), or listens.
+async fn open(config: &Config, printer: &mut output::Printer) -> Result<Opened, Failure> {
     if config.listen.is_none() {
-        return Ok(Opened::One(connect::connect(config).await?));
+        return Ok(Opened::One(reconnect::first(config, printer).await?));
     }
     let listener = listen::bind(config).await?;
     Ok(match config.one {
@@ -122,7 +123,10 @@ async fn run_on(
 ) -> Result<(), Failure> {
     match opened {
         Opened::One(connection) => {
-            session::run(config, connection, input, printer, None, started).await
+            let mut lasting = session::Lasting::new(config, input, printer);
+            let result = reconnect::run(config, connection, &mut lasting, started).await;
+            lasting.show_stats(config);
+            result
         }
         Opened::Many(listener) => listen::serve(config, listener, input, printer, started).await,
     }
@@ -133,7 +137,12 @@ const REPL_END_LIMIT: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The REPL starts once connected, so a failed connection leaves no stray prompt.
 async fn repl(config: Config) -> Ended {
-    let opened = match open(&config).await {
+    // What comes before the prompt is shown as plain lines.
+    let opened = match output::Printer::new(&config, None) {
+        Ok(mut before) => open(&config, &mut before).await,
+        Err(failure) => Err(failure),
+    };
+    let opened = match opened {
         Ok(opened) => opened,
         Err(failure) => return Ended::Failed(failure),
     };
@@ -172,7 +181,7 @@ async fn pipe(config: Config) -> Result<(), Failure> {
     } else {
         input::pipe::spawn(config.input, input_tx)?;
     }
-    let opened = open(&config).await?;
-    let printer = output::Printer::new(&config, None)?;
+    let mut printer = output::Printer::new(&config, None)?;
+    let opened = open(&config, &mut printer).await?;
     run_on(opened, &config, input_rx, printer, || Ok(())).await
 }

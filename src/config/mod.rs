@@ -42,6 +42,9 @@ pub struct Config {
     /// -l: the address to listen on, and --path, the one path accepted.
     pub listen: Option<std::net::SocketAddr>,
     pub path: Option<String>,
+    /// --reconnect, and --reconnect-max: attempts in a row before giving up.
+    pub reconnect: bool,
+    pub reconnect_max: Option<u32>,
     /// -l --one: one client, its session's status; otherwise many, each with an id.
     pub one: bool,
     /// --max-clients: more at once are answered 503.
@@ -356,6 +359,8 @@ impl Config {
             listen,
             path,
             one: cli.one,
+            reconnect: cli.reconnect,
+            reconnect_max: cli.reconnect_max,
             max_clients: cli.max_clients.map(|n| n as usize),
             required,
             headers,

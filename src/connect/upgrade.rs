@@ -172,9 +172,21 @@ pub fn refused(
     let body = String::from_utf8_lossy(&body[..body.len().min(BODY_SHOWN)]);
     let body = body.trim().replace('\r', "").replace('\n', "\\n");
     let words = words.trim_end().to_string();
-    Failure::Handshake(if body.is_empty() {
+    let words = if body.is_empty() {
         words
     } else {
         format!("{words}: {body}")
-    })
+    };
+    // Worth trying again later (--reconnect): a server failing or busy, or asking us to slow down.
+    match answer.status {
+        429 | 500..=599 => Failure::Busy(words, retry_after(answer)),
+        _ => Failure::Handshake(words),
+    }
+}
+
+/// `Retry-After` in seconds (its HTTP-date form is not worth a date parser here: the backoff
+/// applies instead).
+fn retry_after(answer: &Head) -> Option<std::time::Duration> {
+    let seconds: u64 = answer.get("Retry-After")?.trim().parse().ok()?;
+    Some(std::time::Duration::from_secs(seconds))
 }

@@ -18,6 +18,7 @@ use crate::config::Config;
 use crate::connect::Connection;
 use crate::input::Input;
 use crate::output::{Forward, Forwarded, Printer};
+use crate::session::{self, Lasting};
 
 /// Batches queued for one client before the broadcast waits for it.
 pub const QUEUE: usize = 64;
@@ -64,11 +65,11 @@ impl Client {
         };
         let reports = reports.clone();
         tokio::spawn(async move {
-            let printer = Printer::Forward(forward);
+            let mut lasting = Lasting::new(&config, input, Printer::Forward(forward));
             let orders = Some(orders_rx);
-            let ended =
-                crate::session::run(&config, connection, input, printer, orders, || Ok(())).await;
-            let _ = reports.send((id, Forwarded::Ended(ended)));
+            let over = session::run(&config, connection, &mut lasting, orders, || Ok(())).await;
+            lasting.show_stats(&config);
+            let _ = reports.send((id, Forwarded::Ended(over.result)));
         });
         client
     }

@@ -10,7 +10,7 @@ use std::time::Duration;
 use colored::Colorize;
 use rustyline::ExternalPrinter;
 
-use super::{Stdout, describe_closed, describe_open, sanitize::escape_text};
+use super::{Stdout, describe_closed, describe_open, describe_reconnecting, sanitize::escape_text};
 use crate::event::Event;
 use crate::words::plural;
 
@@ -72,6 +72,8 @@ pub struct Shape {
     pub max_dump: usize,
     /// Who is at the other end: `server`, or with -l `client`.
     pub peer: &'static str,
+    /// A Close may not be the end (--reconnect): shown at once, not kept for the last line.
+    pub close_is_not_last: bool,
 }
 
 impl HumanPrinter {
@@ -86,8 +88,9 @@ impl HumanPrinter {
     /// Shows an event; with -l and many clients, `client` is whose it is.
     pub fn event(&mut self, event: &Event, client: Option<u32>) -> io::Result<()> {
         match line(event, &self.shape, client) {
-            // One client's close is not the end of a listener's session.
-            Some(line) if client.is_some() => self.line(line),
+            // One client's close is not the end of a listener's session, nor one connection's
+            // of a run that reconnects.
+            Some(line) if client.is_some() || self.shape.close_is_not_last => self.line(line),
             Some(line) if matches!(event, Event::Closed { .. }) => self.close_line(line),
             Some(line) => self.line(line),
             None => Ok(()),
@@ -160,11 +163,20 @@ pub fn line(event: &Event, shape: &Shape, client: Option<u32>) -> Option<String>
             subprotocol,
             elapsed,
             peer,
+            again,
             ..
         } => notice(&match peer {
             Some(peer) => describe_client(peer, url, subprotocol.as_deref()),
-            None => describe_open(url, subprotocol.as_deref(), *elapsed),
+            None => describe_open(url, subprotocol.as_deref(), *elapsed, *again),
         }),
+        Event::Reconnecting {
+            code,
+            why,
+            wait,
+            attempt,
+        } => notice(&escape_text(&describe_reconnecting(
+            *code, why, *wait, *attempt,
+        ))),
         Event::Text(text) => format!("{} {id}{}", "<".green().bold(), escape_text(text)),
         Event::Binary(data) => {
             let size = format!("binary, {}", plural(data.len() as u64, "byte"));

@@ -11,7 +11,7 @@ use super::{Notices, Stdout};
 use crate::event::Event;
 
 /// The objects printed, one per line, for `--help` and the man page.
-pub const PRINTED: [(&str, &str); 9] = [
+pub const PRINTED: [(&str, &str); 10] = [
     (
         r#"{"type":"open","url":URL,"status":101,"subprotocol":NAME}"#,
         "connected (subprotocol null when none was agreed)",
@@ -29,6 +29,10 @@ pub const PRINTED: [(&str, &str); 9] = [
     (
         r#"{"type":"close","code":CODE,"reason":TEXT}"#,
         "the server's Close (code null when it gave none)",
+    ),
+    (
+        r#"{"type":"reconnecting","code":CODE,"reason":TEXT,"wait_ms":MS,"attempt":N}"#,
+        "--reconnect: the connection ended (1006: lost) and the next attempt comes after MS; an open object follows once connected",
     ),
     (
         r#"{"type":"listening","url":URL}"#,
@@ -69,6 +73,12 @@ enum JsonEvent<'a> {
     Close {
         code: Option<u16>,
         reason: &'a str,
+    },
+    Reconnecting {
+        code: u16,
+        reason: &'a str,
+        wait_ms: u64,
+        attempt: u32,
     },
 }
 
@@ -130,6 +140,17 @@ impl JsonlPrinter {
             Event::Closed { code, reason, .. } => JsonEvent::Close {
                 code: *code,
                 reason,
+            },
+            Event::Reconnecting {
+                code,
+                why,
+                wait,
+                attempt,
+            } => JsonEvent::Reconnecting {
+                code: *code,
+                reason: why,
+                wait_ms: wait.as_millis() as u64,
+                attempt: *attempt,
             },
         };
         let ts = self

@@ -76,6 +76,7 @@ impl Printer {
                     show_ping_pong: config.show_ping_pong,
                     max_dump: config.max_dump,
                     peer,
+                    close_is_not_last: config.reconnect,
                 };
                 Printer::Human(HumanPrinter::new(screen, config.timestamps, shape))
             }
@@ -174,7 +175,10 @@ impl Notices {
         let wanted = match event {
             Event::Text(_) | Event::Binary(_) => false,
             // A listener always tells who came and went.
-            Event::Opened { .. } | Event::Closed { .. } => self.verbose > 0 || client.is_some(),
+            Event::Opened { again, .. } => self.verbose > 0 || client.is_some() || *again,
+            Event::Closed { .. } => self.verbose > 0 || client.is_some(),
+            // Always: a run that goes on after a failure says so.
+            Event::Reconnecting { .. } => true,
             Event::Ping(_) | Event::Pong { .. } | Event::PingSent(_) | Event::PongSent(_) => {
                 self.verbose > 0 || self.show_ping_pong
             }
@@ -183,6 +187,7 @@ impl Notices {
             show_ping_pong: true,
             max_dump: 0,
             peer: self.peer,
+            close_is_not_last: true,
         };
         if let Some(line) = wanted.then(|| human::line(event, &shape, client)).flatten() {
             let _ = writeln!(io::stderr(), "{}", human::stamped(line, self.timestamps));
@@ -212,14 +217,35 @@ pub fn to_stderr(line: &str, terminal: bool) {
 
 /// `connected to ws://host/ (subprotocol chat) in 1.2 ms`, credentials in the query masked (`-vv`
 /// shows them on the request line).
-pub fn describe_open(url: &str, subprotocol: Option<&str>, elapsed: std::time::Duration) -> String {
+/// `reconnected to …` when it is not the run's first connection (--reconnect).
+pub fn describe_open(
+    url: &str,
+    subprotocol: Option<&str>,
+    elapsed: std::time::Duration,
+    again: bool,
+) -> String {
     let url = crate::verbose::mask_query(url);
     let protocol = subprotocol
         .map(|p| format!(" (subprotocol {p})"))
         .unwrap_or_default();
+    let connected = if again { "reconnected" } else { "connected" };
     format!(
-        "connected to {url}{protocol} in {:.1} ms",
+        "{connected} to {url}{protocol} in {:.1} ms",
         elapsed.as_secs_f64() * 1e3
+    )
+}
+
+/// `connection lost (1006): server closed the connection without a close frame; reconnecting
+/// in 1.3 s (attempt 2)`.
+pub fn describe_reconnecting(
+    code: u16,
+    why: &str,
+    wait: std::time::Duration,
+    attempt: u32,
+) -> String {
+    format!(
+        "connection lost ({code}): {why}; reconnecting in {:.1} s (attempt {attempt})",
+        wait.as_secs_f64()
     )
 }
 

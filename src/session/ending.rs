@@ -25,7 +25,14 @@ pub struct Ending {
     close: Option<ServerClose>,
     /// The code of the Close we sent, if we sent one.
     sent_code: Option<u16>,
+    /// The connection broke (ended without a Close, failed to read or write, no pong): it was
+    /// not ended by either side.
+    lost: bool,
 }
+
+/// Close codes that ask a client to come back later: going away (a restart), internal error,
+/// service restart, try again later.
+pub const COME_BACK: [u16; 4] = [1001, 1011, 1012, 1013];
 
 #[derive(Debug)]
 struct ServerClose {
@@ -72,6 +79,25 @@ impl Ending {
     /// The server's Close, as (code, reason).
     pub fn server_close_frame(&self) -> Option<(Option<u16>, String)> {
         self.close.as_ref().map(|c| (c.code, c.reason.clone()))
+    }
+
+    /// The connection broke without a Close from either side.
+    pub fn lost(&mut self) {
+        self.lost = true;
+    }
+
+    /// The code to report when another connection may be tried (--reconnect): 1006 for a lost
+    /// connection, or the peer's code when it closed first with one that asks to come back.
+    /// Never after we closed (the input ended, a goal, a limit, a rule broken), a signal, or
+    /// stdout gone.
+    pub fn retry_code(&self) -> Option<u16> {
+        if self.signal.is_some() || self.stdout_closed || self.sent_code.is_some() {
+            return None;
+        }
+        match &self.close {
+            Some(close) => close.code.filter(|code| COME_BACK.contains(code)),
+            None => self.lost.then_some(1006),
+        }
     }
 
     pub fn server_closed(&self) -> bool {

@@ -66,16 +66,78 @@ enum Phase {
     Aborting,
 }
 
+/// What lasts across the connections of one run (--reconnect makes several): the input, the
+/// printer, the counts and the goals.
+pub struct Lasting<'a> {
+    /// None once a writer stuck on a dead connection had to be stopped, and the input with it.
+    pub input: Option<mpsc::Receiver<Input>>,
+    pub printer: Printer,
+    pub stats: Stats,
+    pub goals: Goals<'a>,
+    /// Input taken while disconnected (lines typed in the REPL), sent after -x next time.
+    pub held: Vec<Input>,
+    /// When the first connection began.
+    pub started: Option<Instant>,
+}
+
+impl<'a> Lasting<'a> {
+    pub fn new(config: &'a Config, input: mpsc::Receiver<Input>, printer: Printer) -> Lasting<'a> {
+        Lasting {
+            input: Some(input),
+            printer,
+            stats: Stats::new(Instant::now(), false),
+            goals: Goals::new(config.count, &config.expect),
+            held: Vec::new(),
+            started: None,
+        }
+    }
+}
+
+impl Lasting<'_> {
+    /// The --stats line, at the very end of a run (in the REPL, once the prompt is gone).
+    pub fn show_stats(&mut self, config: &Config) {
+        if config.stats {
+            let line = format!("wsc: stats: {}", self.stats);
+            self.printer.last_stderr_line(line);
+        }
+    }
+}
+
+/// How one connection's session ended.
+#[derive(Debug)]
+pub struct Over {
+    pub result: Result<(), Failure>,
+    /// The connection was lost (1006), or the peer closed with a code that asks to come back
+    /// (1001, 1011, 1012, 1013): a new connection may be tried (--reconnect). None: ended for
+    /// good (by us, by a signal, by a rule broken, or by the peer for good).
+    pub retry: Option<u16>,
+}
+
 /// Runs the session to its end. `opened` is called once the connected line has been shown (the
 /// REPL starts its prompt then).
-pub async fn run(
-    config: &Config,
+pub async fn run<'a>(
+    config: &'a Config,
     connection: Connection,
-    input: mpsc::Receiver<Input>,
-    printer: Printer,
+    lasting: &mut Lasting<'a>,
     mut orders: Orders,
     opened: impl FnOnce() -> Result<(), Failure>,
-) -> Result<(), Failure> {
+) -> Over {
+    match run_one(config, connection, lasting, &mut orders, opened).await {
+        Ok(over) => over,
+        Err(failure) => Over {
+            result: Err(failure),
+            retry: None,
+        },
+    }
+}
+
+async fn run_one<'a>(
+    config: &'a Config,
+    connection: Connection,
+    lasting: &mut Lasting<'a>,
+    orders: &mut Orders,
+    opened: impl FnOnce() -> Result<(), Failure>,
+) -> Result<Over, Failure> {
     // The same loop serves both ends: only masking and the deflate windows differ by role.
     let (deflate, role) = (connection.deflate, connection.role);
     let mut receiver = Receiver::new(
@@ -89,29 +151,47 @@ pub async fn run(
     let mut reader = connection.reader;
     let (control, control_rx) = mpsc::unbounded_channel();
     let (notes_tx, mut notes) = mpsc::unbounded_channel();
+    // -x, first on every connection, then what was typed while disconnected.
+    let first = crate::input::execute_batch(config.input, &config.execute)
+        .into_iter()
+        .chain(lasting.held.drain(..))
+        .collect();
+    // A writer stopped with its input leaves none: the input has ended.
+    let input = lasting.input.take().unwrap_or_else(|| mpsc::channel(1).1);
     let writing = tokio::spawn(writer::run(
         connection.writer,
         sender,
-        // -x, first on every connection.
-        crate::input::execute_batch(config.input, &config.execute),
+        first,
         input,
         control_rx,
         notes_tx,
         // The REPL's input never ends on its own: only stdin can be left unsent (a listener's
-        // client is fed by the listener, whose input is not the client's to count).
-        config.mode == Mode::Pipe && !config.many_clients(),
+        // client is fed by the listener, whose input is not the client's to count; with
+        // --reconnect, what is unsent goes on the next connection).
+        config.mode == Mode::Pipe && !config.many_clients() && !config.reconnect,
     ));
     let mut signals = Signals::new()?;
 
-    let started = Instant::now() - connection.elapsed;
+    // The run counts from its first connection: --max-time bounds it all, --stats times it all.
+    let started = match lasting.started {
+        Some(started) => started,
+        None => {
+            let started = Instant::now() - connection.elapsed;
+            lasting.stats.restart(started);
+            *lasting.started.insert(started)
+        }
+    };
+    lasting.stats.compressed = deflate.is_some();
+    let wire_before = (lasting.stats.sent_wire, lasting.stats.received_wire);
     let mut session = Session {
         config,
         role,
         limits: Limits::new(config, started),
-        stats: Stats::new(started, deflate.is_some()),
-        goals: Goals::new(config.count, &config.expect),
+        stats: &mut lasting.stats,
+        goals: &mut lasting.goals,
         goals_met: false,
-        printer,
+        printer: &mut lasting.printer,
+        wire_before,
         control,
         phase: Phase::Sending,
         ending: Ending::new(role),
@@ -129,6 +209,7 @@ pub async fn run(
         subprotocol: connection.subprotocol.clone(),
         elapsed: connection.elapsed,
         peer: connection.peer.map(|peer| peer.to_string()),
+        again: session.stats.reconnects > 0,
     });
     session.flush();
     opened()?;
@@ -165,7 +246,7 @@ pub async fn run(
             // Signals and orders after the socket: polling a signal costs a lock each time, and
             // tokio's budget makes even a socket that is always ready yield to them in turn.
             signal = signals.next() => session.on_signal(signal),
-            Some(frame) = next_order(&mut orders) => session.begin_close(frame),
+            Some(frame) = next_order(orders) => session.begin_close(frame),
             // Every branch above is pending: the socket is quiet, so show what we have.
             () = std::future::ready(()), if session.unflushed => session.flush(),
         }
@@ -176,43 +257,48 @@ pub async fn run(
     session.control = mpsc::unbounded_channel().0;
     let settled = tokio::time::sleep(WRITER_SETTLE);
     tokio::pin!(settled);
-    loop {
+    let writer_done = loop {
         tokio::select! {
             note = notes.recv() => match note {
                 Some(Note::CloseSent(code)) => session.ending.sent_close(code),
                 Some(Note::Sent { messages, bytes }) => session.count_sent(messages, bytes),
-                Some(Note::Wire(bytes)) => session.stats.sent_wire = bytes,
-                Some(note @ Note::Unsent(_)) => session.on_note(note),
+                Some(note @ (Note::Unsent(_) | Note::Wire(_))) => session.on_note(note),
                 Some(_) => {}
-                None => break,
+                None => break true,
             },
-            () = &mut settled => break,
+            () = &mut settled => break false,
         }
-    }
-    // A peer that stopped reading can hold the writer in a write for ever.
-    writing.abort();
-    if config.stats {
-        session.stats.received_wire = receiver.wire_bytes;
-        session.stats.close = session.ending.server_close_frame();
-        // In the REPL, once the prompt is gone.
-        let line = format!("wsc: stats: {}", session.stats);
-        session.printer.last_stderr_line(line);
-    }
+    };
+    session.stats.received_wire = session.wire_before.1 + receiver.wire_bytes;
+    session.stats.close = session.ending.server_close_frame();
     let unmet = session.goals.missing();
-    session.ending.outcome(unmet)
+    let retry = session.ending.retry_code();
+    let result = session.ending.outcome(unmet);
+    // The input goes on to the next connection; a writer held in a write for ever by a peer
+    // that stopped reading is stopped, and its input with it.
+    lasting.input = match writer_done {
+        true => writing.await.ok(),
+        false => {
+            writing.abort();
+            None
+        }
+    };
+    Ok(Over { result, retry })
 }
 
-struct Session<'a> {
+struct Session<'a, 's> {
     config: &'a Config,
     role: Role,
     limits: Limits,
-    stats: Stats,
-    goals: Goals<'a>,
+    stats: &'s mut Stats,
+    goals: &'s mut Goals<'a>,
+    /// Frame bytes each way before this connection (--stats counts them all).
+    wire_before: (u64, u64),
     /// --count/--expect are met: nothing more is printed.
     goals_met: bool,
     /// Bytes echoed (--echo) that the writer has not yet written.
     echo_backlog: u64,
-    printer: Printer,
+    printer: &'s mut Printer,
     control: mpsc::UnboundedSender<Control>,
     phase: Phase,
     ending: Ending,
@@ -224,7 +310,7 @@ struct Session<'a> {
     done: bool,
 }
 
-impl Session<'_> {
+impl Session<'_, '_> {
     /// Handles every message the receiver can make of the bytes read; false once the
     /// connection is not to be read any more.
     fn on_bytes(&mut self, receiver: &mut Receiver) -> bool {
@@ -264,22 +350,28 @@ impl Session<'_> {
     /// The server closed the TCP connection.
     fn on_end_of_stream(&mut self) -> bool {
         if !self.ending.server_closed() {
-            self.ending.fail(Failure::ConnectionLost(format!(
-                "{} closed the connection without a close frame",
-                self.role.peer()
-            )));
+            let peer = self.role.peer();
+            self.connection_lost(format!(
+                "{peer} closed the connection without a close frame"
+            ));
         }
         self.done = true;
         false
     }
 
+    /// The connection broke, closed by neither side.
+    fn connection_lost(&mut self, words: String) {
+        self.ending.fail(Failure::ConnectionLost(words));
+        self.ending.lost();
+    }
+
     fn on_read_error(&mut self, error: &io::Error) -> bool {
         // After the server's Close, the connection ending is expected.
         if !self.ending.server_closed() {
-            self.ending.fail(Failure::ConnectionLost(format!(
+            self.connection_lost(format!(
                 "connection lost: {}",
                 crate::error::io_words(error)
-            )));
+            ));
         }
         self.done = true;
         false
@@ -352,10 +444,10 @@ impl Session<'_> {
                 let _ = self.control.send(Control::Send(Message::Ping(payload)));
             }
             Alarm::PongLate(timeout) => {
-                self.ending.fail(Failure::ConnectionLost(format!(
+                self.connection_lost(format!(
                     "no pong within {} s; connection presumed dead",
                     timeout.as_secs_f64()
-                )));
+                ));
                 self.done = true;
             }
             Alarm::MaxTime(limit) => {
@@ -451,14 +543,12 @@ impl Session<'_> {
             }
             Note::Failed(error) => {
                 if !matches!(self.phase, Phase::Closed | Phase::Aborting) {
-                    self.ending.fail(Failure::ConnectionLost(format!(
-                        "connection lost while sending: {}",
-                        crate::error::io_words(&error)
-                    )));
+                    let words = crate::error::io_words(&error);
+                    self.connection_lost(format!("connection lost while sending: {words}"));
                 }
                 self.done = true;
             }
-            Note::Wire(bytes) => self.stats.sent_wire = bytes,
+            Note::Wire(bytes) => self.stats.sent_wire = self.wire_before.0 + bytes,
         }
     }
 

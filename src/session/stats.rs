@@ -8,6 +8,8 @@ use crate::words::plural;
 
 pub struct Stats {
     started: Instant,
+    /// Connections after the first (--reconnect).
+    pub reconnects: u32,
     pub sent_messages: u64,
     pub sent_bytes: u64,
     pub received_messages: u64,
@@ -15,7 +17,7 @@ pub struct Stats {
     /// Frame bytes each way, compressed when permessage-deflate was agreed.
     pub sent_wire: u64,
     pub received_wire: u64,
-    compressed: bool,
+    pub compressed: bool,
     /// Ping round trips: count, sum, min and max (kept as figures, not a growing list).
     round_trips: u32,
     round_trip_sum: Duration,
@@ -29,6 +31,7 @@ impl Stats {
     pub fn new(started: Instant, compressed: bool) -> Stats {
         Stats {
             started,
+            reconnects: 0,
             sent_wire: 0,
             received_wire: 0,
             compressed,
@@ -42,6 +45,11 @@ impl Stats {
             round_trip_max: Duration::ZERO,
             close: None,
         }
+    }
+
+    /// The run's time counts from here (the first connection's start).
+    pub fn restart(&mut self, started: Instant) {
+        self.started = started;
     }
 
     pub fn round_trip(&mut self, rtt: Duration) {
@@ -75,6 +83,9 @@ impl fmt::Display for Stats {
                 "uncompressed"
             }
         )?;
+        if self.reconnects > 0 {
+            write!(f, "{}; ", plural(u64::from(self.reconnects), "reconnect"))?;
+        }
         if self.round_trips == 0 {
             f.write_str("no ping rtt; ")?;
         } else {

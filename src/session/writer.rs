@@ -4,6 +4,7 @@
 //! Messages are encoded by the protocol core into one buffer, which is written when it is full
 //! or when nothing more is waiting: many messages, one write.
 
+use std::collections::VecDeque;
 use std::io;
 use std::time::Duration;
 
@@ -60,17 +61,18 @@ pub enum Note {
 /// busy machine can take a while to schedule the stdin thread that has reached the end).
 pub const INPUT_END_GRACE: Duration = Duration::from_millis(250);
 
-/// Writes until the session closes. With `count_unsent` (stdin, which ends on its own), input
-/// still coming when the server closes is counted and noted.
+/// Writes until the session closes, `first` (-x, lines typed while disconnected) before the
+/// input. With `count_unsent` (stdin, which ends on its own), input still coming when the server
+/// closes is counted and noted. Gives the input back for a next connection (--reconnect).
 pub async fn run(
     writer: Writer,
     sender: Sender,
-    first: Option<Input>,
+    first: Vec<Input>,
     mut input: mpsc::Receiver<Input>,
     mut control: mpsc::UnboundedReceiver<Control>,
     notes: mpsc::UnboundedSender<Note>,
     count_unsent: bool,
-) {
+) -> mpsc::Receiver<Input> {
     let mut out = Out {
         writer,
         sender,
@@ -79,9 +81,9 @@ pub async fn run(
     let mut input_open = true;
     let mut closed = false;
     let mut wire_reported = 0;
-    // The -x messages: a Close the session asks for at once (an --expect met by the peer's
-    // first message) still lets them go out first.
-    let mut early = first;
+    // A Close the session asks for at once (an --expect met by the peer's first message) still
+    // lets these go out first.
+    let mut early = VecDeque::from(first);
     loop {
         if out.sender.wire_bytes != wire_reported {
             wire_reported = out.sender.wire_bytes;
@@ -95,16 +97,15 @@ pub async fn run(
                 Some(Control::Close(frame)) => {
                     (input_open, closed) = (false, true);
                     let code = close_code(&frame);
-                    let first = match early.take().map(Input::owned) {
-                        Some(Input::Batch(batch) | Input::Metered(batch, _)) => {
-                            send_batch(&mut out, batch, &input, &notes).await.map(drop)
+                    let mut result = Ok(());
+                    while let (Ok(()), Some(item)) = (&result, early.pop_front()) {
+                        if let Input::Batch(batch) = item.owned() {
+                            result = send_batch(&mut out, batch, &input, &notes).await.map(drop);
                         }
-                        _ => Ok(()),
-                    };
-                    let result = match first {
-                        Ok(()) => out.close(frame).await,
-                        Err(e) => Err(e),
-                    };
+                    }
+                    if result.is_ok() {
+                        result = out.close(frame).await;
+                    }
                     (result, Note::CloseSent(code))
                 }
                 Some(Control::Reply(frame)) => {
@@ -143,7 +144,7 @@ pub async fn run(
                 }
                 None => {
                     let _ = notes.send(Note::Wire(out.sender.wire_bytes));
-                    return;
+                    return input;
                 }
             },
             item = next_input(&mut early, &mut input), if input_open => match item {
@@ -173,15 +174,18 @@ pub async fn run(
             Err(e) => (Note::Failed(e), true),
         };
         if notes.send(note).is_err() || failed {
-            return;
+            return input;
         }
     }
 }
 
 /// The early item if there is one, else the next from the input; a shared batch as the
 /// writer's own.
-async fn next_input(early: &mut Option<Input>, input: &mut mpsc::Receiver<Input>) -> Option<Input> {
-    match early.take() {
+async fn next_input(
+    early: &mut VecDeque<Input>,
+    input: &mut mpsc::Receiver<Input>,
+) -> Option<Input> {
+    match early.pop_front() {
         Some(item) => Some(item.owned()),
         None => input.recv().await.map(Input::owned),
     }
