@@ -51,6 +51,8 @@ complete -c wsc -l close-code -d 'The code of the Close that wsc sends: 1000-100
 complete -c wsc -l close-reason -d 'The reason of the Close that wsc sends, at most 123 bytes of UTF-8' -r
 complete -c wsc -l close-timeout -d 'Wait at most SECS seconds (fractions allowed; 0: not at all) for the server\'s answer to our Close' -r
 complete -c wsc -l max-message-size -d 'Close with 1009 when a received message is larger than SIZE bytes: a number, or with k, M or G (also KiB, MiB, GiB; k = 1024), at least 1' -r
+complete -c wsc -l config -d 'Read settings from this TOML file instead of $XDG_CONFIG_HOME/wsc/config.toml (or ~/.config/wsc/config.toml); the environment\'s WSC_CONFIG names one too. How the file is written is told at the end of --help' -r -F
+complete -c wsc -s p -l profile -d 'Use the config file\'s [profile.NAME] table (WSC_PROFILE=NAME does too): its url when no URL is given, and its flags. Precedence: the command line, then the environment, then the profile, then the file\'s top level' -r
 complete -c wsc -l one -d 'With -l, serve one client, as wscat -l does: once it is connected the port is closed (further connections are refused) and wsc exits with that session\'s status'
 complete -c wsc -s 4 -l ipv4 -d 'Connect over IPv4 only: of a host\'s addresses (looked up or given by --resolve), only IPv4 ones are tried, as in curl; status 3 if there is none'
 complete -c wsc -s 6 -l ipv6 -d 'Connect over IPv6 only, as -4 does for IPv4. Without either, a host\'s addresses are raced (RFC 8305): IPv6 first, the next address after 250 ms or at once when one fails, and the first to connect is used'
@@ -74,5 +76,6 @@ complete -c wsc -s v -l verbose -d 'Report on stderr how the connection was made
 complete -c wsc -s 1 -l one-message -d 'Print one message, then close (same as --count 1; websocat\'s -1)'
 complete -c wsc -l echo -d 'Send every received message back unchanged, ignoring stdin, until the server closes'
 complete -c wsc -l stats -d 'At exit, print one line of figures on stderr (time, messages and bytes each way, ping round trips, close)'
+complete -c wsc -l no-config -d 'Read no config file (WSC_CONFIG and WSC_PROFILE are ignored)'
 complete -c wsc -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wsc -s V -l version -d 'Print version'
