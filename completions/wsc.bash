@@ -50,7 +50,7 @@ _wsc() {
                     return 0
                     ;;
                 --generate)
-                    COMPREPLY=($(compgen -W "bash zsh fish elvish powershell man" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "bash zsh fish elvish powershell man profiles" -- "${cur}"))
                     return 0
                     ;;
                 --connect)
@@ -250,11 +250,11 @@ _wsc() {
                     return 0
                     ;;
                 --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(wsc --generate profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 -p)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "$(wsc --generate profiles 2>/dev/null)" -- "${cur}"))
                     return 0
                     ;;
                 *)

@@ -23,7 +23,7 @@ set edit:completion:arg-completer[wsc] = {|@words|
             cand --max-clients 'With -l, serve at most N clients at once; more are answered 503'
             cand --path 'With -l, accept only requests for this path (others are answered 404)'
             cand --require-header 'With -l, accept only requests that carry this header with this value, as ''Name: value'' (repeatable: all are required; the name in any case, the value exactly). Others are answered 401 (with WWW-Authenticate: Basic realm="wsc"), naming the header, never its value. ''Origin: https://app.test'' checks where a browser client was loaded from'
-            cand --generate 'Write shell completions or the man page to stdout (for packagers)'
+            cand --generate 'Write shell completions or the man page to stdout (for packagers), or the config file''s profile names (for the completions)'
             cand -c 'The server, as wscat takes it (same as the URL argument)'
             cand --connect 'The server, as wscat takes it (same as the URL argument)'
             cand -H 'Add a header to the upgrade request, as ''Name: value'' (repeatable); it replaces a header wsc would send of the same name. ''Sec-WebSocket-Protocol: a, b'' offers subprotocols, as -s does'

@@ -188,7 +188,8 @@ pub struct Cli {
     )]
     pub require_header: Vec<String>,
 
-    /// Write shell completions or the man page to stdout (for packagers).
+    /// Write shell completions or the man page to stdout (for packagers), or the config file's
+    /// profile names (for the completions).
     #[arg(long, value_name = "KIND", value_enum, hide = true)]
     pub generate: Option<Generate>,
 
@@ -715,6 +716,8 @@ pub enum Generate {
     Elvish,
     Powershell,
     Man,
+    // The config file's profile names, one a line: what the completions offer after -p.
+    Profiles,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
