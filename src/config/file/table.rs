@@ -505,6 +505,24 @@ mod tests {
     }
 
     #[test]
+    fn the_readmes_example_file_is_one_wsc_reads() {
+        let readme = include_str!("../../../README.md");
+        let section = readme
+            .split("## Profiles and the config file")
+            .nth(1)
+            .unwrap();
+        let example = section.split("```toml\n").nth(1).unwrap();
+        let example = example.split("```").next().unwrap();
+        let file = File::parse(example, &cli::command()).unwrap();
+        let names: Vec<&str> = file
+            .profiles
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .collect();
+        assert_eq!(names, ["prod", "staging", "local"]);
+    }
+
+    #[test]
     fn credentials_are_found_in_the_keys_that_carry_them() {
         let holding = |text: &str| File::parse(text, &cli::command()).unwrap().credentials;
         let table = [
