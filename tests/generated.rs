@@ -50,7 +50,9 @@ fn completions_and_man_page_are_fresh() {
 fn the_completions_offer_the_profile_names_after_p() {
     for (kind, lines) in [("bash", 2), ("zsh", 2), ("fish", 1)] {
         let script = wsc_output(&["--generate", kind]);
-        let hook = script.matches("wsc --generate profiles 2>/dev/null").count();
+        let hook = script
+            .matches("wsc --generate profiles 2>/dev/null")
+            .count();
         assert_eq!(hook, lines, "{kind}");
     }
 }
