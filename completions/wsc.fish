@@ -2,12 +2,13 @@ complete -c wsc -s l -l listen -d 'Be the server: listen on [ADDR:]PORT and serv
 complete -c wsc -l max-clients -d 'With -l, serve at most N clients at once; more are answered 503' -r
 complete -c wsc -l path -d 'With -l, accept only requests for this path (others are answered 404)' -r
 complete -c wsc -l require-header -d 'With -l, accept only requests that carry this header with this value, as \'Name: value\' (repeatable: all are required; the name in any case, the value exactly). Others are answered 401 (with WWW-Authenticate: Basic realm="wsc"), naming the header, never its value. \'Origin: https://app.test\' checks where a browser client was loaded from' -r
-complete -c wsc -l generate -d 'Write shell completions or the man page to stdout (for packagers)' -r -f -a "bash\t''
+complete -c wsc -l generate -d 'Write shell completions or the man page to stdout (for packagers), or the config file\'s profile names (for the completions)' -r -f -a "bash\t''
 zsh\t''
 fish\t''
 elvish\t''
 powershell\t''
-man\t''"
+man\t''
+profiles\t''"
 complete -c wsc -s c -l connect -d 'The server, as wscat takes it (same as the URL argument)' -r
 complete -c wsc -s H -l header -d 'Add a header to the upgrade request, as \'Name: value\' (repeatable); it replaces a header wsc would send of the same name. \'Sec-WebSocket-Protocol: a, b\' offers subprotocols, as -s does' -r
 complete -c wsc -l auth -d 'Send Basic authorization with these credentials. With -l, require them of every client: a request without them is answered 401 (WWW-Authenticate: Basic realm="wsc")' -r
@@ -52,6 +53,8 @@ complete -c wsc -l close-code -d 'The code of the Close that wsc sends: 1000-100
 complete -c wsc -l close-reason -d 'The reason of the Close that wsc sends, at most 123 bytes of UTF-8' -r
 complete -c wsc -l close-timeout -d 'Wait at most SECS seconds (fractions allowed; 0: not at all) for the server\'s answer to our Close' -r
 complete -c wsc -l max-message-size -d 'Close with 1009 when a received message is larger than SIZE bytes: a number, or with k, M or G (also KiB, MiB, GiB; k = 1024), at least 1' -r
+complete -c wsc -l config -d 'Read settings from this TOML file instead of $XDG_CONFIG_HOME/wsc/config.toml (or ~/.config/wsc/config.toml); the environment\'s WSC_CONFIG names one too. How the file is written is told at the end of --help' -r -F
+complete -c wsc -s p -l profile -d 'Use the config file\'s [profile.NAME] table (WSC_PROFILE=NAME does too): its url when no URL is given, and its flags. Precedence: the command line, then the environment, then the profile, then the file\'s top level' -r -f -a "(wsc --generate profiles 2>/dev/null)"
 complete -c wsc -l one -d 'With -l, serve one client, as wscat -l does: once it is connected the port is closed (further connections are refused) and wsc exits with that session\'s status'
 complete -c wsc -s 4 -l ipv4 -d 'Connect over IPv4 only: of a host\'s addresses (looked up or given by --resolve), only IPv4 ones are tried, as in curl; status 3 if there is none'
 complete -c wsc -s 6 -l ipv6 -d 'Connect over IPv6 only, as -4 does for IPv4. Without either, a host\'s addresses are raced (RFC 8305): IPv6 first, the next address after 250 ms or at once when one fails, and the first to connect is used'
@@ -76,5 +79,6 @@ complete -c wsc -s 1 -l one-message -d 'Print one message, then close (same as -
 complete -c wsc -l reconnect -d 'Connect again after a transient failure: a connection lost, a connect error, a 5xx or 429 answer, a Close 1001, 1011, 1012 or 1013 (never after 1000, another 4xx, a TLS failure or quitting). Waits from 0.5 s doubling to 30 s, with full jitter (Retry-After honoured), reset after 10 s connected. Stdin is not read while disconnected; lines typed in the REPL wait and are sent once reconnected; -x is sent on every connection; --count and --expect count across connections and --max-time bounds the whole run'
 complete -c wsc -l echo -d 'Send every received message back unchanged, ignoring stdin, until the server closes'
 complete -c wsc -l stats -d 'At exit, print one line of figures on stderr (time, messages and bytes each way, ping round trips, close)'
+complete -c wsc -l no-config -d 'Read no config file (WSC_CONFIG and WSC_PROFILE are ignored)'
 complete -c wsc -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c wsc -s V -l version -d 'Print version'

@@ -81,6 +81,10 @@ pub fn command() -> clap::Command {
     for (object, what) in crate::input::jsonl::READ {
         after.push_str(&format!("  {object}\n      {what}\n"));
     }
+    after.push_str("\nThe config file, its defaults and profiles:\n");
+    for rule in crate::config::file::RULES {
+        after.push_str(&format!("{}\n", wrap(rule, "  - ", "    ")));
+    }
     after.push_str("\nExit status:\n");
     for (code, meaning) in EXIT_STATUSES {
         after.push_str(&format!("  {code:>3}  {meaning}\n"));
@@ -184,7 +188,8 @@ pub struct Cli {
     )]
     pub require_header: Vec<String>,
 
-    /// Write shell completions or the man page to stdout (for packagers).
+    /// Write shell completions or the man page to stdout (for packagers), or the config file's
+    /// profile names (for the completions).
     #[arg(long, value_name = "KIND", value_enum, hide = true)]
     pub generate: Option<Generate>,
 
@@ -656,6 +661,22 @@ pub struct Cli {
         help_heading = "Session"
     )]
     pub max_message_size: String,
+
+    /// Read settings from this TOML file instead of $XDG_CONFIG_HOME/wsc/config.toml (or
+    /// ~/.config/wsc/config.toml); the environment's WSC_CONFIG names one too. How the file is
+    /// written is told at the end of --help.
+    #[arg(long, value_name = "FILE", help_heading = "Config file")]
+    pub config: Option<std::path::PathBuf>,
+
+    /// Read no config file (WSC_CONFIG and WSC_PROFILE are ignored).
+    #[arg(long, conflicts_with_all = ["config", "profile"], help_heading = "Config file")]
+    pub no_config: bool,
+
+    /// Use the config file's [profile.NAME] table (WSC_PROFILE=NAME does too): its url when no
+    /// URL is given, and its flags. Precedence: the command line, then the environment, then
+    /// the profile, then the file's top level.
+    #[arg(short = 'p', long, value_name = "NAME", help_heading = "Config file")]
+    pub profile: Option<String>,
 }
 
 // Value parsers with errors in words: clap's own say `20 is not in 8..=15` or `invalid digit
@@ -715,6 +736,8 @@ pub enum Generate {
     Elvish,
     Powershell,
     Man,
+    // The config file's profile names, one a line: what the completions offer after -p.
+    Profiles,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -17,13 +17,79 @@ pub fn write(kind: Generate, out: &mut dyn Write) -> io::Result<()> {
         Generate::Elvish => Shell::Elvish,
         Generate::Powershell => Shell::PowerShell,
         Generate::Man => return man_page(command, out),
+        Generate::Profiles => {
+            for name in crate::config::file::profile_names(&|name| std::env::var_os(name)) {
+                writeln!(out, "{name}")?;
+            }
+            return Ok(());
+        }
     };
-    clap_complete::generate(shell, &mut command, "wsc", out);
-    Ok(())
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command, "wsc", &mut script);
+    out.write_all(with_profiles(shell, &String::from_utf8_lossy(&script)).as_bytes())
+}
+
+/// What completes a profile's name after -p: the names `wsc --generate profiles` lists.
+/// (Elvish and PowerShell: clap_complete completes no option's values there.)
+const PROFILES: [(Shell, &str, &str); 3] = [
+    (
+        Shell::Bash,
+        "COMPREPLY=($(compgen -f \"${cur}\"))",
+        "COMPREPLY=($(compgen -W \"$(wsc --generate profiles 2>/dev/null)\" -- \"${cur}\"))",
+    ),
+    (
+        Shell::Zsh,
+        ":NAME:_default'",
+        ":NAME:{compadd -- ${(f)\"$(wsc --generate profiles 2>/dev/null)\"}}'",
+    ),
+    (
+        Shell::Fish,
+        " -r\n",
+        " -r -f -a \"(wsc --generate profiles 2>/dev/null)\"\n",
+    ),
+];
+
+/// A completion script whose -p and --profile complete the config file's profile names:
+/// clap_complete has no hook for values known only when completing, so the lines it writes
+/// for them get the command that lists them (tests/generated.rs checks that they do).
+fn with_profiles(shell: Shell, script: &str) -> String {
+    let Some((_, from, to)) = PROFILES.iter().find(|(s, ..)| *s == shell) else {
+        return script.to_string();
+    };
+    let mut lines: Vec<String> = Vec::new();
+    // bash: the case label of -p or --profile, then the line to change.
+    let mut after_label = false;
+    for line in script.split_inclusive('\n') {
+        let label = line.trim() == "-p)" || line.trim() == "--profile)";
+        let option = match shell {
+            Shell::Bash => after_label,
+            Shell::Zsh => line.starts_with("'-p+[") || line.starts_with("'--profile=["),
+            _ => line.starts_with("complete -c wsc -s p -l profile "),
+        };
+        lines.push(match option {
+            true => line.replacen(from, to, 1),
+            false => line.to_string(),
+        });
+        after_label = label;
+    }
+    lines.concat()
 }
 
 /// Environment variables wsc reads.
-const ENVIRONMENT: [(&str, &str); 13] = [
+const ENVIRONMENT: [(&str, &str); 16] = [
+    (
+        "WSC_CONFIG",
+        "the config file to read instead of $XDG_CONFIG_HOME/wsc/config.toml; --config and \
+         --no-config replace it",
+    ),
+    (
+        "WSC_PROFILE",
+        "the config file's profile to use when -p gives none",
+    ),
+    (
+        "XDG_CONFIG_HOME",
+        "where the config file lives: $XDG_CONFIG_HOME/wsc/config.toml",
+    ),
     (
         "NO_COLOR",
         "when set and not empty, no colours (unless --color always)",
@@ -38,7 +104,8 @@ const ENVIRONMENT: [(&str, &str); 13] = [
     ),
     (
         "HOME",
-        "the history's fallback place: ~/.local/state/wsc/history",
+        "the fallback places of the history and the config file: ~/.local/state/wsc/history, \
+         ~/.config/wsc/config.toml",
     ),
     (
         "SSL_CERT_FILE",
@@ -95,6 +162,10 @@ fn man_page(command: clap::Command, out: &mut dyn Write) -> io::Result<()> {
     for rule in crate::cli::RULES {
         writeln!(out, ".IP \\(bu 2\n{}", roff(rule))?;
     }
+    writeln!(out, ".SH \"CONFIG FILE\"")?;
+    for rule in crate::config::file::RULES {
+        writeln!(out, ".IP \\(bu 2\n{}", roff(rule))?;
+    }
     let mut section = |title: &str, items: &mut dyn Iterator<Item = (String, String)>| {
         writeln!(out, ".SH \"{title}\"")?;
         for (term, text) in items {
@@ -134,11 +205,21 @@ fn man_page(command: clap::Command, out: &mut dyn Write) -> io::Result<()> {
     )?;
     section(
         "FILES",
-        &mut std::iter::once((
-            "\\fI$XDG_STATE_HOME/wsc/history\\fR".to_string(),
-            "the REPL history, 1000 entries (~/.local/state/wsc/history without XDG_STATE_HOME)"
-                .to_string(),
-        )),
+        &mut [
+            (
+                "\\fI$XDG_CONFIG_HOME/wsc/config.toml\\fR".to_string(),
+                "the config file: defaults for any long flag, and [profile.NAME] tables chosen \
+                 with -p (~/.config/wsc/config.toml without XDG_CONFIG_HOME; see CONFIG FILE)"
+                    .to_string(),
+            ),
+            (
+                "\\fI$XDG_STATE_HOME/wsc/history\\fR".to_string(),
+                "the REPL history, 1000 entries (~/.local/state/wsc/history without \
+                 XDG_STATE_HOME)"
+                    .to_string(),
+            ),
+        ]
+        .into_iter(),
     )?;
     section(
         "EXAMPLES",

@@ -7,13 +7,18 @@ use clap::FromArgMatches;
 use clap::error::ErrorKind;
 
 use wsc::cli::{self, Cli};
-use wsc::config::{Config, Mode};
+use wsc::config::{self, Config, Mode};
 use wsc::error::Failure;
 use wsc::{connect, generate, input, listen, output, reconnect, session, terminal};
 
 fn main() -> ExitCode {
+    // The config file's settings go before the command line's arguments (config/file.rs).
+    let settings = match config::file::Settings::from_env() {
+        Ok(settings) => settings,
+        Err(failure) => return failure.report(),
+    };
     let parsed = cli::command()
-        .try_get_matches()
+        .try_get_matches_from(settings.args())
         .and_then(|matches| Cli::from_arg_matches(&matches));
     let cli = match parsed {
         Ok(cli) => cli,
@@ -21,7 +26,7 @@ fn main() -> ExitCode {
             let _ = e.print();
             return ExitCode::SUCCESS;
         }
-        Err(e) => return Failure::Usage(cli::error_line(&e)).report(),
+        Err(e) => return settings.clap_error(&e).report(),
     };
     if let Some(kind) = cli.generate {
         return match generate::write(kind, &mut std::io::stdout().lock()) {
@@ -29,7 +34,7 @@ fn main() -> ExitCode {
             Err(e) => Failure::Runtime(format!("cannot write: {e}")).report(),
         };
     }
-    let config = match Config::from_cli(cli) {
+    let config = match settings.finish(Config::from_cli(cli)) {
         Ok(config) => config,
         Err(failure) => return failure.report(),
     };

@@ -30,7 +30,7 @@ const CREDENTIAL_NAMES: [&str; 3] = ["pass", "pwd", "sig"];
 const NOT_SECRET: [&str; 2] = ["sec-websocket-key", "sec-websocket-accept"];
 
 /// Whether a header or query parameter of this name looks like it carries a credential.
-fn is_credential(name: &str) -> bool {
+pub(crate) fn is_credential(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
     !NOT_SECRET.contains(&name.as_str())
         && (CREDENTIAL_WORDS.iter().any(|word| name.contains(word))

@@ -43,6 +43,20 @@ fn completions_and_man_page_are_fresh() {
     }
 }
 
+/// clap_complete has no hook for values known only when completing: generate.rs adds the
+/// command that lists the config file's profiles to the lines for -p and --profile, and a
+/// clap_complete that writes those lines differently must not drop it unnoticed.
+#[test]
+fn the_completions_offer_the_profile_names_after_p() {
+    for (kind, lines) in [("bash", 2), ("zsh", 2), ("fish", 1)] {
+        let script = wsc_output(&["--generate", kind]);
+        let hook = script
+            .matches("wsc --generate profiles 2>/dev/null")
+            .count();
+        assert_eq!(hook, lines, "{kind}");
+    }
+}
+
 #[test]
 fn the_man_page_renders_without_warnings() {
     let page = Path::new(env!("CARGO_MANIFEST_DIR")).join("man/wsc.1");

@@ -1,6 +1,7 @@
 //! Turns the parsed command line into validated, typed settings, in one place. Anything the user
 //! typed wrong is a usage error (status 2) here, before any connection is tried. The parts that
 //! stand alone live beside it: server_url.rs, headers.rs, units.rs (seconds and sizes), warnings.rs.
+//! The config file (file/) comes first: its settings are flags put before the command line's.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -11,6 +12,7 @@ use regex::Regex;
 use tungstenite::protocol::CloseFrame;
 use url::Url;
 
+pub mod file;
 mod headers;
 mod listen;
 mod server_url;

@@ -41,6 +41,10 @@ pub const PROXY_VARIABLES: [&str; 12] = [
     "NO_PROXY",
 ];
 
+/// Where the tests' wsc looks for its config file: nowhere that exists, so that a config file
+/// of the machine's user changes no test (tests/config_file.rs points it at its own).
+pub const NO_CONFIG_HOME: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/no-config-home");
+
 /// No step of a test may take longer than this.
 pub const DEADLINE: Duration = Duration::from_secs(30);
 
@@ -116,6 +120,9 @@ where
         .args(args)
         .env_remove("NO_COLOR")
         .env_remove("CLICOLOR_FORCE")
+        .env_remove("WSC_CONFIG")
+        .env_remove("WSC_PROFILE")
+        .env("XDG_CONFIG_HOME", NO_CONFIG_HOME)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -33,6 +33,9 @@ impl Terminal {
         command.env("XDG_STATE_HOME", state_dir);
         command.env("TERM", "xterm");
         command.env_remove("NO_COLOR");
+        command.env_remove("WSC_CONFIG");
+        command.env_remove("WSC_PROFILE");
+        command.env("XDG_CONFIG_HOME", super::NO_CONFIG_HOME);
         for var in super::PROXY_VARIABLES {
             command.env_remove(var);
         }
