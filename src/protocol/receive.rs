@@ -45,6 +45,8 @@ pub struct Receiver {
     wanted: usize,
     /// How much of an arriving text frame's payload is known to be valid UTF-8.
     frame_checked: usize,
+    /// How much of an arriving masked text frame's payload is unmasked in place already.
+    frame_unmasked: usize,
     partial: Option<Partial>,
     inflater: Option<Decompressor>,
     closed: bool,
@@ -69,6 +71,7 @@ impl Receiver {
             buffer,
             wanted: 0,
             frame_checked: 0,
+            frame_unmasked: 0,
             partial: None,
             inflater,
             closed: false,
@@ -125,11 +128,13 @@ impl Receiver {
                 return Ok(None);
             }
             (self.wanted, self.frame_checked) = (0, 0);
+            let unmasked = std::mem::take(&mut self.frame_unmasked);
             self.wire_bytes += frame_len as u64;
             self.buffer.advance(head.size);
             let mut payload = self.buffer.split_to(head.len as usize);
             if let Some(key) = head.mask {
-                super::frame::apply_mask(&mut payload, key, 0);
+                // What check_arriving_text unmasked is not unmasked twice.
+                super::frame::apply_mask(&mut payload[unmasked..], key, unmasked);
             }
             let payload = payload.freeze();
             let received = match head.opcode {
@@ -184,7 +189,8 @@ impl Receiver {
 
     /// Checks the UTF-8 of a text frame whose payload is still arriving, so that a bad sequence
     /// fails at once rather than when the frame ends (what Autobahn's 6.4.x cases ask for).
-    /// Unmasked, uncompressed frames only, that continue no incomplete sequence.
+    /// Uncompressed frames only, that continue no incomplete sequence. A masked frame (a client's,
+    /// to a server) is unmasked in place as its bytes arrive, each byte once.
     fn check_arriving_text(&mut self, head: &Head, compressed: bool) -> Result<(), Violation> {
         let text = match head.opcode {
             OpCode::Text => true,
@@ -194,10 +200,17 @@ impl Receiver {
                 .is_some_and(|p| p.text && p.checked == p.data.len()),
             _ => false,
         };
-        if !text || compressed || head.mask.is_some() {
+        if !text || compressed {
             return Ok(());
         }
-        check_utf8(&self.buffer[head.size..], &mut self.frame_checked, false)
+        // Only this frame's payload is in the buffer past its head: the frame is incomplete.
+        let payload = &mut self.buffer[head.size..];
+        if let Some(key) = head.mask {
+            let done = self.frame_unmasked;
+            super::frame::apply_mask(&mut payload[done..], key, done);
+            self.frame_unmasked = payload.len();
+        }
+        check_utf8(payload, &mut self.frame_checked, false)
     }
 
     /// Adds a data frame to the message being assembled; returns the message once whole.

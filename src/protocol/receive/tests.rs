@@ -133,6 +133,70 @@ fn invalid_utf8_fails_before_its_frame_has_arrived() {
     assert_eq!(receiver.decode().unwrap_err().code, 1007);
 }
 
+/// A client-to-server frame, masked with `key`: `frame`'s head with the mask bit and key.
+fn masked(first: u8, key: [u8; 4], payload: &[u8]) -> Vec<u8> {
+    let plain = frame(first, payload);
+    let size = plain.len() - payload.len();
+    let mut out = plain[..size].to_vec();
+    out[1] |= 0x80;
+    out.extend_from_slice(&key);
+    let mut body = payload.to_vec();
+    crate::protocol::frame::apply_mask(&mut body, key, 0);
+    out.extend(body);
+    out
+}
+
+/// Everything `bytes` holds for a server, fed in pieces of `step` bytes.
+fn feed_server(bytes: &[u8], step: usize) -> Result<Vec<Received>, Violation> {
+    let mut receiver = Receiver::new(Role::Server, LIMIT, None, &[]);
+    let mut out = Vec::new();
+    for piece in bytes.chunks(step.max(1)) {
+        receiver.read_buffer().extend_from_slice(piece);
+        while let Some(received) = receiver.decode()? {
+            out.push(received);
+        }
+    }
+    Ok(out)
+}
+
+#[test]
+fn invalid_utf8_fails_before_a_masked_frame_has_arrived() {
+    // Autobahn 6.4.3 against a server: a 21-byte masked text frame of which the bytes up to
+    // f4 90 80 80 (past U+10FFFF) have come; the rest would only come later.
+    let key = [0x95, 0xdb, 0x33, 0xe3];
+    let whole = masked(
+        0x81,
+        key,
+        b"\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5\xf4\x90\x80\x80edited",
+    );
+    let mut receiver = Receiver::new(Role::Server, LIMIT, None, &[]);
+    receiver.read_buffer().extend_from_slice(&whole[..6 + 11]);
+    assert_eq!(receiver.decode(), Ok(None), "valid so far");
+    receiver.read_buffer().extend_from_slice(&whole[17..18]);
+    assert_eq!(receiver.decode(), Ok(None), "f4 may start a sequence");
+    receiver.read_buffer().extend_from_slice(&whole[18..21]);
+    assert_eq!(receiver.decode().unwrap_err().code, 1007);
+}
+
+#[test]
+fn masked_text_checked_as_it_arrives_is_unmasked_once() {
+    let key = [0x37, 0xfa, 0x21, 0x3d];
+    let mut bytes = masked(0x81, key, "κόσμε, unmasked right".as_bytes());
+    bytes.extend(masked(0x01, [1, 2, 3, 4], b"frag"));
+    bytes.extend(masked(0x89, [9, 9, 9, 9], b"ping"));
+    bytes.extend(masked(0x80, [5, 6, 7, 8], "mented \u{10ffff}".as_bytes()));
+    bytes.extend(masked(0x82, [0xff, 0, 0xff, 0], &[0xff; 100]));
+    let expected = vec![
+        text("κόσμε, unmasked right"),
+        Received::Ping(Bytes::from_static(b"ping")),
+        text("fragmented \u{10ffff}"),
+        Received::Binary(Bytes::from(vec![0xff; 100])),
+    ];
+    for step in [1, 2, 3, 5, 7, 64, bytes.len()] {
+        assert_eq!(feed_server(&bytes, step).unwrap(), expected, "step {step}");
+    }
+}
+
 #[test]
 fn a_sequence_split_across_fragments_is_valid_but_one_cut_short_is_not() {
     // "κ" is ce ba: its two bytes arrive in two fragments.
