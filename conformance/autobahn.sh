@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Autobahn|Testsuite conformance run of wsc as a client: installs the suite
 # (idempotent), builds wsc in release, and runs the fuzzingserver's cases against
-# `wsc --echo URL` on loopback. Harness in conformance/autobahn/.
+# `wsc --echo URL` on loopback. With --server, wsc is the server: the suite's
+# fuzzingclient runs its cases against one `wsc -l PORT --echo` (stdin
+# </dev/null) serving them all. Harness in conformance/autobahn/.
 #
-# usage: conformance/autobahn.sh [--ci | --full | --cases LIST] [options]
+# usage: conformance/autobahn.sh [--server] [--ci | --full | --cases LIST] [options]
+#   --server             test wsc as the server (wsc -l --echo) instead of the
+#                        client; reports under target/autobahn-server
 #   --full               every case, 1.* to 13.* (the default)
 #   --ci                 1.* to 10.* and a sample of 12.* and 13.*; implies
 #                        --require-deflate
@@ -15,13 +19,17 @@
 #   --wsc PATH           run this wsc binary (implies --no-build)
 #   --no-install         do not run the installer (the suite must be there)
 #   --prefix DIR         where the suite lives ($AUTOBAHN_PREFIX or /opt/autobahn)
-#   --out DIR            reports and logs (default: target/autobahn, git-ignored;
+#   --out DIR            reports and logs (default: target/autobahn, or
+#                        target/autobahn-server with --server; git-ignored;
 #                        target/ is $CARGO_TARGET_DIR when that is set)
 #   -t, --timeout SECS   per-case limit for wsc (default 60 with --ci, else 300:
-#                        the large 12.2.*/12.5.* cases take a minute and more)
+#                        the large 12.2.*/12.5.* cases take a minute and more);
+#                        with --server, the limit for the whole run (default
+#                        600 with --ci, else 7200)
 #   -v, --verbose        one line per case
-# Exit status: 0 when no case FAILED (and, with --require-deflate, none of the
-# selected 12.*/13.* cases is UNIMPLEMENTED), 1 when one did, 2 on a setup error.
+# Exit status: 0 when no case FAILED and every selected case has a result (and,
+# with --require-deflate, none of the selected 12.*/13.* cases is
+# UNIMPLEMENTED), 1 when one did, 2 on a setup error.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -37,6 +45,7 @@ CI_DEFLATE='12.1.1,12.1.2,12.1.5,12.1.11,12.2.1,12.2.2,12.2.7,12.3.1,12.3.2,12.4
 CI_CASES="1.*,2.*,3.*,4.*,5.*,6.*,7.*,8.*,9.*,10.*,$CI_DEFLATE"
 
 CASES='*'
+SERVER=0
 REQUIRE_DEFLATE=0
 BUILD=1
 INSTALL=1
@@ -45,7 +54,7 @@ TARGET_DIR="${CARGO_TARGET_DIR:-target}"
 case "$TARGET_DIR" in /*) ;; *) TARGET_DIR="$ROOT/$TARGET_DIR" ;; esac
 WSC="$TARGET_DIR/release/wsc"
 PREFIX="${AUTOBAHN_PREFIX:-/opt/autobahn}"
-OUT="$TARGET_DIR/autobahn"
+OUT=""
 TIMEOUT=""
 CI_MODE=0
 VERBOSE=()
@@ -56,6 +65,7 @@ need() { [ $# -ge 2 ] || die "$1 needs a value"; }
 
 while [ $# -gt 0 ]; do
     case "$1" in
+        --server) SERVER=1; shift ;;
         --full) CASES='*'; CI_MODE=0; shift ;;
         --ci) CASES="$CI_CASES"; REQUIRE_DEFLATE=1; CI_MODE=1; shift ;;
         --cases) need "$@"; CASES="$2"; CI_MODE=0; shift 2 ;;
@@ -75,7 +85,12 @@ done
 
 # The CI sample has only small cases: a hung wsc should not cost 5 minutes there.
 if [ -z "$TIMEOUT" ]; then
-    if [ "$CI_MODE" = 1 ]; then TIMEOUT=60; else TIMEOUT=300; fi
+    case "$SERVER$CI_MODE" in
+        00) TIMEOUT=300 ;; 01) TIMEOUT=60 ;; 10) TIMEOUT=7200 ;; 11) TIMEOUT=600 ;;
+    esac
+fi
+if [ -z "$OUT" ]; then
+    if [ "$SERVER" = 1 ]; then OUT="$TARGET_DIR/autobahn-server"; else OUT="$TARGET_DIR/autobahn"; fi
 fi
 
 t0=$SECONDS
@@ -88,18 +103,28 @@ if [ "$BUILD" = 1 ]; then
 fi
 t2=$SECONDS
 [ -x "$WSC" ] || die "no wsc binary at $WSC (build it, or drop --no-build)"
-echo "autobahn.sh: install $((t1 - t0)) s, build $((t2 - t1)) s; cases '$CASES'$([ "$REQUIRE_DEFLATE" = 1 ] && echo ', permessage-deflate required')"
+echo "autobahn.sh: install $((t1 - t0)) s, build $((t2 - t1)) s; wsc as the $([ "$SERVER" = 1 ] && echo server || echo client); cases '$CASES'$([ "$REQUIRE_DEFLATE" = 1 ] && echo ', permessage-deflate required')"
 
-# run-client.sh prints per-group timings, the failing cases and the final
-# "autobahn: OK=… FAILED=…" line; its status is ours.
-flags=(--prefix "$PREFIX" -a wsc -c "$CASES" -t "$TIMEOUT" -o "$OUT" "${VERBOSE[@]}")
-[ "$REQUIRE_DEFLATE" = 1 ] && flags+=(--require-deflate)
+# The harness prints per-group timings, the failing cases and the final
+# "autobahn: OK=… FAILED=…" line ("autobahn-server: … of N" with --server); its
+# status is ours.
 set +e
-"$HARNESS/run-client.sh" "${flags[@]}" -- "$WSC" --echo '{URL}'
-rc=$?
+if [ "$SERVER" = 1 ]; then
+    flags=(--prefix "$PREFIX" -a wsc -c "$CASES" -T "$TIMEOUT" -o "$OUT" "${VERBOSE[@]}")
+    [ "$REQUIRE_DEFLATE" = 1 ] && flags+=(--require-deflate)
+    "$HARNESS/run-server.sh" "${flags[@]}" -- "$WSC" -l '{PORT}' --echo
+    rc=$?
+    report="$OUT/reports/servers/index.html"
+else
+    flags=(--prefix "$PREFIX" -a wsc -c "$CASES" -t "$TIMEOUT" -o "$OUT" "${VERBOSE[@]}")
+    [ "$REQUIRE_DEFLATE" = 1 ] && flags+=(--require-deflate)
+    "$HARNESS/run-client.sh" "${flags[@]}" -- "$WSC" --echo '{URL}'
+    rc=$?
+    report="$OUT/reports/clients/index.html"
+fi
 set -e
 case $rc in
-    0|1) echo "autobahn.sh: $((SECONDS - t2)) s for the cases, $((SECONDS - t0)) s in all; report $OUT/reports/clients/index.html" ;;&
+    0|1) echo "autobahn.sh: $((SECONDS - t2)) s for the cases, $((SECONDS - t0)) s in all; report $report" ;;&
     1) echo "autobahn.sh: error: wsc failed the conformance run (the cases are listed above)" >&2 ;;
     0) ;;
     *) echo "autobahn.sh: error: the harness could not run the cases (status $rc)" >&2 ;;
