@@ -105,6 +105,8 @@ t2=$SECONDS
 [ -x "$WSC" ] || die "no wsc binary at $WSC (build it, or drop --no-build)"
 echo "autobahn.sh: install $((t1 - t0)) s, build $((t2 - t1)) s; wsc as the $([ "$SERVER" = 1 ] && echo server || echo client); cases '$CASES'$([ "$REQUIRE_DEFLATE" = 1 ] && echo ', permessage-deflate required')"
 
+# --no-config: a config file (or WSC_CONFIG/WSC_PROFILE) of whoever runs this must not
+# change what is tested (a profile's --no-compress would make 12.*/13.* UNIMPLEMENTED).
 # The harness prints per-group timings, the failing cases and the final
 # "autobahn: OK=… FAILED=…" line ("autobahn-server: … of N" with --server); its
 # status is ours.
@@ -112,13 +114,13 @@ set +e
 if [ "$SERVER" = 1 ]; then
     flags=(--prefix "$PREFIX" -a wsc -c "$CASES" -T "$TIMEOUT" -o "$OUT" "${VERBOSE[@]}")
     [ "$REQUIRE_DEFLATE" = 1 ] && flags+=(--require-deflate)
-    "$HARNESS/run-server.sh" "${flags[@]}" -- "$WSC" -l '{PORT}' --echo
+    "$HARNESS/run-server.sh" "${flags[@]}" -- "$WSC" --no-config -l '{PORT}' --echo
     rc=$?
     report="$OUT/reports/servers/index.html"
 else
     flags=(--prefix "$PREFIX" -a wsc -c "$CASES" -t "$TIMEOUT" -o "$OUT" "${VERBOSE[@]}")
     [ "$REQUIRE_DEFLATE" = 1 ] && flags+=(--require-deflate)
-    "$HARNESS/run-client.sh" "${flags[@]}" -- "$WSC" --echo '{URL}'
+    "$HARNESS/run-client.sh" "${flags[@]}" -- "$WSC" --no-config --echo '{URL}'
     rc=$?
     report="$OUT/reports/clients/index.html"
 fi
