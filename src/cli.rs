@@ -454,6 +454,12 @@ pub struct Cli {
     #[arg(long, conflicts_with_all = ["binary", "echo", "listen"], help_heading = "Input")]
     pub jsonrpc: bool,
 
+    /// --jsonrpc with requests that leave out "jsonrpc":"2.0", as {"id":N,"method":...,
+    /// "params":...}: the Chrome DevTools Protocol (Chrome, Node's --inspect) refuses a request
+    /// with any member but id, method, params and sessionId.
+    #[arg(long, conflicts_with_all = ["binary", "echo", "listen"], help_heading = "Input")]
+    pub jsonrpc_bare: bool,
+
     /// Send this message first, before stdin (repeatable).
     #[arg(
         short = 'x',

@@ -16,14 +16,16 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use tungstenite::Message;
 
+use crate::config::Config;
 use crate::input::Input;
 
 /// How --jsonrpc works, for `--help` and the man page (the README says the same at length).
 pub const RULES: [&str; 4] = [
     "A line (typed, on stdin, or -x) is METHOD, METHOD {PARAMS} or METHOD [PARAMS]. It is sent as \
      {\"jsonrpc\":\"2.0\",\"id\":N,\"method\":METHOD,\"params\":PARAMS}, N counting up from 1 \
-     (without PARAMS, no params member); a blank line sends nothing. A line not of this form is \
-     a '!' note in the REPL, stops wsc with status 1 on stdin, and is a usage error with -x.",
+     (without PARAMS, no params member; --jsonrpc-bare leaves out \"jsonrpc\", which the Chrome \
+     DevTools Protocol refuses); a blank line sends nothing. A line not of this form is a '!' \
+     note in the REPL, stops wsc with status 1 on stdin, and is a usage error with -x.",
     "In the REPL a reply shows the id of its request and the round trip: '< #3 result {...} after \
      12.4 ms'; an error reply is red: '< #3 error -32601 Method not found after 2.0 ms'. A \
      message without an id shows as '< notification METHOD {...}', a reply to an id never sent \
@@ -118,15 +120,17 @@ fn kind_of(json: &str) -> &'static str {
 }
 
 impl Call<'_> {
-    /// The request's text, members in the usual order.
-    pub fn request(&self, id: u64) -> String {
+    /// The request's text, members in the usual order; `bare` leaves out `"jsonrpc":"2.0"`
+    /// (--jsonrpc-bare).
+    pub fn request(&self, id: u64, bare: bool) -> String {
         // A &str always serialises.
         let method = serde_json::to_string(self.method).unwrap_or_default();
+        let version = if bare { "" } else { r#""jsonrpc":"2.0","# };
         match &self.params {
             Some(params) => {
-                format!(r#"{{"jsonrpc":"2.0","id":{id},"method":{method},"params":{params}}}"#)
+                format!(r#"{{{version}"id":{id},"method":{method},"params":{params}}}"#)
             }
-            None => format!(r#"{{"jsonrpc":"2.0","id":{id},"method":{method}}}"#),
+            None => format!(r#"{{{version}"id":{id},"method":{method}}}"#),
         }
     }
 }
@@ -388,6 +392,8 @@ struct Pending {
 /// The ids given, the requests awaiting a reply, and the methods seen.
 #[derive(Debug, Default)]
 pub struct Table {
+    /// --jsonrpc-bare: requests without `"jsonrpc":"2.0"`.
+    bare: bool,
     last_id: u64,
     pending: BTreeMap<u64, Pending>,
     methods: BTreeSet<String>,
@@ -404,7 +410,7 @@ impl Table {
         let method = call.method.to_string();
         self.learn(&method);
         self.pending.insert(id, Pending { method, sent: now });
-        (id, call.request(id))
+        (id, call.request(id, self.bare))
     }
 
     /// A connection opened `now`: requests made before it (lines read or typed while
@@ -509,11 +515,21 @@ pub struct Calls {
 }
 
 impl Calls {
+    /// The run's calls with --jsonrpc or --jsonrpc-bare, None without.
+    pub fn of(config: &Config) -> Option<Calls> {
+        config
+            .jsonrpc
+            .then(|| Calls::new(&config.execute, config.jsonrpc_bare))
+    }
+
     /// The calls of one run; `execute` (the -x lines, checked by the config) are given the first
-    /// ids.
-    pub fn new(execute: &[String]) -> Calls {
+    /// ids. `bare`: requests without `"jsonrpc":"2.0"`.
+    pub fn new(execute: &[String], bare: bool) -> Calls {
         let calls = Calls {
-            table: Arc::default(),
+            table: Arc::new(Mutex::new(Table {
+                bare,
+                ..Table::default()
+            })),
             first_execute: Arc::default(),
         };
         let first = calls.requests(execute);
@@ -580,15 +596,15 @@ mod tests {
     #[test]
     fn lines_become_requests_with_params_by_name_by_position_or_none() {
         assert_eq!(
-            call("getBlock {\"number\": 1}").request(3),
+            call("getBlock {\"number\": 1}").request(3, false),
             r#"{"jsonrpc":"2.0","id":3,"method":"getBlock","params":{"number":1}}"#
         );
         assert_eq!(
-            call("  add [1, 2]  ").request(1),
+            call("  add [1, 2]  ").request(1, false),
             r#"{"jsonrpc":"2.0","id":1,"method":"add","params":[1,2]}"#
         );
         assert_eq!(
-            call("eth_blockNumber").request(7),
+            call("eth_blockNumber").request(7, false),
             r#"{"jsonrpc":"2.0","id":7,"method":"eth_blockNumber"}"#
         );
         assert_eq!(
@@ -599,7 +615,7 @@ mod tests {
             "whitespace in strings is kept"
         );
         assert_eq!(
-            call(r"say\ {}").request(1),
+            call(r"say\ {}").request(1, false),
             r#"{"jsonrpc":"2.0","id":1,"method":"say\\","params":{}}"#,
             "the method is a JSON string"
         );
@@ -866,7 +882,7 @@ mod tests {
 
     #[test]
     fn the_first_connections_execute_requests_take_the_first_ids() {
-        let calls = Calls::new(&["first".to_string(), "second [1]".to_string()]);
+        let calls = Calls::new(&["first".to_string(), "second [1]".to_string()], false);
         let typed = calls.request_line("typed").unwrap().unwrap();
         assert!(typed.to_text().unwrap().contains(r#""id":3"#), "{typed:?}");
         let texts = |input: Option<Input>| match input {
@@ -892,6 +908,12 @@ mod tests {
                 r#"{"jsonrpc":"2.0","id":5,"method":"second","params":[1]}"#
             ]
         );
-        assert!(Calls::new(&[]).opened(&[]).is_none());
+        assert!(Calls::new(&[], false).opened(&[]).is_none());
+        let bare = Calls::new(&[], true).request_line("Page.enable").unwrap();
+        assert_eq!(
+            bare,
+            Some(Message::text(r#"{"id":1,"method":"Page.enable"}"#)),
+            "--jsonrpc-bare, as the Chrome DevTools Protocol wants"
+        );
     }
 }

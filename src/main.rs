@@ -155,7 +155,7 @@ async fn repl(config: Config) -> Ended {
     };
     let modes = terminal::SavedModes::save();
     let (input_tx, input_rx) = input::channel();
-    let calls = config.jsonrpc.then(|| jsonrpc::Calls::new(&config.execute));
+    let calls = jsonrpc::Calls::of(&config);
     let (repl, prompt, ending) = match input::repl::prepare(&config, calls.clone(), input_tx) {
         Ok(prepared) => prepared,
         Err(failure) => return Ended::Failed(failure),
@@ -183,7 +183,7 @@ async fn pipe(config: Config) -> Result<(), Failure> {
     // messages are the session's to send first, on every connection.
     let (input_tx, input_rx) = input::channel();
     // --jsonrpc: the -x requests take the first ids, before any line read.
-    let calls = config.jsonrpc.then(|| jsonrpc::Calls::new(&config.execute));
+    let calls = jsonrpc::Calls::of(&config);
     if config.echo || config.mode == Mode::Repl {
         // A mirror reads no input, not even from a terminal, and -x in a terminal (as in wscat)
         // is all the input: keys are not read.

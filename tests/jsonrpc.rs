@@ -184,6 +184,32 @@ async fn execute_sends_requests_that_expect_can_check() {
 }
 
 #[tokio::test]
+async fn bare_requests_leave_out_the_jsonrpc_member() {
+    let server = rpc_server(1).await;
+    let run = wsc([
+        &server.url,
+        "--jsonrpc-bare",
+        "-x",
+        "add [1,1]",
+        "--count",
+        "4",
+    ])
+    .stdin_null()
+    .run()
+    .await;
+    run.assert_status(0);
+    let exchange = server.finish().await;
+    assert_eq!(
+        exchange.requests,
+        [r#"{"id":1,"method":"add","params":[1,1]}"#]
+    );
+    assert_eq!(
+        run.stdout_lines().last().map(String::as_str),
+        Some(r#"{"id":1,"jsonrpc":"2.0","result":2}"#)
+    );
+}
+
+#[tokio::test]
 async fn a_bad_stdin_line_stops_wsc_naming_the_line_and_what_is_wrong() {
     let server = ws_server(record).await;
     let run = wsc([&server.url, "--jsonrpc"])
@@ -210,6 +236,7 @@ async fn flags_that_contradict_jsonrpc_and_bad_execute_lines_are_usage_errors() 
             "'--jsonrpc' cannot be used with '--binary'",
         ),
         (&["--jsonrpc", "--echo"], "cannot be used with"),
+        (&["--jsonrpc-bare", "-b"], "cannot be used with"),
         (
             &["--jsonrpc", "-x", "add {"],
             "-x 'add {': params are not JSON: EOF while parsing an object at column 5",

@@ -232,7 +232,7 @@ mod tests {
     #[test]
     fn with_jsonrpc_lines_are_requests_blank_ones_send_nothing_and_a_bad_one_stops() {
         let (tx, mut rx) = mpsc::channel(1000);
-        let calls = Some(Calls::new(&[]));
+        let calls = Some(Calls::new(&[], false));
         let input: &[u8] = b"a\n\r\nb [1]\nc {\nd\n";
         forward_lines(
             input,
