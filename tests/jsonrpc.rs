@@ -311,6 +311,17 @@ async fn in_the_repl_replies_match_their_requests_errors_are_red_and_tab_complet
     terminal
         .wait_for_text("< #4 error -32601 Method not found {\"method\":\"tick\"}")
         .await;
+    // On an empty line, a second Tab lists every method seen.
+    terminal.keys("\t\t");
+    terminal
+        .wait_for("the methods listed", |t| {
+            t.rows().iter().any(|row| {
+                let names: Vec<&str> = row.split_whitespace().collect();
+                names == ["add", "nope", "tick"]
+            })
+        })
+        .await;
+    terminal.wait_for_prompt().await;
     terminal.quit_with_ctrl_d().await;
     let exchange = server.finish().await;
     let ids: Vec<Value> = exchange
