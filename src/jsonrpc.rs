@@ -269,10 +269,9 @@ fn one(text: &str) -> Option<Incoming<'_>> {
 /// A received JSON-RPC message as it is shown: matched to its request where it answers one.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Shown {
-    /// A reply to our request `id` (of `method`), after `round_trip`.
+    /// A reply to our request `id`, after `round_trip`.
     Reply {
         id: u64,
-        method: String,
         round_trip: Duration,
         outcome: Answer,
     },
@@ -321,8 +320,7 @@ impl Answer {
             Answer::Result(json) => format!("result {json}"),
             Answer::Error(json) => match serde_json::from_str::<ErrorObject>(json) {
                 Ok(error) => {
-                    // A message is one line, whatever it holds.
-                    let message = error.message.replace('\n', "\\n").replace('\r', "\\r");
+                    let message = one_line(&error.message);
                     match error.data.text() {
                         Some(data) => format!("error {} {message} {data}", error.code),
                         None => format!("error {} {message}", error.code),
@@ -332,6 +330,15 @@ impl Answer {
             },
         }
     }
+}
+
+/// Text decoded from a JSON string (a method, an error's message) kept to one line: line breaks
+/// as JSON writes them, so that a server cannot start a line of its own.
+fn one_line(text: &str) -> Cow<'_, str> {
+    if !text.contains(['\n', '\r']) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(text.replace('\n', "\\n").replace('\r', "\\r"))
 }
 
 impl Shown {
@@ -351,16 +358,16 @@ impl Shown {
 
     /// The line's words after the `<` sigil (unescaped: the printer escapes them).
     pub fn words(&self) -> String {
+        // A server's method name is one line, whatever it holds.
         let with_params = |method: &str, params: &Option<String>| match params {
-            Some(params) => format!("{method} {params}"),
-            None => method.to_string(),
+            Some(params) => format!("{} {params}", one_line(method)),
+            None => one_line(method).into_owned(),
         };
         match self {
             Shown::Reply {
                 id,
                 round_trip,
                 outcome,
-                ..
             } => format!(
                 "#{id} {} after {:.1} ms",
                 outcome.words(),
@@ -382,20 +389,14 @@ impl Shown {
     }
 }
 
-/// A request awaiting its reply.
-#[derive(Debug)]
-struct Pending {
-    method: String,
-    sent: Instant,
-}
-
 /// The ids given, the requests awaiting a reply, and the methods seen.
 #[derive(Debug, Default)]
 pub struct Table {
     /// --jsonrpc-bare: requests without `"jsonrpc":"2.0"`.
     bare: bool,
     last_id: u64,
-    pending: BTreeMap<u64, Pending>,
+    /// The requests awaiting a reply: when each went.
+    pending: BTreeMap<u64, Instant>,
     methods: BTreeSet<String>,
 }
 
@@ -407,17 +408,16 @@ impl Table {
         if self.pending.len() >= PENDING_MAX {
             self.pending.pop_first();
         }
-        let method = call.method.to_string();
-        self.learn(&method);
-        self.pending.insert(id, Pending { method, sent: now });
+        self.learn(call.method);
+        self.pending.insert(id, now);
         (id, call.request(id, self.bare))
     }
 
     /// A connection opened `now`: requests made before it (lines read or typed while
     /// connecting) went out only now, so their round trips count from now.
     pub fn opened(&mut self, now: Instant) {
-        for pending in self.pending.values_mut() {
-            pending.sent = pending.sent.max(now);
+        for sent in self.pending.values_mut() {
+            *sent = (*sent).max(now);
         }
     }
 
@@ -438,14 +438,13 @@ impl Table {
         match message {
             Incoming::Reply { id, outcome } => {
                 let ours = id.parse::<u64>().ok().and_then(|n| {
-                    let pending = self.pending.remove(&n)?;
-                    Some((n, pending))
+                    let sent = self.pending.remove(&n)?;
+                    Some((n, sent))
                 });
                 match ours {
-                    Some((id, pending)) => Shown::Reply {
+                    Some((id, sent)) => Shown::Reply {
                         id,
-                        method: pending.method,
-                        round_trip: now.saturating_duration_since(pending.sent),
+                        round_trip: now.saturating_duration_since(sent),
                         outcome: outcome.into(),
                     },
                     None => Shown::Stray {
@@ -748,7 +747,6 @@ mod tests {
             ),
             Shown::Reply {
                 id: 2,
-                method: "second".into(),
                 round_trip: Duration::from_millis(12),
                 outcome: Answer::Result("[1,2]".into())
             }
@@ -822,6 +820,19 @@ mod tests {
             .words(),
             "notification bare"
         );
+        // Nothing from the server starts a line of its own.
+        let forged = table
+            .received(
+                r#"{"method":"a\n< #9 result 1","params":[]}
+                   "#,
+                now,
+            )
+            .unwrap();
+        assert_eq!(forged[0].words(), r"notification a\n< #9 result 1 []");
+        let forged = table
+            .received(r#"{"id":5,"error":{"code":1,"message":"x\r\ny"}}"#, now)
+            .unwrap();
+        assert_eq!(forged[0].words(), r"reply to unknown id 5: error 1 x\r\ny");
     }
 
     #[test]
