@@ -331,3 +331,75 @@ async fn in_the_repl_replies_match_their_requests_errors_are_red_and_tab_complet
         .collect();
     assert_eq!(ids, [json!(1), json!(2), json!(3), json!(4)]);
 }
+
+/// The next text message on `ws`.
+async fn next_text(ws: &mut Ws) -> String {
+    loop {
+        match within("a message", ws.next()).await {
+            Some(Ok(Message::Text(text))) => return text.to_string(),
+            Some(Ok(_)) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn ids_go_on_counting_across_reconnects_and_execute_is_a_new_request_each_time() {
+    use tokio::io::AsyncWriteExt;
+    let (listener, port) = listener().await;
+    let url = format!("ws://127.0.0.1:{port}/");
+    let mut child = wsc([url.as_str(), "--jsonrpc", "--reconnect", "-x", "hello"]).spawn();
+    let mut stdin = child.stdin.take().expect("stdin");
+    let accept = || async {
+        let (tcp, _) = within("a connection", listener.accept()).await.unwrap();
+        within("upgrade", tokio_tungstenite::accept_async(tcp))
+            .await
+            .unwrap()
+    };
+
+    let mut first = accept().await;
+    stdin.write_all(b"add [1,1]\n").await.unwrap();
+    let requests = [next_text(&mut first).await, next_text(&mut first).await];
+    assert_eq!(
+        requests,
+        [
+            r#"{"jsonrpc":"2.0","id":1,"method":"hello"}"#,
+            r#"{"jsonrpc":"2.0","id":2,"method":"add","params":[1,1]}"#,
+        ]
+    );
+    first
+        .send(Message::text(answer(&requests[1])))
+        .await
+        .unwrap();
+    // A restart: wsc comes back.
+    let frame = tokio_tungstenite::tungstenite::protocol::CloseFrame {
+        code: 1012.into(),
+        reason: "".into(),
+    };
+    let _ = first.close(Some(frame)).await;
+    while let Some(Ok(_)) = within("the close's answer", first.next()).await {}
+    drop(first);
+
+    let mut second = accept().await;
+    let hello = next_text(&mut second).await;
+    assert_eq!(hello, r#"{"jsonrpc":"2.0","id":3,"method":"hello"}"#);
+    stdin.write_all(b"add [2,2]\n").await.unwrap();
+    let add = next_text(&mut second).await;
+    assert_eq!(
+        add,
+        r#"{"jsonrpc":"2.0","id":4,"method":"add","params":[2,2]}"#
+    );
+    second.send(Message::text(answer(&add))).await.unwrap();
+    drop(stdin);
+    while let Some(Ok(_)) = within("the close", second.next()).await {}
+    drop(second);
+    let run = finish(child).await;
+    run.assert_status(0);
+    assert_eq!(
+        run.stdout_lines(),
+        [
+            r#"{"id":2,"jsonrpc":"2.0","result":2}"#,
+            r#"{"id":4,"jsonrpc":"2.0","result":4}"#,
+        ]
+    );
+}
