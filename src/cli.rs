@@ -59,7 +59,7 @@ pub const RULES: [&str; 7] = [
 ];
 
 /// The command with the long help's closing sections (examples, rules, slash commands, JSON
-/// lines, exit statuses; the exit statuses last).
+/// lines, JSON-RPC, the config file, exit statuses; the exit statuses last).
 pub fn command() -> clap::Command {
     let mut after = String::from("Examples:\n");
     for (command, what) in EXAMPLES {
@@ -80,6 +80,10 @@ pub fn command() -> clap::Command {
     after.push_str("\nJSON lines read from stdin with --jsonl, one message each:\n");
     for (object, what) in crate::input::jsonl::READ {
         after.push_str(&format!("  {object}\n      {what}\n"));
+    }
+    after.push_str("\nJSON-RPC (--jsonrpc):\n");
+    for rule in crate::jsonrpc::RULES {
+        after.push_str(&format!("{}\n", wrap(rule, "  - ", "    ")));
     }
     after.push_str("\nThe config file, its defaults and profiles:\n");
     for rule in crate::config::file::RULES {
@@ -441,6 +445,21 @@ pub struct Cli {
     #[arg(short = 'b', long, conflicts_with = "jsonl", help_heading = "Input")]
     pub binary: bool,
 
+    /// Speak JSON-RPC 2.0: each line (typed, on stdin, or -x) is METHOD, METHOD {PARAMS} or
+    /// METHOD [PARAMS], sent as a request with an id counting up from 1. Replies are shown with
+    /// the id of their request and the round trip, error replies in red, notifications as such;
+    /// in a pipe each JSON-RPC message is one compact line on stdout, for jq. In the REPL, Tab
+    /// completes the methods seen. With --jsonl, only the output is JSON lines. The details are
+    /// at the end of --help.
+    #[arg(long, conflicts_with_all = ["binary", "echo", "listen"], help_heading = "Input")]
+    pub jsonrpc: bool,
+
+    /// --jsonrpc with requests that leave out "jsonrpc":"2.0", as {"id":N,"method":...,
+    /// "params":...}: the Chrome DevTools Protocol (Chrome, Node's --inspect) refuses a request
+    /// with any member but id, method, params and sessionId.
+    #[arg(long, conflicts_with_all = ["binary", "echo", "listen"], help_heading = "Input")]
+    pub jsonrpc_bare: bool,
+
     /// Send this message first, before stdin (repeatable).
     #[arg(
         short = 'x',
@@ -452,7 +471,8 @@ pub struct Cli {
 
     /// Print one JSON object per event on stdout, and read stdin lines as such objects. In the
     /// REPL, typed lines are read as such objects (a bad one is reported and skipped; slash
-    /// commands still work) and what arrives is shown for people, above the prompt.
+    /// commands still work) and what arrives is shown for people, above the prompt. With
+    /// --jsonrpc, lines are requests still: only what is printed is JSON lines.
     #[arg(long, help_heading = "Output")]
     pub jsonl: bool,
 

@@ -162,6 +162,10 @@ fn man_page(command: clap::Command, out: &mut dyn Write) -> io::Result<()> {
     for rule in crate::cli::RULES {
         writeln!(out, ".IP \\(bu 2\n{}", roff(rule))?;
     }
+    writeln!(out, ".SH \"JSON-RPC\"")?;
+    for rule in crate::jsonrpc::RULES {
+        writeln!(out, ".IP \\(bu 2\n{}", roff(rule))?;
+    }
     writeln!(out, ".SH \"CONFIG FILE\"")?;
     for rule in crate::config::file::RULES {
         writeln!(out, ".IP \\(bu 2\n{}", roff(rule))?;

@@ -9,7 +9,7 @@ use clap::error::ErrorKind;
 use wsc::cli::{self, Cli};
 use wsc::config::{self, Config, Mode};
 use wsc::error::Failure;
-use wsc::{connect, generate, input, listen, output, reconnect, session, terminal};
+use wsc::{connect, generate, input, jsonrpc, listen, output, reconnect, session, terminal};
 
 fn main() -> ExitCode {
     // The config file's settings go before the command line's arguments (config/file.rs).
@@ -118,17 +118,19 @@ async fn open(config: &Config, printer: &mut output::Printer) -> Result<Opened, 
 }
 
 /// Runs the session (or the listener's sessions) to its end; `started` is called once the
-/// first lines are on screen.
+/// first lines are on screen. `calls`: --jsonrpc's, shared with the input and the printer.
 async fn run_on(
     opened: Opened,
     config: &Config,
     input: tokio::sync::mpsc::Receiver<input::Input>,
     printer: output::Printer,
+    calls: Option<jsonrpc::Calls>,
     started: impl FnOnce() -> Result<(), Failure>,
 ) -> Result<(), Failure> {
     match opened {
         Opened::One(connection) => {
             let mut lasting = session::Lasting::new(config, input, printer);
+            lasting.calls = calls;
             let result = reconnect::run(config, connection, &mut lasting, started).await;
             lasting.show_stats(config);
             result
@@ -143,7 +145,7 @@ const REPL_END_LIMIT: std::time::Duration = std::time::Duration::from_secs(1);
 /// The REPL starts once connected, so a failed connection leaves no stray prompt.
 async fn repl(config: Config) -> Ended {
     // What comes before the prompt is shown as plain lines.
-    let opened = match output::Printer::new(&config, None) {
+    let opened = match output::Printer::new(&config, None, None) {
         Ok(mut before) => open(&config, &mut before).await,
         Err(failure) => Err(failure),
     };
@@ -153,14 +155,15 @@ async fn repl(config: Config) -> Ended {
     };
     let modes = terminal::SavedModes::save();
     let (input_tx, input_rx) = input::channel();
-    let (repl, prompt, ending) = match input::repl::prepare(&config, input_tx) {
+    let calls = jsonrpc::Calls::of(&config);
+    let (repl, prompt, ending) = match input::repl::prepare(&config, calls.clone(), input_tx) {
         Ok(prepared) => prepared,
         Err(failure) => return Ended::Failed(failure),
     };
-    let result = match output::Printer::new(&config, Some(prompt)) {
+    let result = match output::Printer::new(&config, Some(prompt), calls.clone()) {
         Ok(printer) => {
             let started = || repl.spawn();
-            run_on(opened, &config, input_rx, printer, started).await
+            run_on(opened, &config, input_rx, printer, calls, started).await
         }
         Err(failure) => Err(failure),
     };
@@ -179,14 +182,16 @@ async fn pipe(config: Config) -> Result<(), Failure> {
     // Input starts before the connection so that nothing typed or piped early is lost. The -x
     // messages are the session's to send first, on every connection.
     let (input_tx, input_rx) = input::channel();
+    // --jsonrpc: the -x requests take the first ids, before any line read.
+    let calls = jsonrpc::Calls::of(&config);
     if config.echo || config.mode == Mode::Repl {
         // A mirror reads no input, not even from a terminal, and -x in a terminal (as in wscat)
         // is all the input: keys are not read.
         drop(input_tx);
     } else {
-        input::pipe::spawn(config.input, input_tx)?;
+        input::pipe::spawn(config.input, calls.clone(), input_tx)?;
     }
-    let mut printer = output::Printer::new(&config, None)?;
+    let mut printer = output::Printer::new(&config, None, calls.clone())?;
     let opened = open(&config, &mut printer).await?;
-    run_on(opened, &config, input_rx, printer, || Ok(())).await
+    run_on(opened, &config, input_rx, printer, calls, || Ok(())).await
 }

@@ -74,6 +74,10 @@ pub struct Config {
     /// What decides the proxy for each hop: the flags and the proxy variables.
     pub proxy: crate::connect::proxy::env::Settings,
     pub input: InputFormat,
+    /// --jsonrpc: lines are JSON-RPC requests (`METHOD [PARAMS]`), replies matched to them;
+    /// --jsonrpc-bare too, with requests that have no `"jsonrpc":"2.0"`.
+    pub jsonrpc: bool,
+    pub jsonrpc_bare: bool,
     /// Messages sent before stdin (`-x`).
     pub execute: Vec<String>,
     pub output: OutputFormat,
@@ -262,11 +266,27 @@ impl Config {
         let subprotocols = subprotocols(&cli.subprotocols, listed)?;
         let required = required(&cli)?;
 
+        let jsonrpc = cli.jsonrpc || cli.jsonrpc_bare;
         let input = match (cli.jsonl, cli.binary) {
+            // Lines are requests then, text messages (clap refuses -b); --jsonl is the output's.
+            _ if jsonrpc => InputFormat::Text,
             (true, _) => InputFormat::Jsonl,
             (false, true) => InputFormat::Binary,
             (false, false) => InputFormat::Text,
         };
+        if jsonrpc {
+            for line in &cli.execute {
+                match crate::jsonrpc::parse_line(line) {
+                    Ok(Some(_)) => {}
+                    Ok(None) => {
+                        return Err(usage(format!(
+                            "-x '{line}': with --jsonrpc, -x is a request: METHOD [PARAMS]"
+                        )));
+                    }
+                    Err(e) => return Err(usage(format!("-x '{line}': {e}"))),
+                }
+            }
+        }
         // clap refuses --count 0.
         let count = match (cli.count, cli.one_message) {
             (Some(n), _) => Some(n),
@@ -399,6 +419,8 @@ impl Config {
             },
             proxy,
             input,
+            jsonrpc,
+            jsonrpc_bare: cli.jsonrpc_bare,
             execute: cli.execute,
             output: match (cli.jsonl, mode) {
                 // JSON objects would scramble the prompt: there --jsonl is what is typed.
@@ -677,6 +699,25 @@ pub(crate) mod tests {
             all.extend_from_slice(args);
             assert_eq!(usage_error_of(&all), words);
         }
+    }
+
+    #[test]
+    fn jsonrpc_lines_are_requests_even_with_jsonl_which_then_shapes_the_output_only() {
+        let config = config_of(&["h", "--jsonrpc", "--jsonl", "-x", "m [1]"]);
+        assert!(config.jsonrpc && !config.jsonrpc_bare);
+        assert_eq!(config.input, InputFormat::Text);
+        if config.mode == Mode::Pipe {
+            assert_eq!(config.output, OutputFormat::Jsonl);
+        }
+        let config = config_of(&["h", "--jsonrpc-bare"]);
+        assert!(
+            config.jsonrpc && config.jsonrpc_bare,
+            "bare is --jsonrpc too"
+        );
+        assert_eq!(
+            usage_error_of(&["h", "--jsonrpc", "-x", "m", "-x", "m x"]),
+            "-x 'm x': params are not JSON: expected value at column 3"
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ use super::budget::{BYTES_IN_FLIGHT, Budget};
 use super::{Input, jsonl};
 use crate::config::InputFormat;
 use crate::error::{Failure, io_words};
+use crate::jsonrpc::Calls;
 
 /// The most one read asks for.
 const READ_SIZE: usize = 64 * 1024;
@@ -24,9 +25,13 @@ const READ_SIZE: usize = 64 * 1024;
 /// cost more copies and page faults.
 const FIRST_READ_SIZE: usize = 4 * 1024;
 
-/// Starts the thread that sends every stdin line. A stdin known to be empty (`</dev/null`, an
-/// empty file) needs no thread: the input ends at once.
-pub fn spawn(format: InputFormat, tx: mpsc::Sender<Input>) -> Result<(), Failure> {
+/// Starts the thread that sends every stdin line (with --jsonrpc's `calls`, as requests). A
+/// stdin known to be empty (`</dev/null`, an empty file) needs no thread: the input ends at once.
+pub fn spawn(
+    format: InputFormat,
+    calls: Option<Calls>,
+    tx: mpsc::Sender<Input>,
+) -> Result<(), Failure> {
     if known_empty(io::stdin()) {
         return Ok(());
     }
@@ -34,6 +39,7 @@ pub fn spawn(format: InputFormat, tx: mpsc::Sender<Input>) -> Result<(), Failure
         forward_lines(
             io::stdin().lock(),
             format,
+            calls,
             &tx,
             &Budget::new(BYTES_IN_FLIGHT),
         );
@@ -61,14 +67,17 @@ pub fn known_empty(input: impl AsFd) -> bool {
 }
 
 /// Reads until end of input (or until the session stops listening), one batch per read, each
-/// within the bytes-in-flight budget.
+/// within the bytes-in-flight budget. Lines are messages of the format, or with --jsonrpc's
+/// calls requests.
 pub fn forward_lines(
     mut reader: impl Read,
     format: InputFormat,
+    calls: Option<Calls>,
     tx: &mpsc::Sender<Input>,
     budget: &std::sync::Arc<Budget>,
 ) {
     let mut lines = LineSplitter::new(format);
+    lines.calls = calls;
     loop {
         let read = lines.fill(&mut reader);
         let at_end = matches!(read, Ok(0));
@@ -103,6 +112,8 @@ struct LineSplitter {
     scanned: usize,
     line_number: u64,
     format: InputFormat,
+    /// --jsonrpc: each line is a request.
+    calls: Option<Calls>,
 }
 
 impl LineSplitter {
@@ -113,6 +124,7 @@ impl LineSplitter {
             scanned: 0,
             line_number: 0,
             format,
+            calls: None,
         }
     }
 
@@ -160,6 +172,16 @@ impl LineSplitter {
     fn push(&mut self, line: Bytes, batch: &mut Vec<Message>) -> Result<(), String> {
         self.line_number += 1;
         let number = self.line_number;
+        if let Some(calls) = &self.calls {
+            let line = std::str::from_utf8(&line)
+                .map_err(|_| format!("stdin line {number} is not valid UTF-8"))?;
+            // A blank line sends nothing.
+            let request = calls
+                .request_line(line)
+                .map_err(|e| format!("stdin line {number}: {e}"))?;
+            batch.extend(request);
+            return Ok(());
+        }
         let message = match self.format {
             InputFormat::Binary => Message::Binary(line),
             InputFormat::Text => Message::Text(Utf8Bytes::try_from(line).map_err(|_| {
@@ -182,7 +204,7 @@ mod tests {
 
     fn collect(input: &'static [u8], format: InputFormat) -> Vec<Input> {
         let (tx, mut rx) = mpsc::channel(1000);
-        forward_lines(input, format, &tx, &Budget::new(usize::MAX));
+        forward_lines(input, format, None, &tx, &Budget::new(usize::MAX));
         drop(tx);
         std::iter::from_fn(|| rx.try_recv().ok()).collect()
     }
@@ -205,6 +227,36 @@ mod tests {
             .map(Message::text)
             .collect();
         assert_eq!(got, want);
+    }
+
+    #[test]
+    fn with_jsonrpc_lines_are_requests_blank_ones_send_nothing_and_a_bad_one_stops() {
+        let (tx, mut rx) = mpsc::channel(1000);
+        let calls = Some(Calls::new(&[], false));
+        let input: &[u8] = b"a\n\r\nb [1]\nc {\nd\n";
+        forward_lines(
+            input,
+            InputFormat::Text,
+            calls,
+            &tx,
+            &Budget::new(usize::MAX),
+        );
+        drop(tx);
+        let got: Vec<Input> = std::iter::from_fn(|| rx.try_recv().ok()).collect();
+        let sent = [
+            r#"{"jsonrpc":"2.0","id":1,"method":"a"}"#,
+            r#"{"jsonrpc":"2.0","id":2,"method":"b","params":[1]}"#,
+        ]
+        .map(Message::text);
+        assert!(
+            matches!(&got[0], Input::Metered(b, _) if b[..] == sent),
+            "{got:?}"
+        );
+        assert!(
+            matches!(&got[1], Input::Failed(e) if e.starts_with("stdin line 4: params are not JSON")),
+            "{got:?}"
+        );
+        assert_eq!(got.len(), 2);
     }
 
     #[test]

@@ -32,19 +32,22 @@ use unicode_width::UnicodeWidthChar;
 /// rustyline's default tab stop.
 const TAB_STOP: usize = 8;
 
-/// The REPL's rustyline helper: no completion, hints or highlighting, only the watch on the
-/// terminal's width.
+/// The REPL's rustyline helper: no hints or highlighting, only the watch on the terminal's
+/// width, and with --jsonrpc the completion of method names.
 pub struct Helper {
     prompt: &'static str,
     /// The width rustyline last drew at (0: not known yet).
     cols: Cell<u16>,
+    /// --jsonrpc: the methods seen, for Tab.
+    calls: Option<crate::jsonrpc::Calls>,
 }
 
 impl Helper {
-    pub fn new(prompt: &'static str) -> Helper {
+    pub fn new(prompt: &'static str, calls: Option<crate::jsonrpc::Calls>) -> Helper {
         Helper {
             prompt,
             cols: Cell::new(0),
+            calls,
         }
     }
 
@@ -196,6 +199,18 @@ impl rustyline::hint::Hint for Invisible {
 
 impl Completer for Helper {
     type Candidate = String;
+
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        _: &Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<String>)> {
+        Ok(match &self.calls {
+            Some(calls) => calls.complete(line, pos),
+            None => (pos, Vec::new()),
+        })
+    }
 }
 
 impl Highlighter for Helper {}

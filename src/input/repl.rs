@@ -19,6 +19,7 @@ use super::slash::{self, Line};
 use super::{Input, jsonl};
 use crate::config::{Config, InputFormat};
 use crate::error::{Failure, io_words};
+use crate::jsonrpc::Calls;
 use crate::output::{LastLine, Prompt};
 
 /// Entries kept in the history file.
@@ -26,9 +27,11 @@ const HISTORY_SIZE: usize = 1000;
 const PROMPT: &str = "> ";
 
 /// Sets up the line editor. Returns the REPL (its prompt starts with `Repl::spawn`), the screen
-/// that shows lines above the prompt, and what ends the REPL once the session is over.
+/// that shows lines above the prompt, and what ends the REPL once the session is over. With
+/// --jsonrpc's `calls`, typed lines are requests and Tab completes method names.
 pub fn prepare(
     config: &Config,
+    calls: Option<Calls>,
     tx: mpsc::Sender<Input>,
 ) -> Result<(Repl, Prompt, Ending), Failure> {
     let failed = |e: ReadlineError| Failure::Runtime(format!("cannot start the line editor: {e}"));
@@ -37,13 +40,18 @@ pub fn prepare(
         .map_err(failed)?
         .auto_add_history(false)
         .bracketed_paste(true)
+        // As bash does: Tab completes what all candidates share, a second Tab lists them.
+        .completion_type(rustyline::CompletionType::List)
         .build();
     let mut editor: Editor<Helper, DefaultHistory> =
         Editor::with_config(settings).map_err(failed)?;
-    // Watches the terminal's width, so that widening it erases nothing above the prompt.
-    editor.set_helper(Some(Helper::new(PROMPT)));
-    // Tab completes nothing (with a helper it would beep).
-    editor.bind_sequence(KeyEvent(KeyCode::Tab, Modifiers::NONE), Cmd::Noop);
+    // Watches the terminal's width, so that widening it erases nothing above the prompt; with
+    // --jsonrpc, completes method names.
+    editor.set_helper(Some(Helper::new(PROMPT, calls.clone())));
+    if calls.is_none() {
+        // Tab completes nothing (with a helper it would beep).
+        editor.bind_sequence(KeyEvent(KeyCode::Tab, Modifiers::NONE), Cmd::Noop);
+    }
     editor.bind_sequence(
         KeyEvent::ctrl('C'),
         EventHandler::Conditional(Box::new(ClearLineOrLeave)),
@@ -79,6 +87,7 @@ pub fn prepare(
         slash: config.slash,
         listening: config.many_clients(),
         format: config.input,
+        calls,
         finished,
     };
     let ending = Ending {
@@ -164,6 +173,8 @@ pub struct Repl {
     listening: bool,
     /// What a typed line is: text, binary (`-b`) or a JSON event (`--jsonl`).
     format: InputFormat,
+    /// --jsonrpc: a typed line is a request.
+    calls: Option<Calls>,
     /// Told when the REPL thread ends.
     finished: std::sync::mpsc::Sender<()>,
 }
@@ -199,7 +210,7 @@ impl Repl {
             };
             self.remember(&line);
             let message = match slash::parse(&line, self.slash, self.listening) {
-                Ok(Line::Typed(line)) => match typed(line, self.format) {
+                Ok(Line::Typed(line)) => match self.typed(line) {
                     Ok(Some(message)) => message,
                     // A blank line or an `open` event in --jsonl: nothing to send.
                     Ok(None) => continue,
@@ -229,6 +240,14 @@ impl Repl {
             if self.tx.blocking_send(Input::Batch(vec![message])).is_err() || closing {
                 return;
             }
+        }
+    }
+
+    /// A typed line as a request (--jsonrpc), or as the input format makes it.
+    fn typed(&self, line: String) -> Result<Option<Message>, String> {
+        match &self.calls {
+            Some(calls) => calls.request_line(&line),
+            None => typed(line, self.format),
         }
     }
 

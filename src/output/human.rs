@@ -12,6 +12,7 @@ use rustyline::ExternalPrinter;
 
 use super::{Stdout, describe_closed, describe_open, describe_reconnecting, sanitize::escape_text};
 use crate::event::Event;
+use crate::jsonrpc::{Calls, Shown};
 use crate::words::plural;
 
 /// Where finished lines go.
@@ -61,6 +62,8 @@ pub struct HumanPrinter {
     screen: Screen,
     timestamps: bool,
     shape: Shape,
+    /// --jsonrpc: JSON-RPC messages are matched to their requests and shown as such.
+    calls: Option<Calls>,
 }
 
 /// What decides an event's line besides the event.
@@ -77,16 +80,25 @@ pub struct Shape {
 }
 
 impl HumanPrinter {
-    pub fn new(screen: Screen, timestamps: bool, shape: Shape) -> Self {
+    pub fn new(screen: Screen, timestamps: bool, shape: Shape, calls: Option<Calls>) -> Self {
         HumanPrinter {
             screen,
             timestamps,
             shape,
+            calls,
         }
     }
 
     /// Shows an event; with -l and many clients, `client` is whose it is.
     pub fn event(&mut self, event: &Event, client: Option<u32>) -> io::Result<()> {
+        if let (Some(calls), Event::Text(text)) = (&self.calls, event) {
+            if let Some(shown) = calls.received(text) {
+                // A batch's replies each on a line of their own.
+                return shown
+                    .iter()
+                    .try_for_each(|shown| self.line(rpc_line(shown)));
+            }
+        }
         match line(event, &self.shape, client) {
             // One client's close is not the end of a listener's session, nor one connection's
             // of a run that reconnects.
@@ -205,6 +217,16 @@ pub fn line(event: &Event, shape: &Shape, client: Option<u32>) -> Option<String>
             *code, reason, *by_us, shape.peer,
         ))),
     })
+}
+
+/// A JSON-RPC message's line (--jsonrpc), its text escaped: `< #3 result {...} after 12.4 ms`,
+/// an error reply in the error colour.
+fn rpc_line(shown: &Shown) -> String {
+    let words = escape_text(&shown.words()).into_owned();
+    match shown.is_error() {
+        true => format!("{} {}", "<".red().bold(), words.red()),
+        false => format!("{} {words}", "<".green().bold()),
+    }
 }
 
 /// `connected from 127.0.0.1:51234 to /chat (subprotocol chat)`: a client of -l (the path

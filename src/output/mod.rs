@@ -46,7 +46,13 @@ pub enum Printer {
 
 impl Printer {
     /// The printer for the configured format; in the REPL, `prompt` is rustyline's printer.
-    pub fn new(config: &Config, prompt: Option<Prompt>) -> Result<Printer, Failure> {
+    /// With --jsonrpc's `calls`, JSON-RPC messages are matched to their requests and shown as
+    /// such (--jsonl prints its objects as usual).
+    pub fn new(
+        config: &Config,
+        prompt: Option<Prompt>,
+        calls: Option<crate::jsonrpc::Calls>,
+    ) -> Result<Printer, Failure> {
         let peer = if config.listen.is_some() {
             "client"
         } else {
@@ -63,6 +69,7 @@ impl Printer {
                 stdout()?,
                 config.stdout_is_terminal,
                 notices,
+                calls,
             )),
             OutputFormat::Jsonl => {
                 Printer::Jsonl(JsonlPrinter::new(stdout()?, config.timestamps, notices))
@@ -78,7 +85,7 @@ impl Printer {
                     peer,
                     close_is_not_last: config.reconnect,
                 };
-                Printer::Human(HumanPrinter::new(screen, config.timestamps, shape))
+                Printer::Human(HumanPrinter::new(screen, config.timestamps, shape, calls))
             }
         })
     }

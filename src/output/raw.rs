@@ -1,28 +1,45 @@
 //! Pipe-mode output: each text message and a newline, binary messages as raw bytes; nothing else
-//! on stdout. On a terminal the payloads are sanitised.
+//! on stdout. On a terminal the payloads are sanitised. With --jsonrpc, a JSON-RPC message is
+//! one line whatever whitespace it came with.
 
 use std::io::{self, Write};
 
 use super::{Notices, Stdout, sanitize};
 use crate::event::Event;
+use crate::jsonrpc::{Calls, compact};
 
 pub struct RawPrinter {
     out: Stdout,
     sanitize: bool,
     notices: Notices,
+    /// --jsonrpc: replies are matched to their requests (which then await nothing more).
+    calls: Option<Calls>,
 }
 
 impl RawPrinter {
-    pub fn new(out: Stdout, sanitize: bool, notices: Notices) -> Self {
+    pub fn new(out: Stdout, sanitize: bool, notices: Notices, calls: Option<Calls>) -> Self {
         RawPrinter {
             out,
             sanitize,
             notices,
+            calls,
         }
     }
 
     /// Payloads only, whichever client of -l sent them; `client` names it in stderr's notices.
     pub fn event(&mut self, event: &Event, client: Option<u32>) -> io::Result<()> {
+        if let (Some(calls), Event::Text(text)) = (&self.calls, event) {
+            // A JSON-RPC message on one line, for jq: whitespace between tokens is all it loses.
+            if calls.received(text).is_some() {
+                let line = compact(text);
+                let line = match self.sanitize {
+                    true => sanitize::escape_text(&line),
+                    false => line,
+                };
+                self.out.write_all(line.as_bytes())?;
+                return self.out.write_all(b"\n");
+            }
+        }
         match event {
             Event::Text(text) if self.sanitize => {
                 self.out.write_all(sanitize::escape_text(text).as_bytes())?;

@@ -78,6 +78,8 @@ pub struct Lasting<'a> {
     pub held: Vec<Input>,
     /// When the first connection began.
     pub started: Option<Instant>,
+    /// --jsonrpc: the ids given and the requests awaiting replies (-x is sent as requests).
+    pub calls: Option<crate::jsonrpc::Calls>,
 }
 
 impl<'a> Lasting<'a> {
@@ -89,6 +91,7 @@ impl<'a> Lasting<'a> {
             goals: Goals::new(config.count, &config.expect),
             held: Vec::new(),
             started: None,
+            calls: None,
         }
     }
 }
@@ -151,11 +154,13 @@ async fn run_one<'a>(
     let mut reader = connection.reader;
     let (control, control_rx) = mpsc::unbounded_channel();
     let (notes_tx, mut notes) = mpsc::unbounded_channel();
-    // -x, first on every connection, then what was typed while disconnected.
-    let first = crate::input::execute_batch(config.input, &config.execute)
-        .into_iter()
-        .chain(lasting.held.drain(..))
-        .collect();
+    // -x, first on every connection (with --jsonrpc as requests, and what waited to be sent
+    // counts its round trip from now), then what was typed while disconnected.
+    let execute = match &lasting.calls {
+        Some(calls) => calls.opened(&config.execute),
+        None => crate::input::execute_batch(config.input, &config.execute),
+    };
+    let first = execute.into_iter().chain(lasting.held.drain(..)).collect();
     // A writer stopped with its input leaves none: the input has ended.
     let input = lasting.input.take().unwrap_or_else(|| mpsc::channel(1).1);
     let writing = tokio::spawn(writer::run(
