@@ -40,6 +40,11 @@ complete -c wsc -l color -d 'When to colour the output: the REPL, or the events 
 always\t''
 never\t''"
 complete -c wsc -l max-dump -d 'In the REPL, show at most this many bytes of a binary message in its hex dump (0: no dump, only the size); a line then says how many bytes were not shown [default: 512]' -r
+complete -c wsc -l pretty -d 'Show a received JSON object or array indented and coloured (keys, strings, numbers and literals each in their colour, escapes kept as sent). auto: in the REPL; always: also on stdout in a pipe (coloured as --color decides for stdout: `--pretty always --color always | less -R`); never. What is sent is never changed; --jsonl objects stay one per line' -r -f -a "auto\t'In the REPL'
+always\t'In the REPL and on stdout in a pipe'
+never\t''"
+complete -c wsc -l max-lines -d 'In the REPL, show at most N lines of a pretty-printed message (0: all); a line then says how many were hidden, and /last shows the message in full [default: 40]' -r
+complete -c wsc -l jq -d 'Filter each received JSON message through this jq expression (jaq\'s jq, with its standard library), in every mode: its outputs replace the message, each as a message of its own in compact JSON (`empty` or a failed `select` drops it); messages that are not JSON, and binary ones, pass unchanged. A runtime error on one message is a one-line note and the session goes on. --count and --expect count and match what the filter lets through: `--jq \'select(.type=="trade")\' --count 10` is ten trades. /jq changes it in the REPL' -r
 complete -c wsc -l history-file -d 'Keep the REPL history in this file, creating its directory if missing [default: $XDG_STATE_HOME/wsc/history]' -r -F
 complete -c wsc -s w -l wait -d 'After input ends, close once no message has arrived for SECS seconds (fractions allowed; 0: at once; -1: wait for the server to close) [default: 1, or 5 with --count or --expect]' -r
 complete -c wsc -l count -d 'Print N messages (1 or more), then close; what arrives after them is not printed. Status 8 if the session ends first, naming what was missing' -r

@@ -495,7 +495,7 @@ pub struct Cli {
     #[arg(
         long,
         value_name = "BYTES",
-        value_parser = bytes_shown,
+        value_parser = how_many_shown,
         allow_negative_numbers = true,
         help_heading = "Output"
     )]
@@ -504,6 +504,34 @@ pub struct Cli {
     /// Show pings and pongs in both directions, with their payloads (on stderr in a pipe).
     #[arg(short = 'P', long, help_heading = "Output")]
     pub show_ping_pong: bool,
+
+    /// Show a received JSON object or array indented and coloured (keys, strings, numbers and
+    /// literals each in their colour, escapes kept as sent). auto: in the REPL; always: also on
+    /// stdout in a pipe (coloured as --color decides for stdout: `--pretty always --color always
+    /// | less -R`); never. What is sent is never changed; --jsonl objects stay one per line.
+    #[arg(long, value_name = "WHEN", value_enum, default_value_t = PrettyWhen::Auto, help_heading = "Output")]
+    pub pretty: PrettyWhen,
+
+    /// In the REPL, show at most N lines of a pretty-printed message (0: all); a line then says
+    /// how many were hidden, and /last shows the message in full [default: 40].
+    #[arg(
+        long,
+        value_name = "N",
+        value_parser = how_many_shown,
+        allow_negative_numbers = true,
+        help_heading = "Output"
+    )]
+    pub max_lines: Option<usize>,
+
+    /// Filter each received JSON message through this jq expression (jaq's jq, with its
+    /// standard library), in every mode: its outputs replace the message, each as a message of
+    /// its own in compact JSON (`empty` or a failed `select` drops it); messages that are not
+    /// JSON, and binary ones, pass unchanged. A runtime error on one message is a one-line note
+    /// and the session goes on. --count and --expect count and match what the filter lets
+    /// through: `--jq 'select(.type=="trade")' --count 10` is ten trades. /jq changes it in the
+    /// REPL.
+    #[arg(long, value_name = "EXPR", help_heading = "Output")]
+    pub jq: Option<String>,
 
     /// With -x in a terminal, open the prompt after the -x messages. Without it, -x in a terminal
     /// is a one-shot as in wscat: send, print the replies until --wait, close and exit.
@@ -715,8 +743,9 @@ fn window_bits(text: &str) -> Result<u8, String> {
     whole(text, 8, 15, "from 8 to 15").map(|bits| bits as u8)
 }
 
-fn bytes_shown(text: &str) -> Result<usize, String> {
-    whole(text, 0, usize::MAX as u64, "of 0 or more").map(|bytes| bytes as usize)
+/// How much of something to show (bytes, lines): 0 or more.
+fn how_many_shown(text: &str) -> Result<usize, String> {
+    whole(text, 0, usize::MAX as u64, "of 0 or more").map(|n| n as usize)
 }
 
 fn redirects(text: &str) -> Result<u32, String> {
@@ -758,6 +787,15 @@ pub enum Generate {
     Man,
     // The config file's profile names, one a line: what the completions offer after -p.
     Profiles,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PrettyWhen {
+    /// In the REPL.
+    Auto,
+    /// In the REPL and on stdout in a pipe.
+    Always,
+    Never,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

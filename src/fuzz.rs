@@ -48,7 +48,9 @@ pub fn slash(data: &[u8]) {
             assert!(line.starts_with('/') && !line.starts_with("//"));
             check_sendable(&message);
         }
-        Ok(slash::Line::Help | slash::Line::Quit) => {}
+        Ok(slash::Line::Help | slash::Line::Quit | slash::Line::Last) => {}
+        Ok(slash::Line::Jq(code)) => assert!(code.is_none_or(|code| !code.trim().is_empty())),
+        Ok(slash::Line::Save(path)) => assert!(!path.trim().is_empty()),
         Ok(slash::Line::Order(order)) => {
             if let slash::Order::Kick(_, frame) = order {
                 check_sendable(&Message::Close(Some(frame)));

@@ -10,6 +10,7 @@ pub mod event;
 pub mod fuzz;
 pub mod generate;
 pub mod input;
+pub mod json;
 pub mod jsonrpc;
 pub mod listen;
 pub mod output;

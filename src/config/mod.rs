@@ -15,12 +15,14 @@ use url::Url;
 pub mod file;
 mod headers;
 mod listen;
+mod reading;
 mod server_url;
 mod units;
 mod warnings;
 
 pub use headers::parse_header;
 pub use listen::Required;
+pub use reading::{DEFAULT_MAX_LINES, Reading};
 pub use server_url::{parse_url, scheme_typo};
 pub use units::parse_size;
 
@@ -92,6 +94,8 @@ pub struct Config {
     pub show_ping_pong: bool,
     /// At most this many bytes of a binary message are shown as a hex dump.
     pub max_dump: usize,
+    /// --pretty, --max-lines, --jq.
+    pub reading: Reading,
     /// Whether REPL lines starting with / are commands.
     pub slash: bool,
     /// The REPL history file, unless history is off.
@@ -376,6 +380,24 @@ impl Config {
             }
         }
         let prompt = mode == Mode::Repl && !cli.echo && (cli.execute.is_empty() || cli.interactive);
+        let output = match (cli.jsonl, mode) {
+            // JSON objects would scramble the prompt: there --jsonl is what is typed.
+            (true, _) if prompt => OutputFormat::Human,
+            (true, _) => OutputFormat::Jsonl,
+            (false, Mode::Repl) => OutputFormat::Human,
+            (false, Mode::Pipe) => OutputFormat::Raw,
+        };
+        // Colour goes where the human lines go: the REPL's screen, or stderr in a pipe.
+        let color = use_color(
+            cli.color,
+            cli.no_color,
+            match mode {
+                Mode::Repl => stdout_is_terminal,
+                Mode::Pipe => stderr_is_terminal,
+            },
+            |name| std::env::var_os(name),
+        );
+        let reading = reading::reading(&cli, output, prompt, color, stdout_is_terminal)?;
         Ok(Config {
             url,
             listen,
@@ -422,29 +444,15 @@ impl Config {
             jsonrpc,
             jsonrpc_bare: cli.jsonrpc_bare,
             execute: cli.execute,
-            output: match (cli.jsonl, mode) {
-                // JSON objects would scramble the prompt: there --jsonl is what is typed.
-                (true, _) if prompt => OutputFormat::Human,
-                (true, _) => OutputFormat::Jsonl,
-                (false, Mode::Repl) => OutputFormat::Human,
-                (false, Mode::Pipe) => OutputFormat::Raw,
-            },
+            output,
             mode,
             prompt,
             interactive: cli.interactive,
-            // Colour goes where the human lines go: the REPL's screen, or stderr in a pipe.
-            color: use_color(
-                cli.color,
-                cli.no_color,
-                match mode {
-                    Mode::Repl => stdout_is_terminal,
-                    Mode::Pipe => stderr_is_terminal,
-                },
-                |name| std::env::var_os(name),
-            ),
+            color,
             timestamps: cli.timestamps,
             show_ping_pong: cli.show_ping_pong,
             max_dump: cli.max_dump.unwrap_or(DEFAULT_MAX_DUMP),
+            reading,
             slash: !cli.no_slash,
             history: match (cli.no_history, cli.history_file) {
                 (true, _) => None,

@@ -24,6 +24,7 @@ pub(super) fn warnings(
             (cli.no_history, "--no-history"),
             (cli.interactive, "--interactive"),
             (cli.max_dump.is_some(), "--max-dump"),
+            (cli.max_lines.is_some(), "--max-lines"),
         ];
         for (_, flag) in repl_only.iter().filter(|(given, _)| *given) {
             warnings.push(format!(
@@ -35,6 +36,12 @@ pub(super) fn warnings(
             warnings.push(
                 "--timestamps prefixes the events on stderr, and none are shown: add -v or -P \
                  (or use --jsonl for \"ts\" fields)"
+                    .into(),
+            );
+        }
+        if cli.jsonl && cli.pretty == crate::cli::PrettyWhen::Always {
+            warnings.push(
+                "--pretty has no effect with --jsonl: each event stays one JSON object a line"
                     .into(),
             );
         }
@@ -204,6 +211,15 @@ mod tests {
             ]
         );
         assert!(pipe(&["ws://h/", "--max-dump", "9"])[0].starts_with("--max-dump applies"));
+        assert!(pipe(&["ws://h/", "--max-lines", "9"])[0].starts_with("--max-lines applies"));
+        assert_eq!(
+            pipe(&["ws://h/", "--jsonl", "--pretty", "always"]),
+            ["--pretty has no effect with --jsonl: each event stays one JSON object a line"]
+        );
+        assert_eq!(
+            pipe(&["ws://h/", "--pretty", "always"]),
+            Vec::<String>::new()
+        );
         assert!(pipe(&["ws://h/", "-i"])[0].starts_with("--interactive applies"));
         assert!(pipe(&["ws://h/", "--timestamps"])[0].contains("--timestamps"));
         assert!(pipe(&["ws://h/", "--timestamps", "-P"]).is_empty());

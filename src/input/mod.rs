@@ -4,6 +4,7 @@
 
 pub mod budget;
 pub mod jsonl;
+mod looking;
 pub mod pipe;
 mod reflow;
 pub mod repl;

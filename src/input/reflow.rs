@@ -51,6 +51,11 @@ impl Helper {
         }
     }
 
+    /// The prompt drawn from now on (it changes with /jq).
+    pub fn set_prompt(&mut self, prompt: &'static str) {
+        self.prompt = prompt;
+    }
+
     /// Called before each redraw (and each change of the line); moves the cursor when the
     /// terminal has been widened.
     fn before_redraw(&self, line: &str, pos: usize) {

@@ -16,15 +16,18 @@ use tungstenite::protocol::frame::coding::CloseCode;
 
 use super::reflow::Helper;
 use super::slash::{self, Line};
-use super::{Input, jsonl};
+use super::{Input, jsonl, looking};
 use crate::config::{Config, InputFormat};
 use crate::error::{Failure, io_words};
+use crate::json::Lens;
 use crate::jsonrpc::Calls;
-use crate::output::{LastLine, Prompt};
+use crate::output::{LastLine, Prompt, Shape};
 
 /// Entries kept in the history file.
 const HISTORY_SIZE: usize = 1000;
 const PROMPT: &str = "> ";
+/// The prompt while a jq filter narrows what is shown.
+const FILTERED_PROMPT: &str = "jq> ";
 
 /// Sets up the line editor. Returns the REPL (its prompt starts with `Repl::spawn`), the screen
 /// that shows lines above the prompt, and what ends the REPL once the session is over. With
@@ -88,6 +91,8 @@ pub fn prepare(
         listening: config.many_clients(),
         format: config.input,
         calls,
+        lens: config.reading.lens.clone(),
+        shape: Shape::for_people(config),
         finished,
     };
     let ending = Ending {
@@ -175,6 +180,10 @@ pub struct Repl {
     format: InputFormat,
     /// --jsonrpc: a typed line is a request.
     calls: Option<Calls>,
+    /// The filter /jq changes and the last message /last and /save use.
+    lens: Option<Lens>,
+    /// How messages are shown (/last shows one whole).
+    shape: Shape,
     /// Told when the REPL thread ends.
     finished: std::sync::mpsc::Sender<()>,
 }
@@ -197,7 +206,8 @@ impl Repl {
 
     fn run(mut self) {
         loop {
-            let line = match self.editor.readline(PROMPT) {
+            let prompt = self.prompt();
+            let line = match self.editor.readline(prompt) {
                 Ok(line) => line,
                 // Ctrl-D, or Ctrl-C on an empty line.
                 Err(ReadlineError::Eof | ReadlineError::Interrupted) => return self.leave(),
@@ -231,6 +241,18 @@ impl Repl {
                     continue;
                 }
                 Ok(Line::Quit) => return self.leave(),
+                Ok(Line::Jq(code)) => {
+                    self.look(|lens, _| looking::jq(lens, code.as_deref()));
+                    continue;
+                }
+                Ok(Line::Last) => {
+                    self.look(looking::last);
+                    continue;
+                }
+                Ok(Line::Save(path)) => {
+                    self.look(|lens, _| looking::save(lens, &path));
+                    continue;
+                }
                 Err(problem) => {
                     eprintln!("! {problem}");
                     continue;
@@ -240,6 +262,28 @@ impl Repl {
             if self.tx.blocking_send(Input::Batch(vec![message])).is_err() || closing {
                 return;
             }
+        }
+    }
+
+    /// `jq> ` while a filter is set, so that nobody wonders where the messages went.
+    fn prompt(&mut self) -> &'static str {
+        let filtered = self
+            .lens
+            .as_ref()
+            .is_some_and(|lens| lens.filter().is_some());
+        let prompt = if filtered { FILTERED_PROMPT } else { PROMPT };
+        if let Some(helper) = self.editor.helper_mut() {
+            helper.set_prompt(prompt);
+        }
+        prompt
+    }
+
+    /// /jq, /last or /save: its line on stdout, or its problem on stderr.
+    fn look(&self, command: impl FnOnce(&Lens, &Shape) -> Result<String, String>) {
+        match self.lens.as_ref().map(|lens| command(lens, &self.shape)) {
+            Some(Ok(line)) => println!("{line}"),
+            Some(Err(problem)) => eprintln!("! {problem}"),
+            None => eprintln!("! not available here"),
         }
     }
 

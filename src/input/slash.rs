@@ -17,6 +17,12 @@ pub enum Line {
     Send(Message),
     Help,
     Quit,
+    /// `/jq EXPR` sets the filter on what arrives; `/jq` alone (None) clears it.
+    Jq(Option<String>),
+    /// `/last`: the last message received, in full.
+    Last,
+    /// `/save PATH`: the last message received, written to a file as its bytes.
+    Save(String),
     /// A command for -l's listener (many clients).
     Order(Order),
 }
@@ -60,7 +66,7 @@ pub fn help(listening: bool) -> String {
 }
 
 /// The commands as (form, what it does): `/help`, `--help` and the man page show this table.
-pub const COMMANDS: [(&str, &str); 9] = [
+pub const COMMANDS: [(&str, &str); 12] = [
     (
         "/ping [data]",
         "send a ping (the round trip is shown when its pong arrives)",
@@ -78,6 +84,18 @@ pub const COMMANDS: [(&str, &str); 9] = [
     (
         "/file PATH",
         "send a file (text if valid UTF-8, binary otherwise)",
+    ),
+    (
+        "/jq [EXPR]",
+        "filter what arrives through a jq expression (as --jq); /jq alone clears it",
+    ),
+    (
+        "/last",
+        "show the last message received in full, as it came (before any filter)",
+    ),
+    (
+        "/save PATH",
+        "write the last message received to a file, its bytes as they came",
     ),
     ("/help", "this list"),
     (
@@ -126,6 +144,14 @@ pub fn parse(line: &str, slash: bool, listening: bool) -> Result<Line, String> {
         }
         "file" => return Err(usage("/file PATH")),
         "help" => return Ok(Line::Help),
+        "jq" => {
+            return Ok(Line::Jq(
+                Some(argument).filter(|a| !a.is_empty()).map(Into::into),
+            ));
+        }
+        "last" => return Ok(Line::Last),
+        "save" if !argument.is_empty() => return Ok(Line::Save(argument.into())),
+        "save" => return Err(usage("/save PATH")),
         "clients" | "to" | "kick" if listening => return order(command, argument).map(Line::Order),
         "quit" | "exit" => return Ok(Line::Quit),
         other => {
@@ -233,6 +259,20 @@ mod tests {
                 .unwrap_err()
                 .contains("unknown command /clients")
         );
+    }
+
+    #[test]
+    fn jq_last_and_save_are_commands_for_the_repl() {
+        let line = |text: &str| parse(text, true, false);
+        assert_eq!(
+            line("/jq  select(.a == \"x  y\") "),
+            Ok(Line::Jq(Some("select(.a == \"x  y\")".into())))
+        );
+        assert_eq!(line("/jq"), Ok(Line::Jq(None)));
+        assert_eq!(line("/jq   "), Ok(Line::Jq(None)));
+        assert_eq!(line("/last"), Ok(Line::Last));
+        assert_eq!(line("/save out.json"), Ok(Line::Save("out.json".into())));
+        assert_eq!(line("/save"), Err("usage: /save PATH".into()));
     }
 
     #[test]

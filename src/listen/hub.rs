@@ -236,6 +236,10 @@ impl Hub<'_> {
                 let line = line.strip_prefix("wsc: ").unwrap_or(&line).to_string();
                 self.aside(format!("wsc: #{id} {line}"));
             }
+            Forwarded::Aside(line) => match line.split_once(' ') {
+                Some((sigil, rest)) => self.aside(format!("{sigil} #{id} {rest}")),
+                None => self.aside(format!("#{id} {line}")),
+            },
             Forwarded::Ended(ended) => self.on_ended(id, ended),
         }
     }

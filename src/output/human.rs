@@ -12,6 +12,7 @@ use rustyline::ExternalPrinter;
 
 use super::{Stdout, describe_closed, describe_open, describe_reconnecting, sanitize::escape_text};
 use crate::event::Event;
+use crate::json::{Palette, pretty};
 use crate::jsonrpc::{Calls, Shown};
 use crate::words::plural;
 
@@ -77,6 +78,24 @@ pub struct Shape {
     pub peer: &'static str,
     /// A Close may not be the end (--reconnect): shown at once, not kept for the last line.
     pub close_is_not_last: bool,
+    /// JSON objects and arrays are pretty-printed in these colours (--pretty).
+    pub pretty: Option<Palette>,
+    /// Lines of a pretty-printed message shown (--max-lines; 0: all).
+    pub max_lines: usize,
+}
+
+impl Shape {
+    /// The shape of the lines for people that `config` asks for.
+    pub fn for_people(config: &crate::config::Config) -> Shape {
+        Shape {
+            show_ping_pong: config.show_ping_pong,
+            max_dump: config.max_dump,
+            peer: super::peer(config),
+            close_is_not_last: config.reconnect,
+            pretty: config.reading.pretty,
+            max_lines: config.reading.max_lines,
+        }
+    }
 }
 
 impl HumanPrinter {
@@ -189,7 +208,10 @@ pub fn line(event: &Event, shape: &Shape, client: Option<u32>) -> Option<String>
         } => notice(&escape_text(&describe_reconnecting(
             *code, why, *wait, *attempt,
         ))),
-        Event::Text(text) => format!("{} {id}{}", "<".green().bold(), escape_text(text)),
+        Event::Text(text) => match shape.pretty.and_then(|p| pretty::lines(text, p, true)) {
+            Some(lines) => pretty_message(lines, shape.max_lines, &id),
+            None => format!("{} {id}{}", "<".green().bold(), escape_text(text)),
+        },
         Event::Binary(data) => {
             let size = format!("binary, {}", plural(data.len() as u64, "byte"));
             let size = format!("{} {id}{}", "<".green().bold(), size.green());
@@ -217,6 +239,28 @@ pub fn line(event: &Event, shape: &Shape, client: Option<u32>) -> Option<String>
             *code, reason, *by_us, shape.peer,
         ))),
     })
+}
+
+/// A pretty-printed message under its sigil, its lines after the first indented to stand
+/// under it, folded after `max_lines` (0: never) with a line that counts the rest. Lines are
+/// joined with `\r\n`, as the hex dump's are.
+fn pretty_message(lines: Vec<String>, max_lines: usize, id: &str) -> String {
+    let (lines, hidden) = pretty::fold(lines, max_lines);
+    let mut out = format!("{} {id}", "<".green().bold());
+    for (i, line) in lines.iter().enumerate() {
+        if i > 0 {
+            out.push_str("\r\n  ");
+        }
+        out.push_str(line);
+    }
+    if hidden > 0 {
+        let more = format!(
+            "… {} not shown (--max-lines; /last shows all)",
+            plural(hidden as u64, "more line")
+        );
+        let _ = write!(out, "\r\n  {}", more.dimmed());
+    }
+    out
 }
 
 /// A JSON-RPC message's line (--jsonrpc), its text escaped: `< #3 result {...} after 12.4 ms`,

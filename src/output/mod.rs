@@ -13,7 +13,7 @@ use crate::error::{Failure, io_words};
 use crate::event::{Event, close_code_name};
 
 pub use human::{HumanPrinter, LastLine, Prompt, Screen, Shape, show_last_lines};
-pub use human::{notice, stamped};
+pub use human::{line as human_line, notice, stamped};
 pub use jsonl::JsonlPrinter;
 pub use raw::RawPrinter;
 
@@ -53,11 +53,7 @@ impl Printer {
         prompt: Option<Prompt>,
         calls: Option<crate::jsonrpc::Calls>,
     ) -> Result<Printer, Failure> {
-        let peer = if config.listen.is_some() {
-            "client"
-        } else {
-            "server"
-        };
+        let peer = peer(config);
         let notices = Notices {
             verbose: config.verbose,
             show_ping_pong: config.show_ping_pong,
@@ -68,6 +64,7 @@ impl Printer {
             OutputFormat::Raw => Printer::Raw(RawPrinter::new(
                 stdout()?,
                 config.stdout_is_terminal,
+                config.reading.pretty_stdout,
                 notices,
                 calls,
             )),
@@ -79,12 +76,7 @@ impl Printer {
                     Some(printer) => Screen::Prompt(printer),
                     None => Screen::Plain(stdout()?),
                 };
-                let shape = Shape {
-                    show_ping_pong: config.show_ping_pong,
-                    max_dump: config.max_dump,
-                    peer,
-                    close_is_not_last: config.reconnect,
-                };
+                let shape = Shape::for_people(config);
                 Printer::Human(HumanPrinter::new(screen, config.timestamps, shape, calls))
             }
         })
@@ -115,6 +107,10 @@ impl Printer {
     pub fn aside(&mut self, line: &str, stderr_is_terminal: bool) -> io::Result<()> {
         match self {
             Printer::Human(p) => p.aside(line),
+            Printer::Forward(forward) => {
+                forward.send(Forwarded::Aside(line.to_string()));
+                Ok(())
+            }
             _ => {
                 to_stderr(line, stderr_is_terminal);
                 Ok(())
@@ -141,6 +137,14 @@ impl Printer {
     }
 }
 
+/// Who is at the other end: the server, or with -l a client.
+fn peer(config: &Config) -> &'static str {
+    match config.listen {
+        Some(_) => "client",
+        None => "server",
+    }
+}
+
 /// With -l and many clients, each client's session hands its events to the listener, which
 /// prints them with the client's id: one printer, whole lines, one order.
 pub struct Forward {
@@ -154,6 +158,8 @@ pub enum Forwarded {
     Event(Event),
     /// Its `--stats` line.
     Stats(String),
+    /// A line for people beside its data, with its sigil (`! --jq: …`).
+    Aside(String),
     /// How its session ended (sent last, by the task that ran it).
     Ended(Result<(), Failure>),
 }
@@ -195,6 +201,8 @@ impl Notices {
             max_dump: 0,
             peer: self.peer,
             close_is_not_last: true,
+            pretty: None,
+            max_lines: 0,
         };
         if let Some(line) = wanted.then(|| human::line(event, &shape, client)).flatten() {
             let _ = writeln!(io::stderr(), "{}", human::stamped(line, self.timestamps));

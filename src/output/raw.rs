@@ -1,26 +1,37 @@
 //! Pipe-mode output: each text message and a newline, binary messages as raw bytes; nothing else
 //! on stdout. On a terminal the payloads are sanitised. With --jsonrpc, a JSON-RPC message is
-//! one line whatever whitespace it came with.
+//! one line whatever whitespace it came with. With --pretty always, a JSON object or array is
+//! indented over several lines.
 
 use std::io::{self, Write};
 
 use super::{Notices, Stdout, sanitize};
 use crate::event::Event;
+use crate::json::{Palette, pretty};
 use crate::jsonrpc::{Calls, compact};
 
 pub struct RawPrinter {
     out: Stdout,
     sanitize: bool,
+    /// --pretty always: JSON objects and arrays pretty-printed in these colours.
+    pretty: Option<Palette>,
     notices: Notices,
     /// --jsonrpc: replies are matched to their requests (which then await nothing more).
     calls: Option<Calls>,
 }
 
 impl RawPrinter {
-    pub fn new(out: Stdout, sanitize: bool, notices: Notices, calls: Option<Calls>) -> Self {
+    pub fn new(
+        out: Stdout,
+        sanitize: bool,
+        pretty: Option<Palette>,
+        notices: Notices,
+        calls: Option<Calls>,
+    ) -> Self {
         RawPrinter {
             out,
             sanitize,
+            pretty,
             notices,
             calls,
         }
@@ -38,6 +49,15 @@ impl RawPrinter {
                 };
                 self.out.write_all(line.as_bytes())?;
                 return self.out.write_all(b"\n");
+            }
+        }
+        if let (Some(palette), Event::Text(text)) = (self.pretty, event) {
+            if let Some(lines) = pretty::lines(text, palette, self.sanitize) {
+                for line in lines {
+                    self.out.write_all(line.as_bytes())?;
+                    self.out.write_all(b"\n")?;
+                }
+                return Ok(());
             }
         }
         match event {

@@ -26,6 +26,7 @@ use crate::connect::Connection;
 use crate::error::{Failure, Signal};
 use crate::event::Event;
 use crate::input::Input;
+use crate::json::Applied;
 use crate::output::Printer;
 use crate::protocol::deflate::{Compressor, Decompressor};
 use crate::protocol::receive::{Received, Receiver};
@@ -416,7 +417,6 @@ impl Session<'_, '_> {
         if self.goals_met {
             return;
         }
-        self.goals.received(payload);
         if self.config.echo && matches!(self.phase, Phase::Sending | Phase::Draining) {
             let echo = match &event {
                 Event::Text(text) => Some(Message::Text(text.clone())),
@@ -428,6 +428,38 @@ impl Session<'_, '_> {
                 let _ = self.control.send(Control::Send(echo));
             }
         }
+        let Some(lens) = &self.config.reading.lens else {
+            return self.show(event);
+        };
+        lens.keep(&event);
+        let (Some(filter), Event::Text(text)) = (lens.filter(), &event) else {
+            return self.show(event);
+        };
+        // What the filter lets through is what is shown, counted and matched.
+        match filter.apply(text) {
+            Applied::NotJson => self.show(event),
+            Applied::Outputs(outputs, error) => {
+                for output in outputs {
+                    if self.goals_met {
+                        break;
+                    }
+                    self.show(Event::Text(output.into()));
+                }
+                if let Some(error) = error {
+                    self.aside(&format!("! --jq: {error}"));
+                }
+            }
+        }
+    }
+
+    /// A message as the goals and the printer see it.
+    fn show(&mut self, event: Event) {
+        let payload: &[u8] = match &event {
+            Event::Text(text) => text.as_bytes(),
+            Event::Binary(data) => data,
+            _ => &[],
+        };
+        self.goals.received(payload);
         self.emit(&event);
         if self.goals.reached() {
             // Met while input is still being sent, too: the user asked for this much.
@@ -610,6 +642,13 @@ impl Session<'_, '_> {
             let _ = self.control.send(Control::Close(Some(frame)));
             self.phase = Phase::Closing;
             self.arm_timer(self.config.close_timeout);
+        }
+    }
+
+    /// A line for people beside the data (`! --jq: …`).
+    fn aside(&mut self, line: &str) {
+        if let Err(e) = self.printer.aside(line, self.config.stderr_is_terminal) {
+            self.on_stdout_error(e);
         }
     }
 
