@@ -508,9 +508,10 @@ class Bench:
             cat.stdout.close()
             cat.wait()
 
-    def measure(self, case: Case, commands: dict[str, Command], *, warmups=1, timeout=120.0):
+    def measure(self, case: Case, commands: dict[str, Command], *, warmups=1, timeout=120.0,
+                order: list[str] | None = None):
         """Runs every tool once per repetition, in rotating order, after warm-up rounds."""
-        order = [t for t in TOOLS if t in commands]
+        order = [t for t in (order or TOOLS) if t in commands]
         for tool in order:
             case.tools[tool] = ToolResult(commands[tool].argv, note=commands[tool].note)
         for rep in range(-warmups, case.reps):
@@ -566,6 +567,26 @@ class Bench:
             return Command(argv, lines_check(out, count, size + 1), stdout=str(out))
 
         self.measure(case, self.commands(make))
+        self.stop_servers()
+
+    def receive_jq(self, count=200_000, size=64):
+        """wsc alone: JSON messages received plain, with --pretty never (the flag that must cost
+        nothing), and through --jq '.' (parse, run, write back: the same bytes)."""
+        case = Case("jq", f"receive {count:,} x {size} B JSON objects: flood -> wsc [--jq .] > file",
+                    "msg/s", count, self.reps)
+        flood = self.start("flood", str(count), str(size), "json")
+        variants = {"wsc": [], "wsc-pretty-never": ["--pretty", "never"], "wsc-jq": ["--jq", "."]}
+
+        def make(tool):
+            if tool not in variants or not self.bin.get("wsc"):
+                return None
+            out = self.out(tool)
+            argv = [self.bin["wsc"], flood.url, "-w", "-1", *variants[tool]]
+            return Command(argv, lines_check(out, count, size + 1), stdout=str(out))
+
+        case.names = {"wsc-pretty-never": "wsc --pretty never", "wsc-jq": "wsc --jq ."}
+        commands = {tool: make(tool) for tool in variants}
+        self.measure(case, {t: c for t, c in commands.items() if c}, order=list(variants))
         self.stop_servers()
 
     def send(self, count=200_000, size=64, key="send"):
@@ -1120,6 +1141,7 @@ def version(binary: str) -> str:
 def main() -> int:
     steps = {
         "receive": Bench.receive,
+        "jq": Bench.receive_jq,
         "send": Bench.send,
         "echo": Bench.echo,
         "binrecv": Bench.binary_receive,

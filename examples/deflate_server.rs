@@ -1,7 +1,7 @@
 //! A compressing WebSocket server on wsc's own protocol core (its server role), for trying
 //! permessage-deflate offline and for the compression rows of the benchmark (bench/run.py).
 //!
-//!     cargo run --release --example deflate_server -- [ADDR] [echo | sink | flood N SIZE [binary]]
+//!     cargo run --release --example deflate_server -- [ADDR] [echo | sink | flood N SIZE [binary | json]]
 //!
 //! ADDR defaults to 127.0.0.1:9002; with port 0 the OS picks one. The address in use is always
 //! the first line on stderr: `listening on ws://ADDR`. permessage-deflate is accepted whenever
@@ -81,9 +81,10 @@ async fn serve(mut tcp: TcpStream, mode: Mode) -> Result<(), Error> {
         count,
         size,
         binary,
+        json,
     } = mode
     {
-        let payload = Bytes::from(vec![b'x'; size]);
+        let payload = Bytes::from(mode::payload(size, json));
         for _ in 0..count {
             let pending = sender.message(!binary, payload.clone(), &mut out);
             write(&mut tcp, &mut sender, &mut out, pending, 1 << 16).await?;

@@ -1,6 +1,6 @@
 //! A small WebSocket server for trying wsc offline and for the benchmarks (bench/run.py).
 //!
-//!     cargo run --release --example server -- [ADDR] [raw] [echo | sink | flood N SIZE [binary]]
+//!     cargo run --release --example server -- [ADDR] [raw] [echo | sink | flood N SIZE [binary | json]]
 //!
 //! ADDR defaults to 127.0.0.1:9001; with port 0 the OS picks one. The address in use is always
 //! the first line on stderr: `listening on ws://ADDR`. Options (`--NAME`) may come anywhere; an
@@ -12,7 +12,7 @@
 //! them, so that it costs little next to the client being measured; it answers a Close with
 //! Close 1000.
 //! flood N SIZE: sends N messages of SIZE bytes of `x` (text, or binary) as pre-encoded frames,
-//! then closes with 1000.
+//! then closes with 1000; with `json`, each is a JSON object of SIZE bytes, `{"x":"xx…"}`.
 //!
 //! sink and flood read and write the socket directly after the upgrade: a client must wait for
 //! the 101 before sending (every client here does).
@@ -82,9 +82,10 @@ async fn serve(mut ws: WebSocketStream<TcpStream>, mode: Mode) -> Result<(), Err
             count,
             size,
             binary,
+            json,
         } => {
             let head = header(if binary { 2 } else { 1 }, size);
-            flood(ws.get_mut(), count, &head, size, b"").await?;
+            flood(ws.get_mut(), count, &head, &mode::payload(size, json), b"").await?;
             // Close 1000, as the top of the file says: `close(None)` would send no code at all.
             ws.close(Some(CloseFrame {
                 code: CloseCode::Normal,
@@ -133,18 +134,18 @@ fn header(opcode: u8, len: usize) -> Vec<u8> {
     h
 }
 
-/// Writes `count` records: `head`, `size` bytes of `x`, `tail`.
+/// Writes `count` records: `head`, `payload`, `tail`.
 async fn flood(
     tcp: &mut TcpStream,
     count: usize,
     head: &[u8],
-    size: usize,
+    payload: &[u8],
     tail: &[u8],
 ) -> std::io::Result<()> {
-    if size <= 64 * 1024 {
+    if payload.len() <= 64 * 1024 {
         // Small records: many to a write.
         let mut frame = head.to_vec();
-        frame.resize(frame.len() + size, b'x');
+        frame.extend_from_slice(payload);
         frame.extend_from_slice(tail);
         let per_write = (256 * 1024 / frame.len()).max(1);
         let chunk = frame.repeat(per_write.min(count));
@@ -155,10 +156,9 @@ async fn flood(
             left -= n;
         }
     } else {
-        let payload = vec![b'x'; size];
         for _ in 0..count {
             tcp.write_all(head).await?;
-            tcp.write_all(&payload).await?;
+            tcp.write_all(payload).await?;
             tcp.write_all(tail).await?;
         }
     }
@@ -251,8 +251,10 @@ async fn serve_raw(mut tcp: TcpStream, mode: Mode) -> std::io::Result<()> {
             count,
             size,
             binary,
+            json,
         } => {
-            flood(&mut tcp, count, b"", size, if binary { b"" } else { b"\n" }).await?;
+            let tail: &[u8] = if binary { b"" } else { b"\n" };
+            flood(&mut tcp, count, b"", &mode::payload(size, json), tail).await?;
             tcp.shutdown().await?;
             // Until the client has ended its side too.
             while tcp.read(&mut buf).await? > 0 {}

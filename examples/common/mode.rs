@@ -1,5 +1,5 @@
 //! What the example servers do with a connection, as given on their command line:
-//! `[ADDR] [echo | sink | flood N SIZE [binary]]`. Shared by examples/server.rs and
+//! `[ADDR] [echo | sink | flood N SIZE [binary | json]]`. Shared by examples/server.rs and
 //! examples/deflate_server.rs.
 
 #[derive(Clone, Copy)]
@@ -10,7 +10,17 @@ pub enum Mode {
         count: usize,
         size: usize,
         binary: bool,
+        /// Each message a JSON object of SIZE bytes, `{"x":"xx…"}`, for --jq's benchmark.
+        json: bool,
     },
+}
+
+/// A flood's message: SIZE bytes of `x`, or with `json` a JSON object of SIZE bytes (at least 8).
+pub fn payload(size: usize, json: bool) -> Vec<u8> {
+    match json {
+        true => format!("{{\"x\":\"{}\"}}", "x".repeat(size.saturating_sub(8))).into_bytes(),
+        false => vec![b'x'; size],
+    }
 }
 
 /// The address (default `default_addr`) and the mode from the arguments after the program name.
@@ -24,6 +34,7 @@ pub fn parse(args: &[String], default_addr: &str) -> Result<(String, Mode), Stri
             count: number(2),
             size: number(3),
             binary: args.get(4).is_some_and(|a| a == "binary"),
+            json: args.get(4).is_some_and(|a| a == "json"),
         },
         Some(other) => return Err(format!("unknown mode {other}")),
     };
