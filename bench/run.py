@@ -1024,7 +1024,7 @@ def report(bench: Bench, header: list[str], found: list[Target]) -> bool:
             value, _ = case.ratio(tool) if tool != "wsc" else (None, [])
             by_cpu, _ = case.ratio(tool, cpu=True) if tool != "wsc" else (None, [])
             cpu = result.median_cpu()
-            goal = goals.get((case.key, f"wsc/{TOOL_NAMES[tool]}"))
+            goal = goals.get((case.key, f"wsc/{TOOL_NAMES.get(tool, tool)}"))
             judged = None if bench.args.deflate or not goal else goal.verdict
             rows.append([
                 name, fmt(case.figure(result.median_seconds()), case.unit),
@@ -1039,11 +1039,11 @@ def report(bench: Bench, header: list[str], found: list[Target]) -> bool:
         print(table(rows))
         for tool, result in case.tools.items():
             if result.note:
-                print(f"  {TOOL_NAMES[tool]}: {result.note}")
+                print(f"  {TOOL_NAMES.get(tool, tool)}: {result.note}")
             for failure in result.failures:
-                print(f"  FAILED {TOOL_NAMES[tool]}: {failure}")
+                print(f"  FAILED {TOOL_NAMES.get(tool, tool)}: {failure}")
             if result.failed_runs > len(result.failures):
-                print(f"  FAILED {TOOL_NAMES[tool]}: {result.failed_runs} runs in all")
+                print(f"  FAILED {TOOL_NAMES.get(tool, tool)}: {result.failed_runs} runs in all")
         for note in case.notes:
             print(f"  {note}")
 

@@ -579,7 +579,8 @@ pub struct Cli {
     pub wait: Option<String>,
 
     /// Print N messages (1 or more), then close; what arrives after them is not printed.
-    /// Status 8 if the session ends first, naming what was missing.
+    /// Status 8 if the session ends first, naming what was missing. With --jq, N messages that
+    /// the filter let through.
     #[arg(
         long,
         value_name = "N",
@@ -594,7 +595,8 @@ pub struct Cli {
     pub one_message: bool,
 
     /// Succeed and close once received messages have matched these patterns, in order
-    /// (repeatable); status 8 if the session ends first, naming the pattern missing.
+    /// (repeatable); status 8 if the session ends first, naming the pattern missing. With --jq,
+    /// the patterns match what the filter let through.
     #[arg(long, value_name = "REGEX", help_heading = "Session")]
     pub expect: Vec<String>,
 
