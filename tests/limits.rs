@@ -48,7 +48,9 @@ async fn an_expectation_met_ends_the_session_at_once_with_status_0() {
 
 #[tokio::test]
 async fn patterns_are_matched_in_order() {
-    let server = replying(&["beta", "alpha", "beta"]).await;
+    // The first beta comes before alpha and does not count: matched in any order, the goals
+    // would be met at alpha and the second beta never printed.
+    let server = replying(&["beta", "alpha", "beta", "after"]).await;
     let run = wsc([
         &server.url,
         "-x",
@@ -61,7 +63,8 @@ async fn patterns_are_matched_in_order() {
     .run()
     .await;
     run.assert_status(0);
-    server.finish().await;
+    assert_eq!(run.stdout_lines(), ["beta", "alpha", "beta"]);
+    assert_eq!(close_of(&server.finish().await), Some((1000, String::new())));
 }
 
 #[tokio::test]
@@ -93,11 +96,13 @@ async fn an_expectation_not_met_before_the_server_closes_is_status_8() {
 
 #[tokio::test]
 async fn an_invalid_pattern_is_a_usage_error() {
-    let run = wsc(["ws://127.0.0.1:1/", "--expect", "(unclosed"])
+    let (listener, port) = listener().await;
+    let run = wsc([&format!("ws://127.0.0.1:{port}/"), "--expect", "(unclosed"])
         .run()
         .await;
     run.assert_status(2)
         .assert_error("invalid --expect pattern '(unclosed'");
+    assert_no_connection(listener).await;
 }
 
 #[tokio::test]
@@ -234,15 +239,28 @@ async fn close_code_and_reason_are_what_the_server_sees() {
 
 #[tokio::test]
 async fn close_codes_that_may_not_be_sent_are_usage_errors() {
+    let (listener, port) = listener().await;
+    let url = format!("ws://127.0.0.1:{port}/");
     for code in ["1005", "1006", "999", "1015", "5000"] {
-        let run = wsc(["ws://127.0.0.1:1/", "--close-code", code]).run().await;
+        let run = wsc([&url, "--close-code", code]).run().await;
         run.assert_status(2)
             .assert_error(&format!("{code} is not a close code that may be sent"));
     }
     let long = "r".repeat(124);
-    let run = wsc(["ws://127.0.0.1:1/", "--close-reason", &long])
-        .run()
-        .await;
+    let run = wsc([&url, "--close-reason", &long]).run().await;
     run.assert_status(2)
         .assert_error("close reason over 123 bytes");
+    assert_no_connection(listener).await;
+}
+
+#[tokio::test]
+async fn a_close_reason_of_exactly_123_bytes_is_sent_whole() {
+    let server = ws_server(record).await;
+    let reason = "r".repeat(123);
+    let run = wsc([&server.url, "--close-reason", &reason, "-w", "0"])
+        .stdin("x\n")
+        .run()
+        .await;
+    run.assert_status(0);
+    assert_eq!(close_of(&server.finish().await), Some((1000, reason)));
 }

@@ -174,11 +174,13 @@ async fn a_port_in_use_is_its_own_exit_status() {
 
 #[tokio::test]
 async fn a_url_with_listen_is_a_usage_error() {
-    let run = wsc(["-l", "0", "ws://127.0.0.1:1/"])
+    let (listener, port) = common::listener().await;
+    let run = wsc(["-l", "0", &format!("ws://127.0.0.1:{port}/")])
         .stdin_null()
         .run()
         .await;
-    run.assert_status(2);
+    run.assert_status(2).assert_error("-l");
+    common::assert_no_connection(listener).await;
 }
 
 #[tokio::test]

@@ -186,11 +186,15 @@ async fn slash_close_sends_that_code_and_reason() {
 }
 
 #[tokio::test]
-async fn an_unknown_command_says_the_right_form_and_sends_nothing() {
+async fn an_unknown_command_or_a_bad_argument_says_so_and_sends_nothing() {
     let state = tempfile::tempdir().unwrap();
     let server = ws_server(record).await;
     let mut terminal = start(&server.url, &[], 100, &state);
     terminal.wait_for_prompt().await;
+    terminal.enter("/nosuch x").await;
+    terminal
+        .wait_for_text("! unknown command /nosuch (try /help; //text sends /text)")
+        .await;
     terminal.keys("/binary zz\r");
     terminal.wait_for_text("! usage: /binary HEX").await;
     terminal.quit_with_ctrl_d().await;

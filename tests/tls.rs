@@ -388,10 +388,13 @@ async fn the_new_tls_flags_on_a_ws_url_are_named_as_having_no_effect() {
 
 #[tokio::test]
 async fn a_servername_that_is_no_name_is_a_usage_error() {
+    let (listener, port) = listener().await;
+    let url = format!("wss://127.0.0.1:{port}/");
     for bad in ["", "wsc.test:443", "a b", "wsc.test/x"] {
-        let run = wsc(["wss://127.0.0.1:1/", "--servername", bad]).run().await;
+        let run = wsc([&url, "--servername", bad]).run().await;
         run.assert_status(2).assert_error("--servername");
     }
+    assert_no_connection(listener).await;
 }
 
 /// `sha256//BASE64` of a key's SubjectPublicKeyInfo, computed here as curl documents it.
@@ -522,11 +525,12 @@ async fn a_pinnedpubkey_file_is_checked_before_connecting() {
         assert_no_connection(listener).await;
     }
     // A hash that is none is a usage error.
-    let run = wsc(["wss://127.0.0.1:1/", "--pinnedpubkey", "sha256//abc"])
-        .run()
-        .await;
+    let (listener, port) = listener().await;
+    let url = format!("wss://127.0.0.1:{port}/");
+    let run = wsc([&url, "--pinnedpubkey", "sha256//abc"]).run().await;
     run.assert_status(2)
         .assert_error("is not a SHA-256 hash in base64");
+    assert_no_connection(listener).await;
 }
 
 #[tokio::test]
@@ -753,14 +757,13 @@ async fn a_lone_cert_or_key_is_a_usage_error() {
 
 #[tokio::test]
 async fn the_usage_error_names_the_missing_flag() {
-    let run = wsc(["wss://127.0.0.1:1/", "--cert", "client.pem"])
-        .run()
-        .await;
+    let (listener, port) = listener().await;
+    let url = format!("wss://127.0.0.1:{port}/");
+    let run = wsc([&url, "--cert", "client.pem"]).run().await;
     run.assert_status(2).assert_error("--key");
-    let run = wsc(["wss://127.0.0.1:1/", "--key", "client.key"])
-        .run()
-        .await;
+    let run = wsc([&url, "--key", "client.key"]).run().await;
     run.assert_status(2).assert_error("--cert");
+    assert_no_connection(listener).await;
 }
 
 #[tokio::test]
@@ -802,12 +805,13 @@ async fn wss_to_a_plain_websocket_server_is_a_tls_failure() {
 
 #[tokio::test]
 async fn certificate_files_are_checked_before_connecting() {
-    // Port 1 refuses connections: a TLS status proves the files were looked at first.
-    let run = wsc(["wss://127.0.0.1:1/", "--ca", "/nonexistent/ca.pem"])
-        .run()
-        .await;
+    // Nobody is contacted: the files are looked at first.
+    let (listener, port) = listener().await;
+    let url = format!("wss://127.0.0.1:{port}/");
+    let run = wsc([&url, "--ca", "/nonexistent/ca.pem"]).run().await;
     run.assert_status(4)
         .assert_error("cannot read CA file '/nonexistent/ca.pem'");
+    assert_no_connection(listener).await;
 }
 
 #[tokio::test]
