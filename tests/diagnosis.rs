@@ -808,10 +808,13 @@ async fn stats_count_keepalive_round_trips() {
         Closer::Server(1000, ""),
     )
     .await;
+    // Pings come often, but a pong may take as long as a loaded machine needs.
     let run = wsc([
         &server.url,
         "--ping-interval",
         "0.05",
+        "--ping-timeout",
+        "20",
         "--stats",
         "-w",
         "-1",
