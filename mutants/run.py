@@ -1,0 +1,205 @@
+#!/usr/bin/env python3
+"""Mutation testing of src/ with cargo-mutants, file by file, and a summary with the score.
+
+    python3 mutants/run.py                          # every file in src/ (many hours on 2 cores)
+    python3 mutants/run.py src/error.rs src/json    # these files, or every file under a folder
+    python3 mutants/run.py --summary-only           # re-read the last runs, write the summary
+
+Each file is mutated with one job and a per-mutant timeout, and only the tests that exercise it
+run (PLAN below: the unit tests, plus the integration tests of its area), so that a mutant
+costs one incremental build and a few seconds of tests rather than the whole suite. The
+mutants are made in place in a worktree of its own (target/mutants/tree, checked out at the
+working tree's state, uncommitted changes to tracked files included), whose build is kept from one file to the
+next; your checkout is never touched. Results are kept per file under target/mutants/, so a
+run can be stopped and resumed file by file, and the summary (mutants/SUMMARY.md) covers every
+file run so far.
+
+mutants/equivalent.txt lists the mutants judged equivalent (the behaviour cannot differ), one
+per line with its reason after `#`, named as cargo-mutants names them but without the line and
+column (`src/x.rs: replace a with b in f`), so that edits elsewhere in the file do not unlist
+them. They are expected to survive and are left out of the score; any other survivor is
+printed, and the script exits 1 while there is one.
+
+Install the tool once with `cargo install --locked cargo-mutants`.
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "target" / "mutants"
+TREE = OUT / "tree"
+EQUIVALENT = ROOT / "mutants" / "equivalent.txt"
+SUMMARY = ROOT / "mutants" / "SUMMARY.md"
+
+# Which tests run for a file: the first prefix that matches. The unit tests always run.
+PLAN = [
+    ("src/protocol/", ["--test", "protocol", "--test", "compression", "--test", "fuzz_corpus"]),
+    ("src/json/", ["--test", "json", "--test", "repl_json"]),
+    ("src/jsonrpc/", ["--test", "jsonrpc"]),
+    ("src/listen/", ["--test", "listen", "--test", "listen_clients", "--test", "listen_auth",
+                     "--test", "listen_tls", "--test", "repl_listen"]),
+    ("src/connect/", ["--test", "handshake", "--test", "proxy", "--test", "redirects",
+                      "--test", "routes", "--test", "tls"]),
+    ("src/tls/", ["--test", "tls", "--test", "listen_tls"]),
+    ("src/config/file/", ["--test", "config_file"]),
+    ("src/reconnect.rs", ["--test", "reconnect"]),
+    ("src/input/repl.rs", ["--test", "repl"]),
+    ("src/input/reflow.rs", ["--test", "repl"]),
+    ("src/output/human.rs", ["--test", "repl", "--test", "pipe", "--test", "diagnosis"]),
+    ("src/output/raw.rs", ["--test", "pipe"]),
+    ("src/session/limits.rs", ["--test", "limits", "--test", "diagnosis"]),
+    ("src/error.rs", ["--test", "endings", "--test", "handshake", "--test", "limits"]),
+    # Sessions, endings, output, input, config and errors: the pipe-side suites.
+    ("src/", ["--test", "pipe", "--test", "endings", "--test", "limits", "--test", "diagnosis",
+              "--test", "protocol", "--test", "handshake", "--test", "generated"]),
+]
+
+OUTCOMES = {"caught": "caught", "missed": "missed", "timeout": "timeout",
+            "unviable": "unviable"}
+
+
+def tests_for(path: str) -> list[str]:
+    for prefix, tests in PLAN:
+        if path.startswith(prefix):
+            return ["--lib", *tests]
+    return ["--lib"]
+
+
+def source_files(targets: list[str]) -> list[str]:
+    files = []
+    for target in targets or ["src"]:
+        path = ROOT / target
+        found = sorted(path.rglob("*.rs")) if path.is_dir() else [path]
+        files += [str(f.relative_to(ROOT)) for f in found if f.is_file()]
+    return sorted(set(files))
+
+
+def slug(path: str) -> str:
+    return path.replace("/", "_")
+
+
+def without_position(name: str) -> str:
+    """`src/x.rs:12:5: replace a with b in f` -> `src/x.rs: replace a with b in f`."""
+    return re.sub(r"^([^:]+):\d+:\d+:", r"\1:", name.strip())
+
+
+def equivalents() -> dict[str, str]:
+    listed = {}
+    if EQUIVALENT.exists():
+        for line in EQUIVALENT.read_text().splitlines():
+            if line.strip() and not line.startswith("#"):
+                name, _, why = line.partition(" # ")
+                listed[name.strip()] = why.strip()
+    return listed
+
+
+def git(*args: str, cwd: Path = ROOT) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
+def prepare_tree() -> None:
+    """The worktree the mutants are made in, at the state of the working tree."""
+    # A commit of the working tree as it is, uncommitted changes included (HEAD when clean).
+    state = git("stash", "create") or git("rev-parse", "HEAD")
+    if not (TREE / ".git").exists():
+        TREE.parent.mkdir(parents=True, exist_ok=True)
+        git("worktree", "add", "--detach", str(TREE), state)
+    else:
+        git("checkout", "--force", "--detach", state, cwd=TREE)
+
+
+def run_file(path: str, timeout: int) -> bool:
+    """Runs cargo-mutants on one file; false if it could not run at all."""
+    out = OUT / slug(path)
+    out.mkdir(parents=True, exist_ok=True)
+    command = ["cargo", "mutants", "--in-place", "--no-shuffle", "-j", "1",
+               "--timeout", str(timeout), "--baseline", "skip", "--file", path,
+               "--output", str(out), "--", *tests_for(path)]
+    print(f"== {path}: {' '.join(command)}", flush=True)
+    # No debug info: the links that every mutant costs are much faster without.
+    env = dict(os.environ, CARGO_PROFILE_DEV_DEBUG="0", CARGO_PROFILE_TEST_DEBUG="0")
+    done = subprocess.run(command, cwd=TREE, env=env)
+    # 0: all caught; 2: some missed; 3: some timed out; 4: the tree is broken unmutated.
+    return done.returncode in (0, 2, 3)
+
+
+def results(path: str) -> dict[str, list[str]]:
+    folder = OUT / slug(path) / "mutants.out"
+    found = {}
+    for outcome, file in OUTCOMES.items():
+        listing = folder / f"{file}.txt"
+        found[outcome] = listing.read_text().splitlines() if listing.exists() else []
+    found["ran"] = folder.exists()
+    return found
+
+
+def summarise(files: list[str]) -> tuple[str, list[str]]:
+    listed = equivalents()
+    rows, unexpected = [], []
+    total = {"caught": 0, "missed": 0, "timeout": 0, "unviable": 0, "equivalent": 0}
+    for path in files:
+        found = results(path)
+        if not found["ran"]:
+            continue
+        missed = [m for m in found["missed"] if without_position(m) not in listed]
+        equivalent = len(found["missed"]) - len(missed)
+        unexpected += missed
+        counts = {"caught": len(found["caught"]), "missed": len(missed),
+                  "timeout": len(found["timeout"]), "unviable": len(found["unviable"]),
+                  "equivalent": equivalent}
+        for key in total:
+            total[key] += counts[key]
+        rows.append((path, counts))
+
+    def score(c):
+        viable = c["caught"] + c["timeout"] + c["missed"]
+        return f"{100 * (c['caught'] + c['timeout']) / viable:.1f} %" if viable else "-"
+
+    lines = ["# Mutation testing", "",
+             "Written by `python3 mutants/run.py` (see its top for how). Score: mutants caught "
+             "(a test failed, or it timed out) over viable mutants, the equivalent ones "
+             "(mutants/equivalent.txt) left out.", "",
+             "| file | caught | missed | timeout | unviable | equivalent | score |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for path, c in rows:
+        lines.append(f"| {path} | {c['caught']} | {c['missed']} | {c['timeout']} | "
+                     f"{c['unviable']} | {c['equivalent']} | {score(c)} |")
+    lines.append(f"| **all {len(rows)} files** | {total['caught']} | {total['missed']} | "
+                 f"{total['timeout']} | {total['unviable']} | {total['equivalent']} | "
+                 f"**{score(total)}** |")
+    lines += ["", "## Equivalent mutants", ""]
+    lines += [f"- `{name}`: {why}" for name, why in sorted(listed.items())] or ["(none)"]
+    lines += ["", "## Survivors", ""]
+    lines += [f"- `{m}`" for m in unexpected] or ["(none)"]
+    return "\n".join(lines) + "\n", unexpected
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("targets", nargs="*", help="files or folders under src/ (default: src)")
+    parser.add_argument("--timeout", type=int, default=300,
+                        help="seconds one mutant's tests may take (default 300)")
+    parser.add_argument("--summary-only", action="store_true",
+                        help="write the summary from the runs kept, running nothing")
+    args = parser.parse_args()
+    files = source_files(args.targets)
+    if not args.summary_only:
+        prepare_tree()
+        for path in files:
+            if not run_file(path, args.timeout):
+                print(f"cargo-mutants could not run on {path}", file=sys.stderr)
+                return 2
+    summary, unexpected = summarise(source_files([]))
+    SUMMARY.write_text(summary)
+    print(summary)
+    return 1 if unexpected else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
