@@ -8,9 +8,9 @@
 Each file is mutated with one job and a per-mutant timeout, and only the tests that exercise it
 run (PLAN below: the unit tests, plus the integration tests of its area), so that a mutant
 costs one incremental build and a few seconds of tests rather than the whole suite. The
-mutants are made in place in a worktree of its own (target/mutants/tree, checked out at the
-working tree's state, uncommitted changes to tracked files included), whose build is kept from one file to the
-next; your checkout is never touched. Results are kept per file under target/mutants/, so a
+mutants are made in place, one at a time, in a worktree of its own (target/mutants/tree,
+checked out at the working tree's state, uncommitted changes to tracked files included), whose
+build is kept from one file to the next; your checkout is never touched. Results are kept per file under target/mutants/, so a
 run can be stopped and resumed file by file, and the summary (mutants/SUMMARY.md) covers every
 file run so far.
 
@@ -118,8 +118,8 @@ def run_file(path: str, timeout: int) -> bool:
     """Runs cargo-mutants on one file; false if it could not run at all."""
     out = OUT / slug(path)
     out.mkdir(parents=True, exist_ok=True)
-    command = ["cargo", "mutants", "--in-place", "--no-shuffle", "-j", "1",
-               "--timeout", str(timeout), "--baseline", "skip", "--file", path,
+    # In place, one mutant at a time (--in-place allows no more).
+    command = ["cargo", "mutants", "--in-place", "--no-shuffle", "--timeout", str(timeout), "--baseline", "skip", "--file", path,
                "--output", str(out), "--", *tests_for(path)]
     print(f"== {path}: {' '.join(command)}", flush=True)
     # No debug info: the links that every mutant costs are much faster without.
