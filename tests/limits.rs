@@ -64,7 +64,10 @@ async fn patterns_are_matched_in_order() {
     .await;
     run.assert_status(0);
     assert_eq!(run.stdout_lines(), ["beta", "alpha", "beta"]);
-    assert_eq!(close_of(&server.finish().await), Some((1000, String::new())));
+    assert_eq!(
+        close_of(&server.finish().await),
+        Some((1000, String::new()))
+    );
 }
 
 #[tokio::test]
@@ -185,6 +188,76 @@ async fn keepalive_pings_go_out_and_their_pongs_keep_the_session_alive() {
     .await;
     run.assert_status(0);
     assert!(server.finish().await >= 3);
+}
+
+#[tokio::test]
+async fn each_pong_clears_the_deadline_so_a_session_outlives_the_ping_timeout() {
+    // Eight pings 0.25 s apart take 1.75 s at least, past a 1 s timeout counted from the first:
+    // only pongs that clear the deadline keep the session alive that long.
+    let server = ws_server(|mut ws: Ws| async move {
+        let mut pings = 0;
+        while let Some(Ok(message)) = ws.next().await {
+            if message.is_ping() {
+                pings += 1;
+                if pings == 8 {
+                    ws.flush().await.unwrap();
+                    ws.close(None).await.unwrap();
+                }
+            }
+        }
+        pings
+    })
+    .await;
+    let run = wsc([
+        &server.url,
+        "-w",
+        "-1",
+        "--ping-interval",
+        "0.25",
+        "--ping-timeout",
+        "1",
+    ])
+    .run()
+    .await;
+    run.assert_status(0);
+    assert!(server.finish().await >= 8);
+}
+
+#[tokio::test]
+async fn traffic_postpones_the_idle_timeout() {
+    // A message every 0.5 s for 3 s, under a 2 s idle limit counted from the last one: all six
+    // arrive, then the quiet ends the session.
+    let server = ws_server(|mut ws: Ws| async move {
+        for i in 0..6 {
+            ws.send(Message::text(format!("tick {i}"))).await.unwrap();
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        }
+        record(ws).await
+    })
+    .await;
+    let run = wsc([&server.url, "-w", "-1", "--idle-timeout", "2"])
+        .run()
+        .await;
+    run.assert_status(8)
+        .assert_error("--idle-timeout: no message either way for 2 s");
+    assert_eq!(run.stdout_lines().len(), 6, "{:?}", run.stdout_lines());
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn an_explicit_wait_replaces_the_goals_default_quiet_wait() {
+    // One reply, then silence: --count 3 is never reached, and -w 0.5 (not the 5 s default)
+    // decides when to stop waiting.
+    for goal in [&["--count", "3"][..], &["--expect", "never"][..]] {
+        let server = replying(&["only"]).await;
+        let mut args = vec![server.url.as_str(), "-x", "go", "-w", "0.5"];
+        args.extend_from_slice(goal);
+        let run = wsc(args).run().await;
+        run.assert_status(8)
+            .assert_error("nothing arrived for 0.5 s after the input ended (-w)");
+        assert_eq!(run.stdout_lines(), ["only"]);
+        server.finish().await;
+    }
 }
 
 #[tokio::test]

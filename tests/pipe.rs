@@ -471,3 +471,79 @@ async fn binary_with_jsonl_is_a_usage_error_not_silently_ignored() {
         .assert_error("'--binary' cannot be used with '--jsonl'");
     assert_no_connection(listener).await;
 }
+
+/// A server that sends text with escape sequences and binary with control bytes, then closes.
+async fn hostile_server() -> Server<()> {
+    ws_server(|mut ws: Ws| async move {
+        ws.send(Message::text("\x1b]0;pwned\x07red\x1b[31m"))
+            .await
+            .unwrap();
+        ws.send(Message::binary(b"\x00\x1b[2J\xff".to_vec()))
+            .await
+            .unwrap();
+        ws.close(None).await.unwrap();
+        while let Some(Ok(_)) = ws.next().await {}
+    })
+    .await
+}
+
+/// Runs wsc with stdin not a terminal (so pipe mode) and stdout a terminal, as `echo hi | wsc URL` typed
+/// in a shell; returns its status and what reached the terminal.
+fn with_stdout_on_a_terminal(args: &[&str]) -> (i32, Vec<u8>) {
+    use std::io::Read;
+    let pty = nix::pty::openpty(None, None).expect("openpty");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_wsc"))
+        .args(args)
+        .env("XDG_CONFIG_HOME", NO_CONFIG_HOME)
+        .env_remove("NO_COLOR")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::from(pty.slave))
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("wsc starts");
+    let status = child.wait().expect("wsc ends").code().unwrap_or(-1);
+    // Everything written is in the terminal's buffer; reading past it fails once the writer is
+    // gone (EIO), which ends the read.
+    let mut shown = Vec::new();
+    let _ = std::fs::File::from(pty.master).read_to_end(&mut shown);
+    (status, shown)
+}
+
+#[tokio::test]
+async fn with_stdout_on_a_terminal_server_text_and_binary_are_escaped() {
+    let server = hostile_server().await;
+    let url = server.url.clone();
+    let (status, shown) = within(
+        "wsc",
+        tokio::task::spawn_blocking(move || with_stdout_on_a_terminal(&[&url, "-w", "-1"])),
+    )
+    .await
+    .unwrap();
+    assert_eq!(status, 0);
+    let shown = String::from_utf8_lossy(&shown).replace("\r\n", "\n");
+    assert_eq!(
+        shown,
+        "\\x1b]0;pwned\\x07red\\x1b[31m\n\\x00\\x1b[2J\\xff\n"
+    );
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn a_pipe_gets_control_bytes_unchanged() {
+    let server = hostile_server().await;
+    let run = wsc([&server.url, "-w", "-1"]).stdin_null().run().await;
+    run.assert_status(0);
+    assert_eq!(run.stdout, b"\x1b]0;pwned\x07red\x1b[31m\n\x00\x1b[2J\xff");
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn stdin_that_cannot_be_read_is_status_1_in_words() {
+    let server = ws_server(record).await;
+    // A directory opens, but reading it fails (EISDIR).
+    let directory = std::env::temp_dir();
+    let run = wsc([&server.url]).stdin_file(&directory).run().await;
+    run.assert_status(1)
+        .assert_error("cannot read stdin: is a directory");
+    server.finish().await;
+}

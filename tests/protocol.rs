@@ -250,3 +250,48 @@ async fn close_events_appear_in_jsonl_with_code_and_reason() {
     assert_eq!(last, r#"{"type":"close","code":1011,"reason":"oops"}"#);
     server.finish().await;
 }
+
+#[tokio::test]
+async fn a_server_that_closes_with_1002_itself_is_status_7_not_a_violation() {
+    // The server saying it saw a protocol error is a close like any other, not ours to name.
+    let server = server_closing_with(1002, "you did wrong").await;
+    let run = wsc([&server.url, "-w", "-1"]).run().await;
+    run.assert_status(7)
+        .assert_error("closed by server: 1002 (protocol error) \"you did wrong\"");
+    assert_eq!(
+        close_of(&server.finish().await),
+        Some((1002, "you did wrong".into()))
+    );
+}
+
+#[tokio::test]
+async fn an_invalid_code_in_the_answer_to_our_close_is_a_violation() {
+    // wsc closes first; the server answers with code 999, which no endpoint may send.
+    let server = tcp_server(|mut tcp: TcpStream| async move {
+        raw_upgrade(&mut tcp, "").await;
+        let mut buffer = vec![0u8; 4096];
+        let mut read = Vec::new();
+        // Until wsc's Close (opcode 8) has arrived.
+        while !client_frames(&read).iter().any(|(op, _)| *op == 8) {
+            let n = tokio::io::AsyncReadExt::read(&mut tcp, &mut buffer)
+                .await
+                .unwrap();
+            assert!(n > 0, "wsc hung up before closing");
+            read.extend_from_slice(&buffer[..n]);
+        }
+        tcp.write_all(&frame(0x88, &999u16.to_be_bytes()))
+            .await
+            .unwrap();
+        read.extend(read_to_end(&mut tcp).await);
+        client_frames(&read)
+    })
+    .await;
+    let run = wsc([&server.url, "-w", "0"]).stdin("x\n").run().await;
+    run.assert_status(6).assert_error("invalid close code");
+    let frames = server.finish().await;
+    assert_eq!(
+        close_code(&frames),
+        Some(1000),
+        "our Close, not a second one"
+    );
+}

@@ -262,5 +262,11 @@ mod tests {
         let (url, info) = parse_url("ws://al%40ice:s%3Acret@h:1/p").unwrap();
         assert_eq!(url.as_str(), "ws://h:1/p");
         assert_eq!(info.as_deref(), Some("al@ice:s:cret"));
+        // A token alone, as many APIs take it: the user with an empty password.
+        let (url, info) = parse_url("ws://token@h/").unwrap();
+        assert_eq!(url.as_str(), "ws://h/");
+        assert_eq!(info.as_deref(), Some("token:"));
+        let (_, info) = parse_url("ws://h/").unwrap();
+        assert_eq!(info, None);
     }
 }

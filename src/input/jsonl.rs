@@ -196,6 +196,35 @@ mod tests {
     }
 
     #[test]
+    fn control_payloads_and_close_reasons_at_their_limits() {
+        let line = |json: String| parse_line(json.as_bytes());
+        let b64 = |n: usize| BASE64.encode(vec![7u8; n]);
+        for kind in ["ping", "pong"] {
+            let ok = line(format!(r#"{{"type":"{kind}","base64":"{}"}}"#, b64(125)));
+            assert!(
+                matches!(ok, Ok(Some(ref m)) if m.len() == 125),
+                "{kind}: {ok:?}"
+            );
+            let over = line(format!(r#"{{"type":"{kind}","base64":"{}"}}"#, b64(126)));
+            assert_eq!(
+                over,
+                Err("control frame payload over 125 bytes".into()),
+                "{kind}"
+            );
+        }
+        let reason = |n: usize| {
+            line(format!(
+                r#"{{"type":"close","code":1000,"reason":"{}"}}"#,
+                "r".repeat(n)
+            ))
+        };
+        assert!(
+            matches!(reason(123), Ok(Some(Message::Close(Some(ref f)))) if f.reason.len() == 123)
+        );
+        assert_eq!(reason(124), Err("close reason over 123 bytes".into()));
+    }
+
+    #[test]
     fn open_events_and_blank_lines_send_nothing() {
         assert_eq!(
             parse_line(br#"{"type":"open","url":"ws://h/","status":101}"#),

@@ -336,5 +336,28 @@ mod tests {
         assert!(error("/file").contains("usage: /file PATH"));
         assert!(error("/file /nonexistent/x").contains("cannot read"));
         assert!(error(&format!("/ping {}", "x".repeat(126))).contains("at most 125 bytes"));
+        assert!(error(&format!("/pong {}", "x".repeat(126))).contains("at most 125 bytes"));
+        assert!(error(&format!("/close 1000 {}", "r".repeat(124))).contains("123 bytes"));
+    }
+
+    #[test]
+    fn control_payloads_at_their_limits_are_sent_whole() {
+        let ping = "p".repeat(125);
+        assert_eq!(
+            send(&format!("/ping {ping}")),
+            Message::Ping(ping.clone().into_bytes().into())
+        );
+        assert_eq!(
+            send(&format!("/pong {ping}")),
+            Message::Pong(ping.into_bytes().into())
+        );
+        let reason = "r".repeat(123);
+        assert_eq!(
+            send(&format!("/close 4000 {reason}")),
+            Message::Close(Some(CloseFrame {
+                code: 4000.into(),
+                reason: reason.into()
+            }))
+        );
     }
 }
