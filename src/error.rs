@@ -202,7 +202,34 @@ pub fn io_words(e: &io::Error) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{EXIT_STATUSES, Failure, Signal};
+    use super::{EXIT_STATUSES, Failure, Signal, io_words};
+
+    #[test]
+    fn io_errors_are_named_in_the_same_words_however_they_were_made() {
+        use std::io::{Error, ErrorKind::*};
+        let table = [
+            (ConnectionRefused, "connection refused"),
+            (ConnectionReset, "connection reset by peer"),
+            (ConnectionAborted, "connection aborted"),
+            (TimedOut, "timed out"),
+            (HostUnreachable, "host unreachable"),
+            (NetworkUnreachable, "network unreachable"),
+            (AddrNotAvailable, "address not available"),
+            (NotFound, "no such file or directory"),
+            (PermissionDenied, "permission denied"),
+            (BrokenPipe, "broken pipe"),
+            (UnexpectedEof, "unexpected end of stream"),
+        ];
+        for (kind, words) in table {
+            // Made by the OS, by a library with a message of its own, or from the kind alone.
+            assert_eq!(io_words(&Error::new(kind, "a library's words")), words);
+            assert_eq!(io_words(&Error::from(kind)), words, "{kind:?}");
+        }
+        assert_eq!(io_words(&Error::from_raw_os_error(libc::ETIMEDOUT)), "timed out");
+        // Anything else in the OS's words, without `(os error 24)`.
+        assert_eq!(io_words(&Error::from_raw_os_error(libc::EMFILE)), "too many open files");
+        assert_eq!(io_words(&Error::other("as it was said")), "as it was said");
+    }
 
     #[test]
     fn statuses_follow_the_design_table() {
