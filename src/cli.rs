@@ -712,6 +712,63 @@ pub struct Cli {
     )]
     pub max_message_size: String,
 
+    /// Send MSG as a text message every SECS seconds (--every), for services that want an
+    /// application-level ping rather than a WebSocket one. The first goes SECS after the
+    /// connection opens, and the timer starts again on every connection (--reconnect).
+    /// Heartbeats are not input: the input ending, --count and --expect ignore them, and so
+    /// does --idle-timeout, as with keepalive pings. --stats counts them apart from messages;
+    /// -P shows each ('* heartbeat sent "MSG"'); --record writes them with "auto":"heartbeat".
+    #[arg(long, value_name = "MSG", help_heading = "Session")]
+    pub heartbeat: Option<String>,
+
+    /// How often --heartbeat sends its message: SECS seconds, more than 0, fractions allowed.
+    #[arg(
+        long,
+        value_name = "SECS",
+        allow_negative_numbers = true,
+        help_heading = "Session"
+    )]
+    pub every: Option<String>,
+
+    /// Write the session to FILE (created or emptied) as JSON lines, as it goes: every frame
+    /// sent ("dir":"out") and received ("dir":"in") as --jsonl has it, and the connection's open
+    /// and reconnecting objects ("dir":"conn"), each with "ts" (UTC, RFC 3339, milliseconds).
+    /// Frames wsc sent on its own (answers to pings and Closes, its own Close, keepalives,
+    /// heartbeats, echoes) have "auto". Each line is written at once, so a crash loses none; a
+    /// write that fails is a warning and the session goes on unrecorded. Any output format.
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with = "listen",
+        help_heading = "Record and replay"
+    )]
+    pub record: Option<std::path::PathBuf>,
+
+    /// Send a recording's outgoing messages (--record's "dir":"out" lines without "auto") with
+    /// their original timing, counted from its first open to this run's first connection.
+    /// A recorded Close is sent too (and ends the replay); the Close that ended the recorded
+    /// session, wsc's own, is not: after the last message the usual rules apply (-w, --count,
+    /// --expect), so 'wsc URL --replay bug.jsonl --expect error' is a regression test. The file
+    /// is checked first (a bad line is a usage error naming it); stdin is not read (-x still
+    /// goes first). Status 9 if the server closes before every message was sent.
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with_all = ["listen", "echo", "interactive", "jsonrpc", "jsonrpc_bare"],
+        help_heading = "Record and replay"
+    )]
+    pub replay: Option<std::path::PathBuf>,
+
+    /// With --replay: play X times as fast (2: the gaps halved, 0.5: doubled; 0: every message
+    /// at once) [default: 1].
+    #[arg(
+        long,
+        value_name = "X",
+        allow_negative_numbers = true,
+        help_heading = "Record and replay"
+    )]
+    pub replay_speed: Option<String>,
+
     /// Read settings from this TOML file instead of $XDG_CONFIG_HOME/wsc/config.toml (or
     /// ~/.config/wsc/config.toml); the environment's WSC_CONFIG names one too. How the file is
     /// written is told at the end of --help.

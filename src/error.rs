@@ -225,9 +225,15 @@ mod tests {
             assert_eq!(io_words(&Error::new(kind, "a library's words")), words);
             assert_eq!(io_words(&Error::from(kind)), words, "{kind:?}");
         }
-        assert_eq!(io_words(&Error::from_raw_os_error(libc::ETIMEDOUT)), "timed out");
+        assert_eq!(
+            io_words(&Error::from_raw_os_error(libc::ETIMEDOUT)),
+            "timed out"
+        );
         // Anything else in the OS's words, without `(os error 24)`.
-        assert_eq!(io_words(&Error::from_raw_os_error(libc::EMFILE)), "too many open files");
+        assert_eq!(
+            io_words(&Error::from_raw_os_error(libc::EMFILE)),
+            "too many open files"
+        );
         assert_eq!(io_words(&Error::other("as it was said")), "as it was said");
     }
 

@@ -32,6 +32,8 @@ pub enum Event {
     Ping(Bytes),
     /// A ping we sent (typed, scripted or keepalive).
     PingSent(Bytes),
+    /// An application heartbeat we sent (--heartbeat).
+    HeartbeatSent(Utf8Bytes),
     /// A pong we sent on our own (the automatic answer to a ping shows on the ping itself).
     PongSent(Bytes),
     /// A pong, with the round trip when it answers a ping we sent.

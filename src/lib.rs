@@ -16,6 +16,7 @@ pub mod listen;
 pub mod output;
 pub mod protocol;
 pub mod reconnect;
+pub mod record;
 pub mod session;
 pub mod terminal;
 pub mod tls;

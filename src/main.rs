@@ -184,7 +184,12 @@ async fn pipe(config: Config) -> Result<(), Failure> {
     let (input_tx, input_rx) = input::channel();
     // --jsonrpc: the -x requests take the first ids, before any line read.
     let calls = jsonrpc::Calls::of(&config);
-    if config.echo || config.mode == Mode::Repl {
+    // --replay times its messages from the moment the first connection opens.
+    let (opened_tx, opened_rx) = tokio::sync::oneshot::channel();
+    if let Some(replay) = &config.replay {
+        // The recording is the input: stdin is not read.
+        input::replay::spawn(replay.clone(), opened_rx, input_tx);
+    } else if config.echo || config.mode == Mode::Repl {
         // A mirror reads no input, not even from a terminal, and -x in a terminal (as in wscat)
         // is all the input: keys are not read.
         drop(input_tx);
@@ -193,5 +198,9 @@ async fn pipe(config: Config) -> Result<(), Failure> {
     }
     let mut printer = output::Printer::new(&config, None, calls.clone())?;
     let opened = open(&config, &mut printer).await?;
-    run_on(opened, &config, input_rx, printer, calls, || Ok(())).await
+    let started = move || {
+        let _ = opened_tx.send(tokio::time::Instant::now());
+        Ok(())
+    };
+    run_on(opened, &config, input_rx, printer, calls, started).await
 }

@@ -139,12 +139,16 @@ impl<'c> Attempts<'c> {
                 return Err(last);
             }
             let wait = retry_after.unwrap_or_else(|| backoff(self.count, &mut rand::rng()));
-            let _ = waiting.printer.event(&Event::Reconnecting {
+            let event = Event::Reconnecting {
                 code,
                 why: last.to_string(),
                 wait,
                 attempt: self.count,
-            });
+            };
+            if let Some(recorder) = &self.config.record {
+                recorder.event(&event);
+            }
+            let _ = waiting.printer.event(&event);
             let _ = waiting.printer.flush();
             let until = tokio::time::Instant::now() + wait;
             if !self.pause(&mut waiting, until.min(self.deadline)).await? {

@@ -16,6 +16,7 @@ pub mod file;
 mod headers;
 mod listen;
 mod reading;
+mod recording;
 mod server_url;
 mod units;
 mod warnings;
@@ -109,6 +110,12 @@ pub struct Config {
     pub idle_timeout: Option<Duration>,
     /// Keepalive pings: how often, and how long a pong may take.
     pub ping: Option<(Duration, Duration)>,
+    /// --heartbeat MSG --every SECS: an application message sent on a timer.
+    pub heartbeat: Option<(String, Duration)>,
+    /// --record: where every frame and connection event is written as it happens.
+    pub record: Option<crate::record::Recorder>,
+    /// --replay: the recording's outgoing messages, checked and timed; the input then.
+    pub replay: Option<std::sync::Arc<crate::input::replay::Replay>>,
     pub echo: bool,
     pub stats: bool,
     /// The Close that wsc sends.
@@ -338,6 +345,8 @@ impl Config {
             },
             None => None,
         };
+        let heartbeat = heartbeat(&cli)?;
+        let replay = recording::replay(&cli)?;
         // A limit of 0 is no limit, as in curl.
         let limit = |flag: &str, value: &Option<String>| {
             seconds(flag, value).map(|limit| limit.filter(|l| !l.is_zero()))
@@ -379,7 +388,11 @@ impl Config {
                 ));
             }
         }
-        let prompt = mode == Mode::Repl && !cli.echo && (cli.execute.is_empty() || cli.interactive);
+        // A replay is the input: keys are not read, as with --echo.
+        let prompt = mode == Mode::Repl
+            && !cli.echo
+            && replay.is_none()
+            && (cli.execute.is_empty() || cli.interactive);
         let output = match (cli.jsonl, mode) {
             // JSON objects would scramble the prompt: there --jsonl is what is typed.
             (true, _) if prompt => OutputFormat::Human,
@@ -398,6 +411,8 @@ impl Config {
             |name| std::env::var_os(name),
         );
         let reading = reading::reading(&cli, output, prompt, color, stdout_is_terminal)?;
+        // Last: the file is created only for a command line that is good otherwise.
+        let record = recording::record(&cli)?;
         Ok(Config {
             url,
             listen,
@@ -466,6 +481,9 @@ impl Config {
             max_time: limit("--max-time", &cli.max_time)?,
             idle_timeout: limit("--idle-timeout", &cli.idle_timeout)?,
             ping,
+            heartbeat,
+            record,
+            replay,
             echo: cli.echo,
             stats: cli.stats,
             close,
@@ -475,6 +493,23 @@ impl Config {
             stderr_is_terminal,
             warnings,
         })
+    }
+}
+
+/// `--heartbeat MSG --every SECS`: each needs the other, and SECS is more than 0.
+fn heartbeat(cli: &Cli) -> Result<Option<(String, Duration)>, Failure> {
+    match (&cli.heartbeat, &cli.every) {
+        (None, None) => Ok(None),
+        (Some(_), None) => Err(usage(
+            "--heartbeat needs --every SECS (how often to send it)".into(),
+        )),
+        (None, Some(_)) => Err(usage(
+            "--every needs --heartbeat MSG (what to send every SECS seconds)".into(),
+        )),
+        (Some(message), Some(every)) => match parse_seconds("--every", every)? {
+            every if every.is_zero() => Err(usage("--every must be more than 0".into())),
+            every => Ok(Some((message.clone(), every))),
+        },
     }
 }
 

@@ -48,6 +48,9 @@ pub(super) fn warnings(
         if cli.echo && !stdin_empty() {
             warnings.push("--echo sends no input: what stdin holds is not sent".into());
         }
+        if cli.replay.is_some() && !stdin_empty() {
+            warnings.push("--replay sends the recording: what stdin holds is not sent".into());
+        }
     } else {
         if cli.echo {
             warnings.push(
@@ -57,6 +60,13 @@ pub(super) fn warnings(
         if cli.interactive && cli.execute.is_empty() {
             warnings.push("--interactive changes what -x does, and no -x was given".into());
         }
+    }
+    if cli.replay.is_some() && cli.binary && cli.execute.is_empty() {
+        warnings.push(
+            "--binary has no effect with --replay and no -x (the recording says what each \
+             message is)"
+                .into(),
+        );
     }
     // With -l, the client's flags are said once, as such: how they would combine is moot.
     let listening = cli.listen.is_some();
@@ -258,6 +268,17 @@ mod tests {
             ["--max-redirs has no effect without -L"]
         );
         assert!(pipe(&["h", "--max-redirs", "3", "--location-trusted"]).is_empty());
+        assert_eq!(
+            pipe(&["h", "--replay", "r"]),
+            ["--replay sends the recording: what stdin holds is not sent"]
+        );
+        assert!(warned(&["h", "--replay", "r"], Mode::Pipe, true).is_empty());
+        assert!(
+            repl(&["h", "--replay", "r"]).is_empty(),
+            "keys are not read"
+        );
+        assert!(repl(&["h", "--replay", "r", "-b"])[0].starts_with("--binary has no effect"));
+        assert!(repl(&["h", "--replay", "r", "-b", "-x", "m"]).is_empty());
     }
 
     #[test]

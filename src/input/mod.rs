@@ -8,6 +8,7 @@ mod looking;
 pub mod pipe;
 mod reflow;
 pub mod repl;
+pub mod replay;
 pub mod slash;
 
 use tokio::sync::mpsc;

@@ -230,7 +230,12 @@ pub fn line(event: &Event, shape: &Shape, client: Option<u32>) -> Option<String>
         },
         Event::PingSent(data) if show_ping_pong => notice(&format!("ping sent {}", payload(data))),
         Event::PongSent(data) if show_ping_pong => notice(&format!("pong sent {}", payload(data))),
-        Event::Ping(_) | Event::PingSent(_) | Event::PongSent(_) => return None,
+        Event::HeartbeatSent(text) if show_ping_pong => {
+            notice(&format!("heartbeat sent {}", payload(text.as_bytes())))
+        }
+        Event::Ping(_) | Event::PingSent(_) | Event::PongSent(_) | Event::HeartbeatSent(_) => {
+            return None;
+        }
         Event::Closed {
             code,
             reason,

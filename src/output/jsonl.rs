@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::Serialize;
+use tungstenite::Message;
 
 use super::{Notices, Stdout};
 use crate::event::Event;
@@ -48,9 +49,11 @@ pub const PRINTED: [(&str, &str); 10] = [
     ),
 ];
 
+/// An event as its object (without "ts" or "client"): what --jsonl prints, and what --record
+/// writes with a direction beside it.
 #[derive(Serialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
-enum JsonEvent<'a> {
+pub enum JsonEvent<'a> {
     Open {
         url: &'a str,
         status: u16,
@@ -109,53 +112,12 @@ impl JsonlPrinter {
     }
 
     pub fn event(&mut self, event: &Event, client: Option<u32>) -> io::Result<()> {
-        let json = match event {
-            Event::Opened {
-                url,
-                status,
-                subprotocol,
-                peer,
-                ..
-            } => JsonEvent::Open {
-                url,
-                status: *status,
-                subprotocol: subprotocol.as_deref(),
-                peer: peer.as_deref(),
-            },
-            Event::Text(text) => JsonEvent::Text { data: text },
-            Event::Binary(data) => JsonEvent::Binary {
-                base64: BASE64.encode(data),
-            },
-            Event::Ping(data) => JsonEvent::Ping {
-                base64: BASE64.encode(data),
-            },
-            Event::Pong { data, .. } => JsonEvent::Pong {
-                base64: BASE64.encode(data),
-            },
-            // The JSON lines show what was received.
-            Event::PingSent(_) | Event::PongSent(_) => {
-                self.notices.show(event, client);
-                return Ok(());
-            }
-            Event::Closed { code, reason, .. } => JsonEvent::Close {
-                code: *code,
-                reason,
-            },
-            Event::Reconnecting {
-                code,
-                why,
-                wait,
-                attempt,
-            } => JsonEvent::Reconnecting {
-                code: *code,
-                reason: why,
-                wait_ms: wait.as_millis() as u64,
-                attempt: *attempt,
-            },
+        // The JSON lines show what was received; what we sent is a notice on stderr.
+        let Some(json) = object(event) else {
+            self.notices.show(event, client);
+            return Ok(());
         };
-        let ts = self
-            .timestamps
-            .then(|| chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
+        let ts = self.timestamps.then(now);
         let line = Line {
             event: json,
             client,
@@ -168,4 +130,74 @@ impl JsonlPrinter {
     pub fn flush(&mut self) -> io::Result<()> {
         self.out.flush()
     }
+}
+
+/// The time now as "ts" has it: UTC, RFC 3339, milliseconds.
+pub fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// The object of an event shown (None for what we sent: pings, pongs, heartbeats).
+pub fn object(event: &Event) -> Option<JsonEvent<'_>> {
+    Some(match event {
+        Event::Opened {
+            url,
+            status,
+            subprotocol,
+            peer,
+            ..
+        } => JsonEvent::Open {
+            url,
+            status: *status,
+            subprotocol: subprotocol.as_deref(),
+            peer: peer.as_deref(),
+        },
+        Event::Text(text) => JsonEvent::Text { data: text },
+        Event::Binary(data) => JsonEvent::Binary {
+            base64: BASE64.encode(data),
+        },
+        Event::Ping(data) => JsonEvent::Ping {
+            base64: BASE64.encode(data),
+        },
+        Event::Pong { data, .. } => JsonEvent::Pong {
+            base64: BASE64.encode(data),
+        },
+        Event::PingSent(_) | Event::PongSent(_) | Event::HeartbeatSent(_) => return None,
+        Event::Closed { code, reason, .. } => JsonEvent::Close {
+            code: *code,
+            reason,
+        },
+        Event::Reconnecting {
+            code,
+            why,
+            wait,
+            attempt,
+        } => JsonEvent::Reconnecting {
+            code: *code,
+            reason: why,
+            wait_ms: wait.as_millis() as u64,
+            attempt: *attempt,
+        },
+    })
+}
+
+/// The object of a message we send, as `--jsonl` input reads it back (None for raw frames).
+pub fn sent(message: &Message) -> Option<JsonEvent<'_>> {
+    Some(match message {
+        Message::Text(text) => JsonEvent::Text { data: text },
+        Message::Binary(data) => JsonEvent::Binary {
+            base64: BASE64.encode(data),
+        },
+        Message::Ping(data) => JsonEvent::Ping {
+            base64: BASE64.encode(data),
+        },
+        Message::Pong(data) => JsonEvent::Pong {
+            base64: BASE64.encode(data),
+        },
+        Message::Close(frame) => JsonEvent::Close {
+            code: frame.as_ref().map(|f| u16::from(f.code)),
+            reason: frame.as_ref().map_or("", |f| f.reason.as_str()),
+        },
+        Message::Frame(_) => return None,
+    })
 }

@@ -192,9 +192,11 @@ impl Notices {
             Event::Closed { .. } => self.verbose > 0 || client.is_some(),
             // Always: a run that goes on after a failure says so.
             Event::Reconnecting { .. } => true,
-            Event::Ping(_) | Event::Pong { .. } | Event::PingSent(_) | Event::PongSent(_) => {
-                self.verbose > 0 || self.show_ping_pong
-            }
+            Event::Ping(_)
+            | Event::Pong { .. }
+            | Event::PingSent(_)
+            | Event::PongSent(_)
+            | Event::HeartbeatSent(_) => self.verbose > 0 || self.show_ping_pong,
         };
         let shape = Shape {
             show_ping_pong: true,

@@ -1,5 +1,5 @@
-//! The session's clocks besides the close handshake: --max-time, --idle-timeout and keepalive
-//! pings with their pong deadline. One `next()` future reports whichever goes off first.
+//! The session's clocks besides the close handshake: --max-time, --idle-timeout, keepalive
+//! pings with their pong deadline, and --heartbeat. One `next()` future reports whichever goes off first.
 
 use std::pin::Pin;
 use std::time::{Duration, Instant};
@@ -17,6 +17,8 @@ pub enum Alarm {
     Ping,
     /// A keepalive ping went unanswered for this long.
     PongLate(Duration),
+    /// Time to send a heartbeat (--heartbeat).
+    Heartbeat,
 }
 
 /// A limit and the sleep that watches it.
@@ -46,6 +48,8 @@ pub struct Limits {
     ping: Option<Clock>,
     pong_timeout: Duration,
     pong_due: Option<Clock>,
+    /// --heartbeat: the limit is --every, the first one --every after the connection opens.
+    heartbeat: Option<Clock>,
 }
 
 impl Limits {
@@ -63,12 +67,19 @@ impl Limits {
             ping: config.ping.map(|(every, _)| Clock::at(every, now + every)),
             pong_timeout: config.ping.map_or(Duration::ZERO, |(_, timeout)| timeout),
             pong_due: None,
+            heartbeat: config
+                .heartbeat
+                .as_ref()
+                .map(|(_, every)| Clock::at(*every, now + *every)),
         }
     }
 
     /// Whether any clock is running (the session need not wait on `next()` otherwise).
     pub fn running(&self) -> bool {
-        self.max_time.is_some() || self.idle.is_some() || self.ping.is_some()
+        self.max_time.is_some()
+            || self.idle.is_some()
+            || self.ping.is_some()
+            || self.heartbeat.is_some()
     }
 
     /// A message went one way or the other.
@@ -107,6 +118,12 @@ impl Limits {
                         ping.reset(Instant::now() + ping.limit);
                     }
                     return Alarm::Ping;
+                }
+                () = wake(&mut self.heartbeat) => {
+                    if let Some(heartbeat) = &mut self.heartbeat {
+                        heartbeat.reset(Instant::now() + heartbeat.limit);
+                    }
+                    return Alarm::Heartbeat;
                 }
                 () = wake(&mut self.idle) => {
                     if let Some(limit) = self.idle_expired() {

@@ -32,12 +32,13 @@ use crate::protocol::deflate::{Compressor, Decompressor};
 use crate::protocol::receive::{Received, Receiver};
 use crate::protocol::send::Sender;
 use crate::protocol::{Role, Violation};
+use crate::record::Auto;
 use ending::Ending;
 use goals::Goals;
 use limits::{Alarm, Limits};
 use pings::Pings;
 use stats::Stats;
-use writer::{Control, Note};
+use writer::{Control, Note, Pending};
 
 /// How long the end of a session waits for the writer's last notes and writes (a server's answer
 /// to the client's Close may wait for the count of unsent input); then a writer still stuck
@@ -171,10 +172,8 @@ async fn run_one<'a>(
         input,
         control_rx,
         notes_tx,
-        // The REPL's input never ends on its own: only stdin can be left unsent (a listener's
-        // client is fed by the listener, whose input is not the client's to count; with
-        // --reconnect, what is unsent goes on the next connection).
-        config.mode == Mode::Pipe && !config.many_clients() && !config.reconnect,
+        pending(config),
+        config.record.clone(),
     ));
     let mut signals = Signals::new()?;
 
@@ -209,14 +208,16 @@ async fn run_one<'a>(
         timer_armed: false,
         done: false,
     };
-    session.emit(&Event::Opened {
+    let opened_event = Event::Opened {
         url: connection.url.to_string(),
         status: connection.status,
         subprotocol: connection.subprotocol.clone(),
         elapsed: connection.elapsed,
         peer: connection.peer.map(|peer| peer.to_string()),
         again: session.stats.reconnects > 0,
-    });
+    };
+    session.record(&opened_event);
+    session.emit(&opened_event);
     session.flush();
     opened()?;
 
@@ -268,6 +269,7 @@ async fn run_one<'a>(
             note = notes.recv() => match note {
                 Some(Note::CloseSent(code)) => session.ending.sent_close(code),
                 Some(Note::Sent { messages, bytes }) => session.count_sent(messages, bytes),
+                Some(Note::HeartbeatSent(_)) => session.stats.heartbeats += 1,
                 Some(note @ (Note::Unsent(_) | Note::Wire(_))) => session.on_note(note),
                 Some(_) => {}
                 None => break true,
@@ -339,7 +341,9 @@ impl Session<'_, '_> {
             Received::Binary(data) => self.on_data(Event::Binary(data)),
             Received::Ping(data) => {
                 let _ = self.control.send(Control::Pong(data.clone()));
-                self.emit(&Event::Ping(data));
+                let event = Event::Ping(data);
+                self.record(&event);
+                self.emit(&event);
             }
             Received::Pong(data) => {
                 let round_trip = self.pings.answered_by(&data);
@@ -347,7 +351,9 @@ impl Session<'_, '_> {
                     self.stats.round_trip(rtt);
                     self.limits.pong_received();
                 }
-                self.emit(&Event::Pong { data, round_trip });
+                let event = Event::Pong { data, round_trip };
+                self.record(&event);
+                self.emit(&event);
             }
             Received::Close(status) => self.on_close(status),
         }
@@ -413,6 +419,8 @@ impl Session<'_, '_> {
         };
         self.stats.received_messages += 1;
         self.stats.received_bytes += payload.len() as u64;
+        // Recorded as received, whether or not it is shown.
+        self.record(&event);
         // `--count N` prints N messages: what arrives after the goal is met is not shown.
         if self.goals_met {
             return;
@@ -425,7 +433,7 @@ impl Session<'_, '_> {
             };
             if let Some(echo) = echo {
                 self.echo_backlog += payload.len() as u64;
-                let _ = self.control.send(Control::Send(echo));
+                let _ = self.control.send(Control::Send(echo, Auto::Echo));
             }
         }
         let Some(lens) = &self.config.reading.lens else {
@@ -478,7 +486,17 @@ impl Session<'_, '_> {
             Alarm::Ping => {
                 let payload = self.pings.next_keepalive();
                 self.limits.ping_sent();
-                let _ = self.control.send(Control::Send(Message::Ping(payload)));
+                let ping = Message::Ping(payload);
+                let _ = self.control.send(Control::Send(ping, Auto::Keepalive));
+            }
+            Alarm::Heartbeat => {
+                // Not once the close handshake has begun: nothing more may be sent then.
+                if let (Some((message, _)), Phase::Sending | Phase::Draining) =
+                    (&self.config.heartbeat, self.phase)
+                {
+                    let heartbeat = Message::text(message.as_str());
+                    let _ = self.control.send(Control::Send(heartbeat, Auto::Heartbeat));
+                }
             }
             Alarm::PongLate(timeout) => {
                 self.connection_lost(format!(
@@ -511,11 +529,13 @@ impl Session<'_, '_> {
             Some((code, reason)) => (Some(code), reason),
             None => (None, String::new()),
         };
-        self.emit(&Event::Closed {
+        let event = Event::Closed {
             code,
             reason: reason.clone(),
             by_us: matches!(self.phase, Phase::Closing | Phase::Aborting),
-        });
+        };
+        self.record(&event);
+        self.emit(&event);
         // The server started the close handshake: echo its Close (RFC 6455 §5.5.1).
         if matches!(self.phase, Phase::Sending | Phase::Draining) {
             let frame = code.map(|code| CloseFrame {
@@ -555,6 +575,10 @@ impl Session<'_, '_> {
                 self.emit(&Event::PingSent(payload));
             }
             Note::PongSent(payload) => self.emit(&Event::PongSent(payload)),
+            Note::HeartbeatSent(text) => {
+                self.stats.heartbeats += 1;
+                self.emit(&Event::HeartbeatSent(text));
+            }
             Note::Sent { messages, bytes } => {
                 if self.config.echo {
                     self.echo_backlog = self.echo_backlog.saturating_sub(bytes);
@@ -652,6 +676,13 @@ impl Session<'_, '_> {
         }
     }
 
+    /// --record: what was received, and the connection's events.
+    fn record(&self, event: &Event) {
+        if let Some(recorder) = &self.config.record {
+            recorder.event(event);
+        }
+    }
+
     fn emit(&mut self, event: &Event) {
         if self.ending.stdout_closed {
             return;
@@ -692,6 +723,21 @@ impl Session<'_, '_> {
     fn arm_at(&mut self, at: Instant) {
         self.timer.as_mut().reset(at.into());
         self.timer_armed = true;
+    }
+}
+
+/// Which input's messages are counted when the server closes before they were sent (status 9).
+fn pending(config: &Config) -> Pending {
+    // A listener's client is fed by the listener, whose input is not the client's to count;
+    // with --reconnect, what is unsent goes on the next connection.
+    if config.many_clients() || config.reconnect {
+        return Pending::Uncounted;
+    }
+    match &config.replay {
+        Some(replay) => Pending::Replay(replay.clone()),
+        // The REPL's input never ends on its own: only stdin can be left unsent.
+        None if config.mode == Mode::Pipe => Pending::Stdin,
+        None => Pending::Uncounted,
     }
 }
 

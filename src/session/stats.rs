@@ -10,6 +10,8 @@ pub struct Stats {
     started: Instant,
     /// Connections after the first (--reconnect).
     pub reconnects: u32,
+    /// --heartbeat's messages sent (not among `sent_messages`).
+    pub heartbeats: u64,
     pub sent_messages: u64,
     pub sent_bytes: u64,
     pub received_messages: u64,
@@ -32,6 +34,7 @@ impl Stats {
         Stats {
             started,
             reconnects: 0,
+            heartbeats: 0,
             sent_wire: 0,
             received_wire: 0,
             compressed,
@@ -85,6 +88,9 @@ impl fmt::Display for Stats {
         )?;
         if self.reconnects > 0 {
             write!(f, "{}; ", plural(u64::from(self.reconnects), "reconnect"))?;
+        }
+        if self.heartbeats > 0 {
+            write!(f, "{}; ", plural(self.heartbeats, "heartbeat"))?;
         }
         if self.round_trips == 0 {
             f.write_str("no ping rtt; ")?;

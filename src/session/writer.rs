@@ -16,7 +16,9 @@ use tungstenite::protocol::CloseFrame;
 
 use crate::connect::Writer;
 use crate::input::Input;
+use crate::input::replay::Replay;
 use crate::protocol::send::Sender;
+use crate::record::{Auto, Recorder};
 
 /// The output buffer is written once it holds this much.
 const WRITE_AT: usize = 64 * 1024;
@@ -26,8 +28,9 @@ const WRITE_AT: usize = 64 * 1024;
 pub enum Control {
     /// Stop sending input, send this Close and flush it.
     Close(Option<CloseFrame>),
-    /// Send this message now (an echo, a keepalive ping).
-    Send(Message),
+    /// Send this message now: an echo, a keepalive ping, a heartbeat (what made it, for
+    /// --record and for what is counted).
+    Send(Message, Auto),
     /// Answer the server's ping (it was shown already, so no note).
     Pong(Bytes),
     /// Answer the server's Close, then send nothing more.
@@ -49,6 +52,8 @@ pub enum Note {
     PingSent(Bytes),
     /// A pong of ours went out with this payload.
     PongSent(Bytes),
+    /// A heartbeat went out (not counted among the messages sent).
+    HeartbeatSent(tungstenite::Utf8Bytes),
     /// Writing to the socket failed.
     Failed(io::Error),
     /// Frame bytes written so far, for `--stats`.
@@ -61,9 +66,23 @@ pub enum Note {
 /// busy machine can take a while to schedule the stdin thread that has reached the end).
 pub const INPUT_END_GRACE: Duration = Duration::from_millis(250);
 
+/// Input that ends on its own, whose messages still coming when the server closes are counted
+/// and noted (status 9).
+pub enum Pending {
+    /// Not counted: the REPL's (it never ends on its own), a listener's client's (the input is
+    /// the listener's), or any with --reconnect (what is unsent goes on the next connection).
+    Uncounted,
+    /// Stdin lines.
+    Stdin,
+    /// A recording's messages (--replay), which knows how many it still holds.
+    Replay(std::sync::Arc<Replay>),
+}
+
 /// Writes until the session closes, `first` (-x, lines typed while disconnected) before the
-/// input. With `count_unsent` (stdin, which ends on its own), input still coming when the server
-/// closes is counted and noted. Gives the input back for a next connection (--reconnect).
+/// input; input still coming when the server closes is counted as `pending` says. With
+/// `recorder`, every frame is recorded as it goes out. Gives the input back for a next
+/// connection (--reconnect).
+#[allow(clippy::too_many_arguments)]
 pub async fn run(
     writer: Writer,
     sender: Sender,
@@ -71,12 +90,14 @@ pub async fn run(
     mut input: mpsc::Receiver<Input>,
     mut control: mpsc::UnboundedReceiver<Control>,
     notes: mpsc::UnboundedSender<Note>,
-    count_unsent: bool,
+    pending: Pending,
+    recorder: Option<Recorder>,
 ) -> mpsc::Receiver<Input> {
     let mut out = Out {
         writer,
         sender,
         buffer: Vec::with_capacity(WRITE_AT * 2),
+        recorder,
     };
     let mut input_open = true;
     let mut closed = false;
@@ -111,8 +132,8 @@ pub async fn run(
                 Some(Control::Reply(frame)) => {
                     // Counted before answering: the answer lets the server drop the connection,
                     // which ends the session.
-                    if input_open && count_unsent {
-                        if let Some(unsent) = unsent(&mut input).await {
+                    if input_open {
+                        if let Some(unsent) = unsent(&mut input, &pending).await {
                             let _ = notes.send(Note::Unsent(unsent));
                         }
                     }
@@ -123,16 +144,28 @@ pub async fn run(
                     }
                 }
                 Some(Control::Pong(payload)) => {
+                    if let Some(recorder) = &out.recorder {
+                        recorder.sent(&Message::Pong(payload.clone()), Some(Auto::Pong));
+                    }
                     out.sender.pong(&payload, &mut out.buffer);
                     match out.flush_if(control.is_empty() && input.is_empty()).await {
                         Ok(()) => continue,
                         Err(e) => (Err(e), Note::InputDone),
                     }
                 }
-                Some(Control::Send(message)) => {
-                    note_control(&message, &notes);
-                    let (messages, bytes) = data_size(&message);
-                    let mut result = out.feed(message).await;
+                Some(Control::Send(message, auto)) => {
+                    let (messages, bytes) = match (auto, &message) {
+                        // Counted apart: --stats shows heartbeats beside the messages.
+                        (Auto::Heartbeat, Message::Text(text)) => {
+                            let _ = notes.send(Note::HeartbeatSent(text.clone()));
+                            (0, 0)
+                        }
+                        _ => {
+                            note_control(&message, &notes);
+                            data_size(&message)
+                        }
+                    };
+                    let mut result = out.feed(message, Some(auto)).await;
                     // Like input batches: flush once nothing more is queued.
                     if result.is_ok() {
                         result = out.flush_if(control.is_empty()).await;
@@ -196,12 +229,18 @@ struct Out {
     writer: Writer,
     sender: Sender,
     buffer: Vec<u8>,
+    /// --record: each frame is recorded as it is encoded, that is once it is sure to go out.
+    recorder: Option<Recorder>,
 }
 
 impl Out {
     /// Encodes a message into the buffer, writing whenever the buffer is full; a large payload
-    /// is written piece by piece as it is encoded, so memory stays bounded.
-    async fn feed(&mut self, message: Message) -> io::Result<()> {
+    /// is written piece by piece as it is encoded, so memory stays bounded. `auto`: what made
+    /// it, when it is not the input's.
+    async fn feed(&mut self, message: Message, auto: Option<Auto>) -> io::Result<()> {
+        if let Some(recorder) = &self.recorder {
+            recorder.sent(&message, auto);
+        }
         let sender = &mut self.sender;
         let buffer = &mut self.buffer;
         let pending = match message {
@@ -239,8 +278,9 @@ impl Out {
         Ok(())
     }
 
+    /// wsc's own Close (or its answer to the peer's).
     async fn close(&mut self, frame: Option<CloseFrame>) -> io::Result<()> {
-        self.feed(Message::Close(frame)).await?;
+        self.feed(Message::Close(frame), Some(Auto::Close)).await?;
         self.flush().await
     }
 
@@ -283,11 +323,11 @@ async fn send_batch(
         (messages, bytes) = (messages + count, bytes + size);
         if let Message::Close(frame) = &message {
             closed = Some(close_code(frame));
-            out.feed(message).await?;
+            out.feed(message, None).await?;
             out.flush().await?;
             break;
         }
-        out.feed(message).await?;
+        out.feed(message, None).await?;
     }
     out.flush_if(closed.is_none() && input.is_empty()).await?;
     if messages > 0 {
@@ -297,8 +337,22 @@ async fn send_batch(
 }
 
 /// Input that will never be sent because the server closed first, in words; None when the input
-/// had in fact ended. Lines still unread on stdin cannot be counted, so a count is "at least".
-async fn unsent(input: &mut mpsc::Receiver<Input>) -> Option<String> {
+/// had in fact ended (or is not counted). Lines still unread on stdin cannot be counted, so a
+/// count is "at least"; a replay knows what it holds.
+async fn unsent(input: &mut mpsc::Receiver<Input>, pending: &Pending) -> Option<String> {
+    let replay = match pending {
+        Pending::Uncounted => return None,
+        Pending::Stdin => None,
+        Pending::Replay(replay) => Some(replay),
+    };
+    if let Some(replay) = replay {
+        let mut messages = replay.left();
+        while let Ok(item) = input.try_recv() {
+            messages += queued(&item);
+        }
+        let count = crate::words::plural(messages as u64, "replayed message");
+        return (messages > 0).then(|| format!("{count} not sent"));
+    }
     let mut lines = 0;
     let ended = loop {
         let item = match input.try_recv() {
@@ -313,10 +367,8 @@ async fn unsent(input: &mut mpsc::Receiver<Input>) -> Option<String> {
             }
         };
         match item {
-            Some(Input::Batch(batch) | Input::Metered(batch, _)) => lines += batch.len() as u64,
-            Some(Input::Shared(batch)) => lines += batch.len() as u64,
-            Some(Input::Order(_)) => {}
             Some(Input::Failed(_)) | None => break true,
+            Some(item) => lines += queued(&item) as u64,
         }
     };
     let count = crate::words::plural(lines, "line");
@@ -325,6 +377,15 @@ async fn unsent(input: &mut mpsc::Receiver<Input>) -> Option<String> {
         (_, true) => Some(format!("{count} not sent")),
         (0, false) => Some("stdin had not ended".to_string()),
         (_, false) => Some(format!("at least {count} not sent (stdin had not ended)")),
+    }
+}
+
+/// The messages a queued input item holds.
+fn queued(item: &Input) -> usize {
+    match item {
+        Input::Batch(batch) | Input::Metered(batch, _) => batch.len(),
+        Input::Shared(batch) => batch.len(),
+        Input::Order(_) | Input::Failed(_) => 0,
     }
 }
 
@@ -364,12 +425,15 @@ mod tests {
         tx.try_send(lines(2)).unwrap();
         tx.try_send(lines(1)).unwrap();
         drop(tx);
-        assert_eq!(unsent(&mut rx).await.as_deref(), Some("3 lines not sent"));
+        assert_eq!(
+            unsent(&mut rx, &Pending::Stdin).await.as_deref(),
+            Some("3 lines not sent")
+        );
 
         let (tx, mut rx) = mpsc::channel(4);
         tx.try_send(lines(1)).unwrap();
         assert_eq!(
-            unsent(&mut rx).await.as_deref(),
+            unsent(&mut rx, &Pending::Stdin).await.as_deref(),
             Some("at least 1 line not sent (stdin had not ended)")
         );
         drop(tx);
@@ -379,6 +443,6 @@ mod tests {
     async fn input_that_had_ended_left_nothing_unsent() {
         let (tx, mut rx) = mpsc::channel::<Input>(4);
         drop(tx);
-        assert_eq!(unsent(&mut rx).await, None);
+        assert_eq!(unsent(&mut rx, &Pending::Stdin).await, None);
     }
 }
