@@ -490,10 +490,15 @@ impl Session<'_, '_> {
                 let _ = self.control.send(Control::Send(ping, Auto::Keepalive));
             }
             Alarm::Heartbeat => {
-                // Not once the close handshake has begun: nothing more may be sent then.
-                if let (Some((message, _)), Phase::Sending | Phase::Draining) =
-                    (&self.config.heartbeat, self.phase)
-                {
+                // While input is sent, and after it while waiting for the server to close; not
+                // in a quiet wait (-w SECS), which answers to heartbeats could make endless, nor
+                // once the close handshake has begun.
+                let sending = match self.phase {
+                    Phase::Sending => true,
+                    Phase::Draining => self.config.wait == Wait::ServerClose,
+                    Phase::Closing | Phase::Closed | Phase::Aborting => false,
+                };
+                if let (Some((message, _)), true) = (&self.config.heartbeat, sending) {
                     let heartbeat = Message::text(message.as_str());
                     let _ = self.control.send(Control::Send(heartbeat, Auto::Heartbeat));
                 }
