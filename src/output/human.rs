@@ -393,6 +393,26 @@ mod tests {
     }
 
     #[test]
+    fn heartbeats_show_with_show_ping_pong_as_pings_do() {
+        let mut shape = Shape {
+            show_ping_pong: true,
+            max_dump: 0,
+            peer: "server",
+            close_is_not_last: false,
+        };
+        let event = Event::HeartbeatSent("{\"op\":\"hb\"}\x1b".into());
+        // Coloured or not (the tests share colored's global setting), the words and the payload
+        // quoted and escaped.
+        let shown = line(&event, &shape, None).unwrap();
+        assert!(
+            shown.contains("heartbeat sent \"{\\\"op\\\":\\\"hb\\\"}\\x1b\""),
+            "{shown}"
+        );
+        shape.show_ping_pong = false;
+        assert_eq!(line(&event, &shape, None), None);
+    }
+
+    #[test]
     fn the_close_line_says_who_closed() {
         assert_eq!(
             describe_closed(Some(1000), "", true, "server"),

@@ -130,7 +130,9 @@ mod tests {
         stats.round_trip(Duration::from_millis(1));
         stats.round_trip(Duration::from_millis(3));
         stats.close = Some((Some(1000), String::new()));
+        stats.heartbeats = 3;
         let line = stats.to_string();
+        assert!(line.contains("; 3 heartbeats; ping rtt"), "{line}");
         assert!(
             line.contains("sent 2 messages (10 bytes); received 3 messages (12 bytes)"),
             "{line}"
