@@ -23,7 +23,7 @@ _wsc() {
 
     case "${cmd}" in
         wsc)
-            opts="-l -c -H -u -o -s -A -4 -6 -L -k -b -x -P -i -v -w -1 -p -h -V --listen --one --max-clients --path --require-header --generate --connect --header --auth --user --origin --subprotocol --user-agent --resolve --connect-to --ipv4 --ipv6 --unix-socket --abstract-unix-socket --no-compress --client-max-window-bits --server-max-window-bits --client-no-context-takeover --server-no-context-takeover --connect-timeout --location --max-redirs --location-trusted --insecure --ca --cert --key --tls-min --servername --pinnedpubkey --proxy --noproxy --proxy-user --proxy-cacert --proxy-insecure --binary --jsonrpc --jsonrpc-bare --execute --jsonl --color --no-color --timestamps --max-dump --show-ping-pong --pretty --max-lines --jq --interactive --slash --no-slash --history-file --no-history --verbose --wait --count --one-message --expect --max-time --idle-timeout --ping-interval --ping-timeout --reconnect --reconnect-max --echo --stats --close-code --close-reason --close-timeout --max-message-size --config --no-config --profile --help --version"
+            opts="-l -c -H -u -o -s -A -4 -6 -L -k -b -x -P -i -v -w -1 -p -h -V --listen --one --max-clients --path --require-header --generate --connect --header --auth --user --origin --subprotocol --user-agent --resolve --connect-to --ipv4 --ipv6 --unix-socket --abstract-unix-socket --no-compress --client-max-window-bits --server-max-window-bits --client-no-context-takeover --server-no-context-takeover --connect-timeout --location --max-redirs --location-trusted --insecure --ca --cert --key --tls-min --servername --pinnedpubkey --proxy --noproxy --proxy-user --proxy-cacert --proxy-insecure --binary --jsonrpc --jsonrpc-bare --execute --jsonl --color --no-color --timestamps --max-dump --show-ping-pong --pretty --max-lines --jq --interactive --slash --no-slash --history-file --no-history --verbose --wait --count --one-message --expect --max-time --idle-timeout --ping-interval --ping-timeout --reconnect --reconnect-max --echo --stats --close-code --close-reason --close-timeout --max-message-size --heartbeat --every --record --replay --replay-speed --config --no-config --profile --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -258,6 +258,26 @@ _wsc() {
                     return 0
                     ;;
                 --max-message-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --heartbeat)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --every)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --record)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --replay)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --replay-speed)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

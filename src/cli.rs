@@ -6,7 +6,7 @@ use clap::{CommandFactory, Parser};
 use crate::error::EXIT_STATUSES;
 
 /// Examples of the three uses, for `--help` and the man page.
-pub const EXAMPLES: [(&str, &str); 7] = [
+pub const EXAMPLES: [(&str, &str); 8] = [
     ("wsc ws://127.0.0.1:9001", "talk to a server interactively"),
     (
         "echo '{\"op\":\"subscribe\"}' | wsc wss://example.test/feed --count 3",
@@ -23,6 +23,10 @@ pub const EXAMPLES: [(&str, &str); 7] = [
     (
         "wsc --jsonl ws://127.0.0.1:9001 < session.jsonl",
         "replay a session, every frame type included",
+    ),
+    (
+        "wsc wss://example.test/ws --replay bug.jsonl --expect error --max-time 30",
+        "a session recorded with --record sent again with its timing: a regression test",
     ),
     (
         "wsc -v --stats wss://example.test/ws -w 0 < /dev/null",
@@ -47,7 +51,8 @@ pub const RULES: [&str; 7] = [
      closes once every pattern has matched. If the session ends first, status 8 names what was \
      missing and what ended it.",
     "Status 0 means all input was sent and the close handshake was clean. A server that closes \
-     before every stdin line was sent gives status 9, with how many lines were not sent.",
+     before every stdin line (or --replay message) was sent gives status 9, with how many were \
+     not sent.",
     "SIGINT, SIGTERM and SIGHUP send Close 1001 (going away) and wait --close-timeout for the \
      answer (a second signal stops waiting), then exit 130, 143 and 129.",
     "A flag that cannot take effect in this run (--history-file in a pipe, -k on ws://, -H \
@@ -59,7 +64,7 @@ pub const RULES: [&str; 7] = [
 ];
 
 /// The command with the long help's closing sections (examples, rules, slash commands, JSON
-/// lines, JSON-RPC, the config file, exit statuses; the exit statuses last).
+/// lines, recordings, JSON-RPC, the config file, exit statuses; the exit statuses last).
 pub fn command() -> clap::Command {
     let mut after = String::from("Examples:\n");
     for (command, what) in EXAMPLES {
@@ -80,6 +85,10 @@ pub fn command() -> clap::Command {
     after.push_str("\nJSON lines read from stdin with --jsonl, one message each:\n");
     for (object, what) in crate::input::jsonl::READ {
         after.push_str(&format!("  {object}\n      {what}\n"));
+    }
+    after.push_str("\nRecordings (--record writes them, --replay sends their \"out\" lines):\n");
+    for (object, what) in crate::record::LINES {
+        after.push_str(&format!("  {object}\n{}\n", wrap(what, "      ", "      ")));
     }
     after.push_str("\nJSON-RPC (--jsonrpc):\n");
     for rule in crate::jsonrpc::RULES {

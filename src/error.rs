@@ -38,7 +38,7 @@ pub const EXIT_STATUSES: [(u8, &str); 14] = [
     ),
     (
         9,
-        "input was left unsent: the server closed before every stdin line was sent",
+        "input was left unsent: the server closed before every stdin line (or --replay message) was sent",
     ),
     (
         10,

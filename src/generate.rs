@@ -196,6 +196,12 @@ fn man_page(command: clap::Command, out: &mut dyn Write) -> io::Result<()> {
             ),
     )?;
     section(
+        "RECORDINGS",
+        &mut crate::record::LINES
+            .iter()
+            .map(|(object, what)| (format!("\\fB{object}\\fR"), what.to_string())),
+    )?;
+    section(
         "EXIT STATUS",
         &mut EXIT_STATUSES
             .iter()
