@@ -72,10 +72,8 @@ async fn pinging_echo(mut ws: Ws, answered: mpsc::UnboundedSender<()>) {
             Message::Pong(data) if data.as_ref() == b"sp" => {
                 let _ = answered.send(());
             }
-            Message::Text(_) | Message::Binary(_) => {
-                if ws.send(message).await.is_err() {
-                    break;
-                }
+            Message::Text(_) | Message::Binary(_) if ws.send(message.clone()).await.is_err() => {
+                break;
             }
             _ => {}
         }
