@@ -399,6 +399,8 @@ mod tests {
             max_dump: 0,
             peer: "server",
             close_is_not_last: false,
+            pretty: None,
+            max_lines: 0,
         };
         let event = Event::HeartbeatSent("{\"op\":\"hb\"}\x1b".into());
         // Coloured or not (the tests share colored's global setting), the words and the payload
