@@ -123,6 +123,13 @@ mod tests {
     }
 
     #[test]
+    fn a_lens_shows_its_filter_when_debugged() {
+        let lens = Lens::new(Some(Filter::compile(".a | .b").unwrap()), false);
+        assert_eq!(format!("{lens:?}"), r#"Lens(Some(Filter(".a | .b")))"#);
+        assert_eq!(format!("{:?}", Lens::new(None, true)), "Lens(None)");
+    }
+
+    #[test]
     fn the_last_message_is_kept_only_when_someone_can_ask_for_it() {
         let kept = Lens::new(None, true);
         assert!(kept.last().is_none());
