@@ -547,3 +547,49 @@ async fn stdin_that_cannot_be_read_is_status_1_in_words() {
         .assert_error("cannot read stdin: is a directory");
     server.finish().await;
 }
+
+#[tokio::test]
+async fn with_stdin_on_a_terminal_and_stdout_a_pipe_there_is_no_prompt_and_lines_are_sent() {
+    // `wsc URL | tee log` typed in a shell: not the REPL (stdout is not a terminal), so lines
+    // typed are read as a pipe's and Ctrl-D ends the input.
+    use std::io::{Read, Write};
+    let server = ws_server(echo).await;
+    let pty = nix::pty::openpty(None, None).expect("openpty");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_wsc"))
+        .args([&server.url, "-w", "0"])
+        .env("XDG_CONFIG_HOME", NO_CONFIG_HOME)
+        .stdin(std::process::Stdio::from(pty.slave))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("wsc starts");
+    let mut master = std::fs::File::from(pty.master);
+    // The terminal is in its cooked mode: a line, then Ctrl-D at the start of a line.
+    master.write_all(b"typed line\n\x04").unwrap();
+    let (status, stdout) = within(
+        "wsc",
+        tokio::task::spawn_blocking(move || {
+            let mut stdout = String::new();
+            child
+                .stdout
+                .take()
+                .unwrap()
+                .read_to_string(&mut stdout)
+                .unwrap();
+            (child.wait().unwrap().code(), stdout)
+        }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(status, Some(0));
+    assert_eq!(stdout, "typed line\n");
+    // Only the terminal's own echo of the keys came back: no prompt, no raw mode. (Not
+    // blocking: whatever is there is there, since wsc has exited.)
+    use nix::fcntl::{FcntlArg, OFlag, fcntl};
+    fcntl(&master, FcntlArg::F_SETFL(OFlag::O_NONBLOCK)).expect("non-blocking");
+    let mut shown = vec![0u8; 4096];
+    let n = master.read(&mut shown).unwrap_or(0);
+    let shown = String::from_utf8_lossy(&shown[..n]);
+    assert!(!shown.contains("> "), "a prompt was drawn: {shown:?}");
+    assert_eq!(texts(&server.finish().await), ["typed line"]);
+}
