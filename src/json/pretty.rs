@@ -279,6 +279,26 @@ mod tests {
     }
 
     #[test]
+    fn a_string_ends_at_its_closing_quote_not_at_an_escaped_one() {
+        // Each string painted whole: a quote or backslash escaped inside it does not end it.
+        let palette = Palette::COLOURS;
+        let paint = |colour: &str, token: &str| format!("{colour}{token}{}", palette.reset);
+        let shown = lines(r#"{"a\"b":"c\\","d":["e\"\\\"f"]}"#, palette, true).unwrap();
+        assert_eq!(
+            shown[1],
+            format!(
+                "  {}: {},",
+                paint(palette.key, r#""a\"b""#),
+                paint(palette.string, r#""c\\""#)
+            )
+        );
+        assert_eq!(
+            shown[3],
+            format!("    {}", paint(palette.string, r#""e\"\\\"f""#))
+        );
+    }
+
+    #[test]
     fn only_valid_objects_and_arrays_are_pretty_printed() {
         for text in [
             "hello", "42", "\"s\"", "true", "{\"a\":", "[1,]", "{} x", "", "  ",
