@@ -219,6 +219,50 @@ mod tests {
             .collect()
     }
 
+    /// A stdin whose reads go as scripted: some data, or an error.
+    struct Scripted(Vec<io::Result<&'static [u8]>>);
+
+    impl Read for Scripted {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            match self.0.remove(0) {
+                Ok(data) => {
+                    buf[..data.len()].copy_from_slice(data);
+                    Ok(data.len())
+                }
+                Err(e) => Err(e),
+            }
+        }
+    }
+
+    #[test]
+    fn an_interrupted_read_is_retried_and_a_failed_one_ends_the_input_in_words() {
+        let interrupted = || Err(io::Error::from(io::ErrorKind::Interrupted));
+        let mut splitter = LineSplitter::new(InputFormat::Text);
+        let mut stdin = Scripted(vec![interrupted(), interrupted(), Ok(b"a\n")]);
+        assert_eq!(splitter.fill(&mut stdin).unwrap(), 2);
+        // Read once more after a failure would be a busy loop: the input ends with the failure.
+        let (tx, mut rx) = mpsc::channel(10);
+        let failing = Scripted(vec![
+            Ok(b"one\ntw"),
+            Err(io::Error::from(io::ErrorKind::InvalidData)),
+        ]);
+        forward_lines(
+            failing,
+            InputFormat::Text,
+            None,
+            &tx,
+            &Budget::new(usize::MAX),
+        );
+        drop(tx);
+        let got: Vec<Input> = std::iter::from_fn(|| rx.try_recv().ok()).collect();
+        assert!(matches!(&got[0], Input::Metered(batch, _) if batch[..] == [Message::text("one")]));
+        assert!(
+            matches!(&got[1], Input::Failed(words) if words == "cannot read stdin: invalid data"),
+            "{got:?}"
+        );
+        assert_eq!(got.len(), 2);
+    }
+
     #[test]
     fn lines_lose_their_line_endings_and_empty_lines_are_kept() {
         let got = messages(b"one\r\ntwo\n\nlast", InputFormat::Text);
