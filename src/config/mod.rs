@@ -696,6 +696,11 @@ pub(crate) mod tests {
             "not sent twice: {:?}",
             config.headers
         );
+        // A list in one -s is refused, not split: -s is one name (the header's lists are split).
+        assert_eq!(
+            usage_error_of(&["ws://h/", "-s", "a,b"]),
+            "invalid subprotocol 'a,b' (a name is letters, digits and !#$%&'*+-.^_`|~)"
+        );
         for bad in [
             &["-s", "a b"][..],
             &["-s", ""],
