@@ -82,6 +82,8 @@ impl Printer {
         })
     }
 
+    /// Inlined, as `event_of`: every message received comes this way.
+    #[inline(always)]
     pub fn event(&mut self, event: &Event) -> io::Result<()> {
         match self {
             Printer::Forward(forward) => {
@@ -93,6 +95,7 @@ impl Printer {
     }
 
     /// An event of one of -l's clients (`None`: the only peer).
+    #[inline(always)]
     pub fn event_of(&mut self, client: Option<u32>, event: &Event) -> io::Result<()> {
         match self {
             Printer::Raw(p) => p.event(event, client),

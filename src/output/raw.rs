@@ -51,13 +51,9 @@ impl RawPrinter {
                 return self.out.write_all(b"\n");
             }
         }
-        if let (Some(palette), Event::Text(text)) = (self.pretty, event) {
-            if let Some(lines) = pretty::lines(text, palette, self.sanitize) {
-                for line in lines {
-                    self.out.write_all(line.as_bytes())?;
-                    self.out.write_all(b"\n")?;
-                }
-                return Ok(());
+        if let (Some(palette), Event::Text(text)) = (&self.pretty, event) {
+            if let Some(written) = self.pretty(text, *palette) {
+                return written;
             }
         }
         match event {
@@ -80,6 +76,17 @@ impl RawPrinter {
                 Ok(())
             }
         }
+    }
+
+    /// --pretty always: a JSON object or array over several lines (None: not one). Kept out of
+    /// `event`, so that the path every message takes stays small enough to be inlined.
+    #[inline(never)]
+    fn pretty(&mut self, text: &str, palette: Palette) -> Option<io::Result<()>> {
+        let lines = pretty::lines(text, palette, self.sanitize)?;
+        Some(lines.iter().try_for_each(|line| {
+            self.out.write_all(line.as_bytes())?;
+            self.out.write_all(b"\n")
+        }))
     }
 
     pub fn flush(&mut self) -> io::Result<()> {
