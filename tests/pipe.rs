@@ -593,3 +593,30 @@ async fn with_stdin_on_a_terminal_and_stdout_a_pipe_there_is_no_prompt_and_lines
     assert!(!shown.contains("> "), "a prompt was drawn: {shown:?}");
     assert_eq!(texts(&server.finish().await), ["typed line"]);
 }
+
+#[tokio::test]
+async fn a_message_reaches_stdout_while_the_session_goes_on() {
+    // `wsc URL | grep …` on a feed: each message must be written out once the socket goes
+    // quiet, not when wsc exits. The server sends its second message only after the test has
+    // read the first from wsc's stdout.
+    use tokio::io::AsyncBufReadExt;
+    let (read_first, first_read) = tokio::sync::oneshot::channel::<()>();
+    let server = ws_server(|mut ws: Ws| async move {
+        ws.send(Message::text("first")).await.unwrap();
+        first_read.await.unwrap();
+        ws.send(Message::text("second")).await.unwrap();
+        ws.close(None).await.unwrap();
+        while let Some(Ok(_)) = ws.next().await {}
+    })
+    .await;
+    let mut child = wsc([&server.url, "-w", "-1"]).stdin_null().spawn();
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = within("the first line", lines.next_line()).await.unwrap();
+    assert_eq!(first.as_deref(), Some("first"));
+    read_first.send(()).unwrap();
+    let second = within("the second line", lines.next_line()).await.unwrap();
+    assert_eq!(second.as_deref(), Some("second"));
+    let status = within("wsc", child.wait()).await.unwrap();
+    assert_eq!(status.code(), Some(0));
+    server.finish().await;
+}
