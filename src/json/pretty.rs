@@ -296,6 +296,16 @@ mod tests {
             shown[3],
             format!("    {}", paint(palette.string, r#""e\"\\\"f""#))
         );
+        // An escape further into a string (where skipping it wrongly lands past the end).
+        let shown = lines(r#"{"abc\"d":1}"#, palette, true).unwrap();
+        assert_eq!(
+            shown[1],
+            format!(
+                "  {}: {}",
+                paint(palette.key, r#""abc\"d""#),
+                paint(palette.number, "1")
+            )
+        );
     }
 
     #[test]
