@@ -51,7 +51,7 @@ PLAN = [
     ("src/input/repl.rs", ["--test", "repl"]),
     ("src/input/reflow.rs", ["--test", "repl"]),
     ("src/output/human.rs", ["--test", "repl", "--test", "pipe", "--test", "diagnosis"]),
-    ("src/output/raw.rs", ["--test", "pipe"]),
+    ("src/output/raw.rs", ["--test", "pipe", "--test", "json"]),
     ("src/session/limits.rs", ["--test", "limits", "--test", "diagnosis"]),
     ("src/error.rs", ["--test", "endings", "--test", "handshake", "--test", "limits"]),
     # Sessions, endings, output, input, config and errors: the pipe-side suites.
