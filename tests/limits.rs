@@ -225,14 +225,19 @@ async fn each_pong_clears_the_deadline_so_a_session_outlives_the_ping_timeout() 
 
 #[tokio::test]
 async fn traffic_postpones_the_idle_timeout() {
-    // A message every 0.5 s for 3 s, under a 2 s idle limit counted from the last one: all six
-    // arrive, then the quiet ends the session.
+    // A message every 0.5 s for 3 s, under a 2 s idle limit counted from the last one: wsc's
+    // Close comes only after the sixth, then the quiet ends the session. The server watches for
+    // that Close between ticks (wsc would still print ticks that arrive while it closes).
     let server = ws_server(|mut ws: Ws| async move {
         for i in 0..6 {
             ws.send(Message::text(format!("tick {i}"))).await.unwrap();
-            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            let quiet = std::time::Duration::from_millis(500);
+            if let Ok(Some(Ok(Message::Close(_)))) = tokio::time::timeout(quiet, ws.next()).await {
+                return Some(i);
+            }
         }
-        record(ws).await
+        record(ws).await;
+        None
     })
     .await;
     let run = wsc([&server.url, "-w", "-1", "--idle-timeout", "2"])
@@ -241,7 +246,7 @@ async fn traffic_postpones_the_idle_timeout() {
     run.assert_status(8)
         .assert_error("--idle-timeout: no message either way for 2 s");
     assert_eq!(run.stdout_lines().len(), 6, "{:?}", run.stdout_lines());
-    server.finish().await;
+    assert_eq!(server.finish().await, None, "closed after that tick");
 }
 
 #[tokio::test]
