@@ -42,16 +42,19 @@ pub(super) fn reading(
         })?),
         None => None,
     };
-    let stdout_colour = use_color(cli.color, cli.no_color, stdout_is_terminal, |name| {
-        std::env::var_os(name)
-    });
     Ok(Reading {
         pretty: match (cli.pretty, output) {
             (PrettyWhen::Never, _) | (_, OutputFormat::Raw | OutputFormat::Jsonl) => None,
             (_, OutputFormat::Human) => Some(Palette::new(colour)),
         },
         pretty_stdout: match (cli.pretty, output) {
-            (PrettyWhen::Always, OutputFormat::Raw) => Some(Palette::new(stdout_colour)),
+            // stdout's own colour, decided as for stderr but against stdout.
+            (PrettyWhen::Always, OutputFormat::Raw) => Some(Palette::new(use_color(
+                cli.color,
+                cli.no_color,
+                stdout_is_terminal,
+                |name| std::env::var_os(name),
+            ))),
             _ => None,
         },
         max_lines: cli.max_lines.unwrap_or(DEFAULT_MAX_LINES),

@@ -12,20 +12,16 @@ use crate::record::Recorder;
 
 /// The recording to replay, timed by --replay-speed.
 pub(super) fn replay(cli: &Cli) -> Result<Option<Arc<Replay>>, Failure> {
-    let speed = match (&cli.replay, cli.replay_speed.as_deref()) {
-        (None, Some(_)) => {
-            return Err(usage(
-                "--replay-speed works with --replay only (it times a recording's messages)".into(),
-            ));
-        }
-        (None, None) => return Ok(None),
-        (Some(_), None) => 1.0,
-        (Some(_), Some(text)) => speed(text)?,
-    };
     let Some(path) = &cli.replay else {
-        return Ok(None);
+        return match cli.replay_speed {
+            Some(_) => Err(usage(
+                "--replay-speed works with --replay only (it times a recording's messages)".into(),
+            )),
+            None => Ok(None),
+        };
     };
-    Replay::load(path, speed)
+    let speed = cli.replay_speed.as_deref().map(speed).transpose()?;
+    Replay::load(path, speed.unwrap_or(1.0))
         .map(|replay| Some(Arc::new(replay)))
         .map_err(usage)
 }
