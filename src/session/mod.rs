@@ -216,8 +216,7 @@ async fn run_one<'a>(
         peer: connection.peer.map(|peer| peer.to_string()),
         again: session.stats.reconnects > 0,
     };
-    session.record(&opened_event);
-    session.emit(&opened_event);
+    session.record_and_emit(&opened_event);
     session.flush();
     opened()?;
 
@@ -342,8 +341,7 @@ impl Session<'_, '_> {
             Received::Ping(data) => {
                 let _ = self.control.send(Control::Pong(data.clone()));
                 let event = Event::Ping(data);
-                self.record(&event);
-                self.emit(&event);
+                self.record_and_emit(&event);
             }
             Received::Pong(data) => {
                 let round_trip = self.pings.answered_by(&data);
@@ -352,8 +350,7 @@ impl Session<'_, '_> {
                     self.limits.pong_received();
                 }
                 let event = Event::Pong { data, round_trip };
-                self.record(&event);
-                self.emit(&event);
+                self.record_and_emit(&event);
             }
             Received::Close(status) => self.on_close(status),
         }
@@ -546,8 +543,7 @@ impl Session<'_, '_> {
             reason: reason.clone(),
             by_us: matches!(self.phase, Phase::Closing | Phase::Aborting),
         };
-        self.record(&event);
-        self.emit(&event);
+        self.record_and_emit(&event);
         // The server started the close handshake: echo its Close (RFC 6455 §5.5.1).
         if matches!(self.phase, Phase::Sending | Phase::Draining) {
             let frame = code.map(|code| CloseFrame {
@@ -693,6 +689,12 @@ impl Session<'_, '_> {
         if let Some(recorder) = &self.config.record {
             recorder.event(event);
         }
+    }
+
+    /// An event from the peer or about the connection: recorded, and shown.
+    fn record_and_emit(&mut self, event: &Event) {
+        self.record(event);
+        self.emit(event);
     }
 
     #[inline(always)]
