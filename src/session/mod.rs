@@ -340,8 +340,7 @@ impl Session<'_, '_> {
             Received::Binary(data) => self.on_data(Event::Binary(data)),
             Received::Ping(data) => {
                 let _ = self.control.send(Control::Pong(data.clone()));
-                let event = Event::Ping(data);
-                self.record_and_emit(&event);
+                self.record_and_emit(&Event::Ping(data));
             }
             Received::Pong(data) => {
                 let round_trip = self.pings.answered_by(&data);
@@ -349,8 +348,7 @@ impl Session<'_, '_> {
                     self.stats.round_trip(rtt);
                     self.limits.pong_received();
                 }
-                let event = Event::Pong { data, round_trip };
-                self.record_and_emit(&event);
+                self.record_and_emit(&Event::Pong { data, round_trip });
             }
             Received::Close(status) => self.on_close(status),
         }
