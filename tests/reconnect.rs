@@ -5,24 +5,12 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{Message, Run, Ws, finish, listener, within, wsc};
+use common::{Message, Run, Ws, accept, finish, listener, within, wsc};
 use futures_util::StreamExt;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
-
-/// The next connection's upgrade, and when it was accepted.
-async fn accept(listener: &TcpListener) -> (Ws, Instant) {
-    let (tcp, _) = within("a connection", listener.accept())
-        .await
-        .expect("accept");
-    let at = Instant::now();
-    let ws = within("upgrade", tokio_tungstenite::accept_async(tcp))
-        .await
-        .expect("upgrade");
-    (ws, at)
-}
 
 /// Text messages until `n` have come.
 async fn texts(ws: &mut Ws, n: usize) -> Vec<String> {

@@ -9,11 +9,10 @@ mod common;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::{Message, Ws, listener, within, wsc};
+use common::{Message, Ws, accept, listener, within, wsc};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 
@@ -260,18 +259,6 @@ async fn a_recording_across_a_reconnect_has_the_wait_and_the_second_open() {
     assert_eq!(lines[2]["attempt"], 1);
     assert!(lines[2]["wait_ms"].is_u64());
     assert_eq!(of(&lines, "in", "text").len(), 1);
-}
-
-/// The next connection's upgrade, and when it was accepted.
-async fn accept(listener: &TcpListener) -> (Ws, Instant) {
-    let (tcp, _) = within("a connection", listener.accept())
-        .await
-        .expect("accept");
-    let at = Instant::now();
-    let ws = within("upgrade", tokio_tungstenite::accept_async(tcp))
-        .await
-        .expect("upgrade");
-    (ws, at)
 }
 
 /// What a timed server received: each message with how long after the upgrade it came (the

@@ -233,6 +233,19 @@ pub fn refusing_port() -> (tokio::net::TcpSocket, u16) {
     (socket, port)
 }
 
+/// The next connection on `listener`, upgraded, and when it was accepted (tests that serve
+/// several connections in turn: --reconnect).
+pub async fn accept(listener: &TcpListener) -> (Ws, std::time::Instant) {
+    let (tcp, _) = within("a connection", listener.accept())
+        .await
+        .expect("accept");
+    let at = std::time::Instant::now();
+    let ws = within("upgrade", tokio_tungstenite::accept_async(tcp))
+        .await
+        .expect("upgrade");
+    (ws, at)
+}
+
 pub async fn listener() -> (TcpListener, u16) {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let port = listener.local_addr().expect("addr").port();
