@@ -158,14 +158,14 @@ async fn idle_timeout_ends_a_quiet_session() {
     server.finish().await;
 }
 
-#[tokio::test]
-async fn keepalive_pings_go_out_and_their_pongs_keep_the_session_alive() {
-    let server = ws_server(|mut ws: Ws| async move {
+/// Answers pings (tungstenite does) and closes after the `n`th; how many came in all.
+async fn closing_after_pings(n: usize) -> Server<usize> {
+    ws_server(move |mut ws: Ws| async move {
         let mut pings = 0;
         while let Some(Ok(message)) = ws.next().await {
             if message.is_ping() {
                 pings += 1;
-                if pings == 3 {
+                if pings == n {
                     // The pong tungstenite queued must go before the close.
                     ws.flush().await.unwrap();
                     ws.close(None).await.unwrap();
@@ -174,19 +174,28 @@ async fn keepalive_pings_go_out_and_their_pongs_keep_the_session_alive() {
         }
         pings
     })
-    .await;
-    let run = wsc([
-        &server.url,
+    .await
+}
+
+/// wsc with keepalive pings every `interval` seconds, each pong due within `timeout`.
+async fn keepalive(server: &Server<usize>, interval: &str, timeout: &str) -> Run {
+    let args = [
         "-w",
         "-1",
         "--ping-interval",
-        "0.05",
+        interval,
         "--ping-timeout",
-        "5",
-    ])
-    .run()
-    .await;
-    run.assert_status(0);
+        timeout,
+    ];
+    wsc(std::iter::once(server.url.as_str()).chain(args))
+        .run()
+        .await
+}
+
+#[tokio::test]
+async fn keepalive_pings_go_out_and_their_pongs_keep_the_session_alive() {
+    let server = closing_after_pings(3).await;
+    keepalive(&server, "0.05", "5").await.assert_status(0);
     assert!(server.finish().await >= 3);
 }
 
@@ -194,32 +203,8 @@ async fn keepalive_pings_go_out_and_their_pongs_keep_the_session_alive() {
 async fn each_pong_clears_the_deadline_so_a_session_outlives_the_ping_timeout() {
     // Eight pings 0.25 s apart take 1.75 s at least, past a 1 s timeout counted from the first:
     // only pongs that clear the deadline keep the session alive that long.
-    let server = ws_server(|mut ws: Ws| async move {
-        let mut pings = 0;
-        while let Some(Ok(message)) = ws.next().await {
-            if message.is_ping() {
-                pings += 1;
-                if pings == 8 {
-                    ws.flush().await.unwrap();
-                    ws.close(None).await.unwrap();
-                }
-            }
-        }
-        pings
-    })
-    .await;
-    let run = wsc([
-        &server.url,
-        "-w",
-        "-1",
-        "--ping-interval",
-        "0.25",
-        "--ping-timeout",
-        "1",
-    ])
-    .run()
-    .await;
-    run.assert_status(0);
+    let server = closing_after_pings(8).await;
+    keepalive(&server, "0.25", "1").await.assert_status(0);
     assert!(server.finish().await >= 8);
 }
 
