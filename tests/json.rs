@@ -11,6 +11,17 @@ fn lines(messages: &[&str]) -> String {
     messages.iter().map(|m| format!("{m}\n")).collect()
 }
 
+/// wsc with `args`, its `input` sent to an echo server: what comes back is exactly the input.
+/// What the server received comes back too.
+async fn echoed(input: impl Into<Vec<u8>>, args: &[&str]) -> (Run, Vec<Message>) {
+    let server = ws_server(echo).await;
+    let run = wsc(std::iter::once(server.url.as_str()).chain(args.iter().copied()))
+        .stdin(input)
+        .run()
+        .await;
+    (run, server.finish().await)
+}
+
 const FEED: [&str; 5] = [
     r#"{"type":"trade","price":1.5}"#,
     r#"{"type":"quote","price":9}"#,
@@ -21,37 +32,23 @@ const FEED: [&str; 5] = [
 
 #[tokio::test]
 async fn jq_outputs_replace_each_message_select_and_empty_drop_them() {
-    let server = ws_server(echo).await;
-    let run = wsc([&server.url, "--jq", r#"select(.type=="trade") | .price"#])
-        .stdin(lines(&FEED))
-        .run()
-        .await;
+    let (run, received) = echoed(
+        lines(&FEED),
+        &["--jq", r#"select(.type=="trade") | .price"#],
+    )
+    .await;
     run.assert_status(0);
     assert_eq!(run.stdout_lines(), ["1.5", "2.25", "3"]);
     assert_eq!(run.stderr, "");
-    assert_eq!(
-        server.finish().await.len(),
-        5,
-        "all five were sent and echoed"
-    );
+    assert_eq!(received.len(), 5, "all five were sent and received");
 
     // Several outputs are several messages, in compact JSON; map works on arrays.
-    let server = ws_server(echo).await;
-    let run = wsc([&server.url, "--jq", ".[] | map(. * 2)"])
-        .stdin(lines(&[r#"[[1, 2], [3]]"#]))
-        .run()
-        .await;
+    let (run, _) = echoed(lines(&[r#"[[1, 2], [3]]"#]), &["--jq", ".[] | map(. * 2)"]).await;
     assert_eq!(run.stdout_lines(), ["[2,4]", "[6]"]);
-    server.finish().await;
 
-    let server = ws_server(echo).await;
-    let run = wsc([&server.url, "--jq", "empty"])
-        .stdin(lines(&FEED))
-        .run()
-        .await;
+    let (run, _) = echoed(lines(&FEED), &["--jq", "empty"]).await;
     run.assert_status(0);
     assert_eq!(run.stdout_text(), "");
-    server.finish().await;
 }
 
 #[tokio::test]
@@ -97,50 +94,37 @@ async fn a_bad_expression_is_a_usage_error_in_jaqs_words_before_connecting() {
 
 #[tokio::test]
 async fn a_runtime_error_on_one_message_is_a_note_and_the_session_goes_on() {
-    let server = ws_server(echo).await;
-    let run = wsc([&server.url, "--jq", ".a"])
-        .stdin(lines(&[r#"{"a":1}"#, "[3]", r#"{"a":2}"#]))
-        .run()
-        .await;
+    let (run, _) = echoed(lines(&[r#"{"a":1}"#, "[3]", r#"{"a":2}"#]), &["--jq", ".a"]).await;
     run.assert_status(0);
     assert_eq!(run.stdout_lines(), ["1", "2"]);
     assert_eq!(run.stderr, "! --jq: cannot index [3] with \"a\"\n");
-    server.finish().await;
 }
 
 #[tokio::test]
 async fn count_counts_what_the_filter_lets_through() {
-    let server = ws_server(echo).await;
-    let run = wsc([
-        &server.url,
-        "--jq",
-        r#"select(.type=="trade")"#,
-        "--count",
-        "2",
-    ])
-    .stdin(lines(&FEED))
-    .run()
+    let (run, _) = echoed(
+        lines(&FEED),
+        &["--jq", r#"select(.type=="trade")"#, "--count", "2"],
+    )
     .await;
     run.assert_status(0);
     assert_eq!(
         run.stdout_lines(),
         [FEED[0], FEED[2]].map(|m| m.replace(' ', ""))
     );
-    server.finish().await;
 
     // Three trades in the feed: a fourth is never reached, whatever else arrives.
-    let server = ws_server(echo).await;
-    let run = wsc([
-        &server.url,
-        "--jq",
-        r#"select(.type=="trade")"#,
-        "--count",
-        "4",
-        "-w",
-        "0.5",
-    ])
-    .stdin(lines(&FEED))
-    .run()
+    let (run, _) = echoed(
+        lines(&FEED),
+        &[
+            "--jq",
+            r#"select(.type=="trade")"#,
+            "--count",
+            "4",
+            "-w",
+            "0.5",
+        ],
+    )
     .await;
     run.assert_status(8);
     assert!(
@@ -149,37 +133,29 @@ async fn count_counts_what_the_filter_lets_through() {
         "{}",
         run.stderr
     );
-    server.finish().await;
 }
 
 #[tokio::test]
 async fn expect_matches_what_the_filter_lets_through() {
-    let server = ws_server(echo).await;
-    let run = wsc([&server.url, "--jq", ".type", "--expect", r#"^"quote"$"#])
-        .stdin(lines(&FEED))
-        .run()
-        .await;
+    let (run, _) = echoed(lines(&FEED), &["--jq", ".type", "--expect", r#"^"quote"$"#]).await;
     run.assert_status(0);
     assert_eq!(run.stdout_lines(), [r#""trade""#, r#""quote""#]);
-    server.finish().await;
 
     // The quotes are filtered out: the pattern never sees one.
-    let server = ws_server(echo).await;
-    let run = wsc([
-        &server.url,
-        "--jq",
-        r#"select(.type=="trade")"#,
-        "--expect",
-        "quote",
-        "-w",
-        "0.5",
-    ])
-    .stdin(lines(&FEED))
-    .run()
+    let (run, _) = echoed(
+        lines(&FEED),
+        &[
+            "--jq",
+            r#"select(.type=="trade")"#,
+            "--expect",
+            "quote",
+            "-w",
+            "0.5",
+        ],
+    )
     .await;
     run.assert_status(8);
     assert!(run.stderr.contains("(quote) not matched"), "{}", run.stderr);
-    server.finish().await;
 }
 
 #[tokio::test]
@@ -209,30 +185,25 @@ async fn with_jsonl_the_filter_changes_the_data_and_keeps_the_event_wrapper() {
 #[tokio::test]
 async fn pretty_always_indents_on_stdout_and_what_is_sent_is_never_changed() {
     let message = r#"{"a":[1,{}],"s":"x\u001by","t":true}"#;
-    let server = ws_server(echo).await;
-    let run = wsc([&server.url, "--pretty", "always"])
-        .stdin(lines(&[message, "plain"]))
-        .run()
-        .await;
+    let (run, received) = echoed(lines(&[message, "plain"]), &["--pretty", "always"]).await;
     run.assert_status(0);
     assert_eq!(
         run.stdout_text(),
         "{\n  \"a\": [\n    1,\n    {}\n  ],\n  \"s\": \"x\\u001by\",\n  \"t\": true\n}\nplain\n"
     );
-    assert_eq!(texts(&server.finish().await), [message, "plain"]);
+    assert_eq!(texts(&received), [message, "plain"]);
 
     // Coloured only when asked: stdout is not a terminal here.
-    let server = ws_server(echo).await;
-    let run = wsc([&server.url, "--pretty", "always", "--color", "always"])
-        .stdin(lines(&[message]))
-        .run()
-        .await;
+    let (run, _) = echoed(
+        lines(&[message]),
+        &["--pretty", "always", "--color", "always"],
+    )
+    .await;
     assert!(
         run.stdout_text().contains("\x1b[1;34m\"a\"\x1b[0m: ["),
         "{:?}",
         run.stdout_text()
     );
-    server.finish().await;
 
     // By default a pipe gets the message as it came.
     let server = ws_server(echo).await;
