@@ -159,6 +159,7 @@ mod tests {
         sender.ping(b"p", &mut out);
         sender.close(Some((1000, "bye")), &mut out);
         assert_eq!(&out[..4], b"\x82\x02\x00\x01");
+        assert_eq!(sender.wire_bytes, out.len() as u64, "control frames counted");
         assert_eq!(
             receive(Role::Client, &out),
             [
@@ -191,6 +192,16 @@ mod tests {
     }
 
     #[test]
+    fn a_message_up_to_256_kib_is_encoded_at_once() {
+        // Pieces are for the rare huge payload: an ordinary message goes out in one write.
+        let payload = Bytes::from(vec![b'x'; 256 * 1024]);
+        let mut sender = Sender::new(Role::Client, rng(), None);
+        let mut out = Vec::new();
+        assert!(sender.message(false, payload.clone(), &mut out).is_none());
+        assert_eq!(out.len(), payload.len() + 14, "head, key and the whole payload");
+    }
+
+    #[test]
     fn compressed_messages_round_trip_with_context_takeover() {
         let params = DeflateParams::default();
         let compressor = Compressor::new(&params, Role::Client);
@@ -201,6 +212,7 @@ mod tests {
         let first = out.len();
         sender.message(true, payload.clone(), &mut out);
         assert_eq!(out[0], 0xc1, "FIN, RSV1, text");
+        assert_eq!(sender.wire_bytes, out.len() as u64, "compressed frames counted");
         assert!(first < payload.len() / 4, "compressed: {first} bytes");
         assert!(
             out.len() - first < first,
