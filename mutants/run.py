@@ -3,16 +3,19 @@
 
     python3 mutants/run.py                          # every file in src/ (many hours on 2 cores)
     python3 mutants/run.py src/error.rs src/json    # these files, or every file under a folder
+    python3 mutants/run.py --jobs 2 src/protocol   # two files at a time, each in its own tree
+    python3 mutants/run.py --resume --jobs 2        # the files not run yet
     python3 mutants/run.py --summary-only           # re-read the last runs, write the summary
 
-Each file is mutated with one job and a per-mutant timeout, and only the tests that exercise it
-run (PLAN below: the unit tests, plus the integration tests of its area), so that a mutant
-costs one incremental build and a few seconds of tests rather than the whole suite. The
-mutants are made in place, one at a time, in a worktree of its own (target/mutants/tree,
-checked out at the working tree's state, uncommitted changes to tracked files included), whose
-build is kept from one file to the next; your checkout is never touched. Results are kept per file under target/mutants/, so a
-run can be stopped and resumed file by file, and the summary (mutants/SUMMARY.md) covers every
-file run so far.
+Each file is mutated one mutant at a time with a per-mutant timeout (`--jobs 2` mutates two
+files side by side), and only the tests that exercise it run (PLAN below: the unit tests, plus
+the integration tests of its area), so that a mutant costs one incremental build and a few
+seconds of tests rather than the whole suite. The mutants are made in place in a worktree of
+the job's own (target/mutants/tree, tree-1, ...), checked out at the working tree's state
+(uncommitted changes to tracked files included), whose build is kept from one file to the next;
+your checkout is never touched. Each file's outcomes are copied into mutants/results/
+(committed), so a run can be stopped and resumed file by file, and the summary
+(mutants/SUMMARY.md) covers every file run so far, whenever it was run.
 
 mutants/equivalent.txt lists the mutants judged equivalent (the behaviour cannot differ), one
 per line with its reason after `#`, named as cargo-mutants names them but without the line and
@@ -25,16 +28,21 @@ Install the tool once with `cargo install --locked cargo-mutants`.
 
 import argparse
 import os
+import queue
 import re
+import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "target" / "mutants"
-TREE = OUT / "tree"
+
 EQUIVALENT = ROOT / "mutants" / "equivalent.txt"
 SUMMARY = ROOT / "mutants" / "SUMMARY.md"
+# Each file's outcomes, one `outcome<TAB>mutant` per line: the summary is made from these.
+RESULTS = ROOT / "mutants" / "results"
 
 # Which tests run for a file: the first prefix that matches. The unit tests always run.
 PLAN = [
@@ -59,8 +67,7 @@ PLAN = [
               "--test", "protocol", "--test", "handshake", "--test", "generated"]),
 ]
 
-OUTCOMES = {"caught": "caught", "missed": "missed", "timeout": "timeout",
-            "unviable": "unviable"}
+OUTCOMES = ["caught", "missed", "timeout", "unviable"]
 
 
 def tests_for(path: str) -> list[str]:
@@ -103,39 +110,70 @@ def git(*args: str, cwd: Path = ROOT) -> str:
                           text=True).stdout.strip()
 
 
-def prepare_tree() -> None:
+def tree(job: int) -> Path:
+    """Where job `job` makes its mutants: a worktree with a build of its own."""
+    return OUT / ("tree" if job == 0 else f"tree-{job}")
+
+
+def prepare_tree(job: int) -> None:
     """The worktree the mutants are made in, at the state of the working tree."""
     # A commit of the working tree as it is, uncommitted changes included (HEAD when clean).
     state = git("stash", "create") or git("rev-parse", "HEAD")
-    if not (TREE / ".git").exists():
-        TREE.parent.mkdir(parents=True, exist_ok=True)
-        git("worktree", "add", "--detach", str(TREE), state)
+    where = tree(job)
+    if not (where / ".git").exists():
+        where.parent.mkdir(parents=True, exist_ok=True)
+        git("worktree", "add", "--detach", str(where), state)
     else:
-        git("checkout", "--force", "--detach", state, cwd=TREE)
+        git("checkout", "--force", "--detach", state, cwd=where)
 
 
-def run_file(path: str, timeout: int) -> bool:
+def run_file(path: str, timeout: int, job: int) -> bool:
     """Runs cargo-mutants on one file; false if it could not run at all."""
     out = OUT / slug(path)
     out.mkdir(parents=True, exist_ok=True)
     # In place, one mutant at a time (--in-place allows no more).
-    command = ["cargo", "mutants", "--in-place", "--no-shuffle", "--timeout", str(timeout), "--baseline", "skip", "--file", path,
-               "--output", str(out), "--", *tests_for(path)]
-    print(f"== {path}: {' '.join(command)}", flush=True)
-    # No debug info: the links that every mutant costs are much faster without.
+    # The test targets go to every cargo command (--cargo-arg), the build included: given after
+    # `--` they would reach only the test run, and each mutant would build all the test crates.
+    command = ["cargo", "mutants", "--in-place", "--no-shuffle", "--timeout", str(timeout),
+               "--baseline", "skip", "--file", path, "--output", str(out),
+               *(f"--cargo-arg={arg}" for arg in tests_for(path))]
+    # No debug info: the links that every mutant costs are much faster without; mold, where
+    # installed (apt-get install mold), links faster still, and nextest runs the test binaries
+    # side by side rather than one after another.
     env = dict(os.environ, CARGO_PROFILE_DEV_DEBUG="0", CARGO_PROFILE_TEST_DEBUG="0")
-    done = subprocess.run(command, cwd=TREE, env=env)
+    if shutil.which("mold"):
+        env["RUSTFLAGS"] = (env.get("RUSTFLAGS", "") + " -C link-arg=-fuse-ld=mold").strip()
+    if shutil.which("cargo-nextest"):
+        command[2:2] = ["--test-tool", "nextest"]
+    print(f"== {path}: {' '.join(command)}", flush=True)
+    done = subprocess.run(command, cwd=tree(job), env=env)
     # 0: all caught; 2: some missed; 3: some timed out; 4: the tree is broken unmutated.
-    return done.returncode in (0, 2, 3)
+    if done.returncode not in (0, 2, 3):
+        return False
+    keep_results(path)
+    return True
+
+
+def keep_results(path: str) -> None:
+    """Copies one file's outcomes into mutants/results/, so the summary outlives target/."""
+    folder = OUT / slug(path) / "mutants.out"
+    lines = []
+    for outcome in OUTCOMES:
+        listing = folder / f"{outcome}.txt"
+        if listing.exists():
+            lines += [f"{outcome}\t{m}" for m in listing.read_text().splitlines() if m.strip()]
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"{slug(path)}.txt").write_text("".join(f"{line}\n" for line in lines))
 
 
 def results(path: str) -> dict[str, list[str]]:
-    folder = OUT / slug(path) / "mutants.out"
-    found = {}
-    for outcome, file in OUTCOMES.items():
-        listing = folder / f"{file}.txt"
-        found[outcome] = listing.read_text().splitlines() if listing.exists() else []
-    found["ran"] = folder.exists()
+    listing = RESULTS / f"{slug(path)}.txt"
+    found = {outcome: [] for outcome in OUTCOMES}
+    found["ran"] = listing.exists()
+    if listing.exists():
+        for line in listing.read_text().splitlines():
+            outcome, _, name = line.partition("\t")
+            found[outcome].append(name)
     return found
 
 
@@ -183,18 +221,46 @@ def summarise(files: list[str]) -> tuple[str, list[str]]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("targets", nargs="*", help="files or folders under src/ (default: src)")
-    parser.add_argument("--timeout", type=int, default=300,
-                        help="seconds one mutant's tests may take (default 300)")
+    parser.add_argument("--timeout", type=int, default=90,
+                        help="seconds one mutant's tests may take (default 90: the slowest "
+                             "plan, the pipe-side suites, takes about 30 s unmutated)")
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="files mutated side by side, each in a worktree of its own "
+                             "(default 1; 2 nearly halves the time on 2 cores, as a "
+                             "build mostly keeps one core busy)")
+    parser.add_argument("--resume", action="store_true",
+                        help="skip the files that have results in mutants/results already")
     parser.add_argument("--summary-only", action="store_true",
                         help="write the summary from the runs kept, running nothing")
     args = parser.parse_args()
     files = source_files(args.targets)
+    if args.resume:
+        files = [path for path in files if not results(path)["ran"]]
     if not args.summary_only:
-        prepare_tree()
+        waiting = queue.SimpleQueue()
         for path in files:
-            if not run_file(path, args.timeout):
-                print(f"cargo-mutants could not run on {path}", file=sys.stderr)
-                return 2
+            waiting.put(path)
+        failed = []
+
+        def work(job: int) -> None:
+            while not failed:
+                try:
+                    path = waiting.get_nowait()
+                except queue.Empty:
+                    return
+                if not run_file(path, args.timeout, job):
+                    failed.append(path)
+
+        for job in range(args.jobs):
+            prepare_tree(job)
+        workers = [threading.Thread(target=work, args=(job,)) for job in range(args.jobs)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        if failed:
+            print(f"cargo-mutants could not run on {failed[0]}", file=sys.stderr)
+            return 2
     summary, unexpected = summarise(source_files([]))
     SUMMARY.write_text(summary)
     print(summary)

@@ -242,6 +242,11 @@ mod tests {
         assert_eq!(words(&[0x8f, 0]), "unknown opcode 15");
         assert_eq!(words(&[0x09, 0]), "fragmented control frame");
         assert_eq!(words(&[0x88, 126, 0, 126]), "control frame over 125 bytes");
+        assert_eq!(
+            head(&[0x89, 125]).len,
+            125,
+            "125 bytes is the most, and allowed"
+        );
         let mut huge = vec![0x82, 127];
         huge.extend_from_slice(&u64::MAX.to_be_bytes());
         assert_eq!(words(&huge), "frame length with its top bit set");
