@@ -159,7 +159,11 @@ mod tests {
         sender.ping(b"p", &mut out);
         sender.close(Some((1000, "bye")), &mut out);
         assert_eq!(&out[..4], b"\x82\x02\x00\x01");
-        assert_eq!(sender.wire_bytes, out.len() as u64, "control frames counted");
+        assert_eq!(
+            sender.wire_bytes,
+            out.len() as u64,
+            "control frames counted"
+        );
         assert_eq!(
             receive(Role::Client, &out),
             [
@@ -198,7 +202,11 @@ mod tests {
         let mut sender = Sender::new(Role::Client, rng(), None);
         let mut out = Vec::new();
         assert!(sender.message(false, payload.clone(), &mut out).is_none());
-        assert_eq!(out.len(), payload.len() + 14, "head, key and the whole payload");
+        assert_eq!(
+            out.len(),
+            payload.len() + 14,
+            "head, key and the whole payload"
+        );
     }
 
     #[test]
@@ -212,7 +220,11 @@ mod tests {
         let first = out.len();
         sender.message(true, payload.clone(), &mut out);
         assert_eq!(out[0], 0xc1, "FIN, RSV1, text");
-        assert_eq!(sender.wire_bytes, out.len() as u64, "compressed frames counted");
+        assert_eq!(
+            sender.wire_bytes,
+            out.len() as u64,
+            "compressed frames counted"
+        );
         assert!(first < payload.len() / 4, "compressed: {first} bytes");
         assert!(
             out.len() - first < first,
