@@ -208,6 +208,12 @@ fn answer_heads_are_bounded_and_must_be_http_1_1() {
             .unwrap_err()
             .contains("too large")
     );
+    // 64 KiB is the bound: a head of 60 KiB (a big cookie, say) is still an answer.
+    let cookie = format!(
+        "HTTP/1.1 101 S\r\nSet-Cookie: {}\r\n\r\n",
+        "c".repeat(60 * 1024)
+    );
+    assert_eq!(head_of(&cookie).len, cookie.len());
     assert_eq!(
         parse_answer(b"HTTP/1.0 101 S\r\n\r\n").unwrap_err(),
         "server answered with an HTTP version below 1.1"
@@ -269,6 +275,12 @@ fn a_server_refuses_invalid_requests_with_the_right_status() {
         assert_eq!(status(&broken), expected, "{bad}");
     }
     assert_eq!(status("GARBAGE\0\r\n\r\n"), 400);
+    let twice = "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
+    assert_eq!(
+        status(&request_text(&format!("{GOOD}{twice}"))),
+        400,
+        "a key given twice"
+    );
     assert_eq!(
         parse_request(request_text(GOOD).as_bytes()).map(|r| r.is_some()),
         Ok(true)

@@ -266,6 +266,14 @@ fn limits_are_checked_before_the_payload_arrives() {
 }
 
 #[test]
+fn every_read_gets_at_least_64_kib_of_room() {
+    // Large reads keep a flood of small messages cheap: one read takes in hundreds of them.
+    let mut receiver = client();
+    let buffer = receiver.read_buffer();
+    assert!(buffer.capacity() - buffer.len() >= 64 * 1024);
+}
+
+#[test]
 fn a_hostile_length_reserves_nothing() {
     let mut head = vec![0x82, 127];
     head.extend_from_slice(&(1u64 << 40).to_be_bytes());
