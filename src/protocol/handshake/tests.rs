@@ -208,12 +208,16 @@ fn answer_heads_are_bounded_and_must_be_http_1_1() {
             .unwrap_err()
             .contains("too large")
     );
-    // 64 KiB is the bound: a head of 60 KiB (a big cookie, say) is still an answer.
-    let cookie = format!(
-        "HTTP/1.1 101 S\r\nSet-Cookie: {}\r\n\r\n",
-        "c".repeat(60 * 1024)
-    );
-    assert_eq!(head_of(&cookie).len, cookie.len());
+    // 64 KiB is the bound, itself allowed: a big cookie, say.
+    let sized = |size: usize| {
+        let start = "HTTP/1.1 101 S\r\nSet-Cookie: ";
+        format!("{start}{}\r\n\r\n", "c".repeat(size - start.len() - 4))
+    };
+    assert_eq!(head_of(&sized(MAX_HEAD)).len, 64 * 1024);
+    assert!(parse_answer(sized(MAX_HEAD + 1).as_bytes()).is_err());
+    let unfinished = sized(MAX_HEAD + 4);
+    assert_eq!(parse_answer(&unfinished.as_bytes()[..MAX_HEAD]), Ok(None));
+    assert!(parse_answer(&unfinished.as_bytes()[..MAX_HEAD + 1]).is_err());
     assert_eq!(
         parse_answer(b"HTTP/1.0 101 S\r\n\r\n").unwrap_err(),
         "server answered with an HTTP version below 1.1"
@@ -275,6 +279,11 @@ fn a_server_refuses_invalid_requests_with_the_right_status() {
         assert_eq!(status(&broken), expected, "{bad}");
     }
     assert_eq!(status("GARBAGE\0\r\n\r\n"), 400);
+    // 64 KiB of head at most, whole or still arriving.
+    let padded = request_text(&format!("{GOOD}X-Pad: {}\r\n", "p".repeat(MAX_HEAD)));
+    assert_eq!(status(&padded), 431);
+    assert_eq!(status(&padded[..MAX_HEAD + 1]), 431);
+    assert_eq!(parse_request(&padded.as_bytes()[..MAX_HEAD]), Ok(None));
     let twice = "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
     assert_eq!(
         status(&request_text(&format!("{GOOD}{twice}"))),

@@ -90,6 +90,15 @@ fn a_single_frame_payload_is_not_copied() {
         start + 4,
         "payload points into the read buffer"
     );
+    let bytes = frame(0x81, &[b'a'; 1000]);
+    let mut receiver = client();
+    let buffer = receiver.read_buffer();
+    buffer.extend_from_slice(&bytes);
+    let start = buffer.as_ptr() as usize;
+    let Some(Received::Text(text)) = receiver.decode().unwrap() else {
+        panic!("text expected");
+    };
+    assert_eq!(text.as_str().as_ptr() as usize, start + 4, "text too");
 }
 
 #[test]
@@ -131,6 +140,44 @@ fn invalid_utf8_fails_before_its_frame_has_arrived() {
         .read_buffer()
         .extend_from_slice(&[0xba, b' ', 0xff]);
     assert_eq!(receiver.decode().unwrap_err().code, 1007);
+}
+
+#[test]
+fn an_arriving_continuation_is_checked_only_where_its_text_can_be_judged() {
+    // A text message's continuation fails as soon as a bad byte arrives...
+    let mut receiver = client();
+    receiver.read_buffer().extend(frame(0x01, b"ok"));
+    receiver
+        .read_buffer()
+        .extend_from_slice(&[0x80, 100, b' ', 0xff]);
+    assert_eq!(receiver.decode().unwrap_err().code, 1007);
+    // ...but a binary one is not text, and a continuation that finishes a sequence the first
+    // fragment began is judged once whole.
+    for (first, rest) in [
+        (0x02, b"\xff\xfe".as_slice()),
+        (0x01, b"\xba ok".as_slice()),
+    ] {
+        let mut receiver = client();
+        let opening: &[u8] = if first == 0x01 { b"\xce" } else { b"\x00" };
+        receiver.read_buffer().extend(frame(first, opening));
+        let mut continuation = frame(0x80, &[b'.'; 100]);
+        continuation[2..2 + rest.len()].copy_from_slice(rest);
+        receiver
+            .read_buffer()
+            .extend_from_slice(&continuation[..2 + rest.len()]);
+        assert_eq!(
+            receiver.decode(),
+            Ok(None),
+            "first byte {first:#x}: not judged yet"
+        );
+        receiver
+            .read_buffer()
+            .extend_from_slice(&continuation[2 + rest.len()..]);
+        assert!(
+            receiver.decode().unwrap().is_some(),
+            "first byte {first:#x}: whole"
+        );
+    }
 }
 
 /// A client-to-server frame, masked with `key`: `frame`'s head with the mask bit and key.
