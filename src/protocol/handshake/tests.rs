@@ -371,3 +371,25 @@ fn an_agreed_permessage_deflate_comes_back_with_its_params() {
     let head = parse_answer(&answer).unwrap().unwrap();
     assert_eq!(handshake.check(&head).unwrap().deflate, Some(params));
 }
+
+#[test]
+fn refusals_carry_the_standard_reason_phrase() {
+    for (status, phrase) in [
+        (400, "Bad Request"),
+        (401, "Unauthorized"),
+        (403, "Forbidden"),
+        (404, "Not Found"),
+        (405, "Method Not Allowed"),
+        (426, "Upgrade Required"),
+        (431, "Request Header Fields Too Large"),
+        (503, "Service Unavailable"),
+        (505, "HTTP Version Not Supported"),
+        (599, "Error"),
+    ] {
+        let words = "why".to_string();
+        let head = parse_answer(&refuse(&Refusal { status, words }))
+            .unwrap()
+            .unwrap();
+        assert_eq!((head.status, head.text.as_str()), (status, phrase));
+    }
+}
