@@ -44,6 +44,10 @@ SUMMARY = ROOT / "mutants" / "SUMMARY.md"
 # Each file's outcomes, one `outcome<TAB>mutant` per line: the summary is made from these.
 RESULTS = ROOT / "mutants" / "results"
 
+# Sessions, endings, output, input, config and errors: the pipe-side suites.
+PIPE_SIDE = ["--test", "pipe", "--test", "endings", "--test", "limits", "--test", "diagnosis",
+             "--test", "protocol", "--test", "handshake", "--test", "generated"]
+
 # Which tests run for a file: the first prefix that matches. The unit tests always run.
 PLAN = [
     ("src/protocol/", ["--test", "protocol", "--test", "compression", "--test", "fuzz_corpus"]),
@@ -62,9 +66,10 @@ PLAN = [
     ("src/output/raw.rs", ["--test", "pipe", "--test", "json"]),
     ("src/session/limits.rs", ["--test", "limits", "--test", "diagnosis"]),
     ("src/error.rs", ["--test", "endings", "--test", "handshake", "--test", "limits"]),
-    # Sessions, endings, output, input, config and errors: the pipe-side suites.
-    ("src/", ["--test", "pipe", "--test", "endings", "--test", "limits", "--test", "diagnosis",
-              "--test", "protocol", "--test", "handshake", "--test", "generated"]),
+    # How a session ends decides whether --reconnect tries again.
+    ("src/session/ending.rs", [*PIPE_SIDE, "--test", "reconnect"]),
+    ("src/session/mod.rs", [*PIPE_SIDE, "--test", "reconnect"]),
+    ("src/", PIPE_SIDE),
 ]
 
 OUTCOMES = ["caught", "missed", "timeout", "unviable"]
