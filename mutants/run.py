@@ -185,11 +185,12 @@ def results(path: str) -> dict[str, list[str]]:
 
 def summarise(files: list[str]) -> tuple[str, list[str]]:
     listed = equivalents()
-    rows, unexpected = [], []
+    rows, unexpected, not_run = [], [], []
     total = {"caught": 0, "missed": 0, "timeout": 0, "unviable": 0, "equivalent": 0}
     for path in files:
         found = results(path)
         if not found["ran"]:
+            not_run.append(path)
             continue
         missed = [m for m in found["missed"] if without_position(m) not in listed]
         equivalent = len(found["missed"]) - len(missed)
@@ -217,6 +218,8 @@ def summarise(files: list[str]) -> tuple[str, list[str]]:
     lines.append(f"| **all {len(rows)} files** | {total['caught']} | {total['missed']} | "
                  f"{total['timeout']} | {total['unviable']} | {total['equivalent']} | "
                  f"**{score(total)}** |")
+    lines += ["", f"## Not run yet ({len(not_run)} of {len(files)} files)", ""]
+    lines += [", ".join(f"`{path}`" for path in not_run) or "(none)"]
     lines += ["", "## Equivalent mutants", ""]
     lines += [f"- `{name}`: {why}" for name, why in sorted(listed.items())] or ["(none)"]
     lines += ["", "## Survivors", ""]
