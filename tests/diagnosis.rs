@@ -7,7 +7,7 @@ mod common;
 use bytes::Bytes;
 use common::*;
 use futures_util::{SinkExt, StreamExt};
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::oneshot;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
@@ -587,6 +587,8 @@ async fn echo_with_empty_stdin_keeps_echoing_until_the_server_closes() {
 /// The `wsc: stats:` line, taken apart.
 #[derive(Debug)]
 struct Stats {
+    /// How long the run took, in seconds.
+    seconds: f64,
     sent: String,
     received: String,
     /// Frame bytes each way: (sent, received, compressed).
@@ -636,6 +638,7 @@ impl Stats {
             Some((figures[0], figures[1], figures[2]))
         };
         Stats {
+            seconds,
             sent: parts[1].to_string(),
             received: parts[2].to_string(),
             wire,
@@ -728,6 +731,29 @@ fn replies() -> Vec<Message> {
         Message::binary(vec![9u8; 1000]),
         Message::text(""),
     ]
+}
+
+#[tokio::test]
+async fn stats_time_the_run_from_the_first_connection_attempt() {
+    // The server lets the upgrade request wait a second: the run's time includes it.
+    let server = tcp_server(|mut tcp| async move {
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        raw_upgrade(&mut tcp, "").await;
+        tcp.write_all(&frame(0x88, &1000u16.to_be_bytes()))
+            .await
+            .expect("close");
+        // wsc's answer (a masked Close 1000: 8 bytes), then the server ends the connection.
+        let mut answer = [0u8; 8];
+        within("wsc's close", tcp.read_exact(&mut answer))
+            .await
+            .expect("answer");
+    })
+    .await;
+    let run = wsc([&server.url, "--stats"]).stdin_null().run().await;
+    run.assert_status(0);
+    server.finish().await;
+    let stats = Stats::of(&run);
+    assert!(stats.seconds >= 1.0, "{stats:?}");
 }
 
 #[tokio::test]

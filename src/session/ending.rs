@@ -167,6 +167,28 @@ mod tests {
     }
 
     #[test]
+    fn only_a_lost_connection_or_a_come_back_close_is_retried() {
+        let mut lost = Ending::default();
+        lost.lost();
+        assert_eq!(lost.retry_code(), Some(1006));
+        assert_eq!(closed(Some(1012)).retry_code(), Some(1012));
+        assert_eq!(closed(Some(1000)).retry_code(), None);
+        assert_eq!(closed(None).retry_code(), None);
+        // Never when we ended it: a signal, stdout gone, or our own Close, each on its own.
+        let mut signalled = Ending::default();
+        signalled.lost();
+        signalled.signal = Some(Signal::Interrupt);
+        assert_eq!(signalled.retry_code(), None, "a signal");
+        let mut stdout_gone = Ending::default();
+        stdout_gone.lost();
+        stdout_gone.stdout_closed = true;
+        assert_eq!(stdout_gone.retry_code(), None, "stdout gone");
+        let mut answered = closed(Some(1012));
+        answered.sent_close(Some(1000));
+        assert_eq!(answered.retry_code(), None, "our Close answered with 1012");
+    }
+
+    #[test]
     fn normal_codes_are_clean() {
         assert_eq!(closed(Some(1000)).outcome(None), Ok(()));
         assert_eq!(closed(Some(1001)).outcome(None), Ok(()));
