@@ -413,7 +413,16 @@ fn close_code(frame: &Option<CloseFrame>) -> Option<u16> {
 
 #[cfg(test)]
 mod tests {
+    use std::pin::Pin;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::task::{Context, Poll};
+
+    use rand::SeedableRng;
+    use rand::rngs::StdRng;
+
     use super::*;
+    use crate::protocol::Role;
 
     fn lines(n: usize) -> Input {
         Input::Batch((0..n).map(|i| Message::text(i.to_string())).collect())
@@ -437,6 +446,45 @@ mod tests {
             Some("at least 1 line not sent (stdin had not ended)")
         );
         drop(tx);
+    }
+
+    /// A socket that counts the writes it is given.
+    struct CountingSocket(Arc<AtomicUsize>);
+
+    impl tokio::io::AsyncWrite for CountingSocket {
+        fn poll_write(
+            self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+            bytes: &[u8],
+        ) -> Poll<io::Result<usize>> {
+            self.0.fetch_add(1, Ordering::Relaxed);
+            Poll::Ready(Ok(bytes.len()))
+        }
+        fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+            Poll::Ready(Ok(()))
+        }
+        fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+            Poll::Ready(Ok(()))
+        }
+    }
+
+    #[tokio::test]
+    async fn many_small_messages_go_out_in_one_write() {
+        let writes = Arc::default();
+        let mut out = Out {
+            writer: Box::new(CountingSocket(Arc::clone(&writes))),
+            sender: Sender::new(Role::Client, StdRng::seed_from_u64(1), None),
+            buffer: Vec::new(),
+            recorder: None,
+        };
+        // 2,000 frames of 16 bytes: 32 KB, under the 64 KiB the buffer is written at.
+        for i in 0..2000 {
+            out.feed(Message::text(format!("line {i:05}")), None)
+                .await
+                .unwrap();
+        }
+        out.flush().await.unwrap();
+        assert_eq!(writes.load(Ordering::Relaxed), 1);
     }
 
     #[tokio::test]
