@@ -757,6 +757,25 @@ async fn stats_time_the_run_from_the_first_connection_attempt() {
 }
 
 #[tokio::test]
+async fn stats_count_what_went_out_before_the_writer_got_stuck() {
+    // The server never reads: wsc's writer blocks once the socket buffers are full, and is
+    // stopped when --max-time ends the run; what it wrote until then is still counted.
+    let server = tcp_server(|mut tcp| async move {
+        raw_upgrade(&mut tcp, "").await;
+        tcp
+    })
+    .await;
+    let input = format!("{}\n", "x".repeat(1000)).repeat(20_000);
+    let run = wsc([&server.url, "--stats", "--max-time", "2"])
+        .stdin(input)
+        .run()
+        .await;
+    drop(server.finish().await);
+    let stats = Stats::of(&run);
+    assert!(stats.wire.0 >= 64 * 1024, "{stats:?}");
+}
+
+#[tokio::test]
 async fn stats_count_messages_bytes_round_trips_and_the_close() {
     // wsc closes (after --count replies), so every send it made is counted by then.
     let server = counting_server(2, true, replies(), Closer::Client).await;

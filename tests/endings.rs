@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use futures_util::{SinkExt, StreamExt};
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 
 /// A server that never closes on its own and echoes what it gets.
@@ -321,4 +321,26 @@ async fn after_a_signal_the_close_handshake_is_bounded_and_a_second_signal_ends_
     let pid = nix::unistd::Pid::from_raw(child.id().expect("pid") as i32);
     kill(pid, Signal::SIGHUP).unwrap();
     finish(child).await.assert_status(129);
+}
+
+#[tokio::test]
+async fn a_connection_reset_is_a_lost_connection_with_status_6() {
+    // The server upgrades, takes wsc's first message (so wsc is past the upgrade), then resets
+    // the connection (RST, not FIN): a read error for wsc.
+    let server = tcp_server(|mut tcp| async move {
+        raw_upgrade(&mut tcp, "").await;
+        let mut hello = [0u8; 2 + 4 + 5];
+        within("wsc's message", tcp.read_exact(&mut hello))
+            .await
+            .expect("message");
+        tcp.set_zero_linger().expect("linger");
+    })
+    .await;
+    let run = wsc([&server.url, "-x", "hello", "-w", "-1"])
+        .stdin_null()
+        .run()
+        .await;
+    server.finish().await;
+    run.assert_status(6)
+        .assert_error("connection lost: connection reset by peer");
 }
