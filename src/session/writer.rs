@@ -487,6 +487,61 @@ mod tests {
         assert_eq!(writes.load(Ordering::Relaxed), 1);
     }
 
+    /// A socket whose every write fails, as after the peer reset the connection.
+    struct BrokenSocket;
+
+    impl tokio::io::AsyncWrite for BrokenSocket {
+        fn poll_write(
+            self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+            _: &[u8],
+        ) -> Poll<io::Result<usize>> {
+            Poll::Ready(Err(io::ErrorKind::BrokenPipe.into()))
+        }
+        fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+            Poll::Ready(Ok(()))
+        }
+        fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+            Poll::Ready(Ok(()))
+        }
+    }
+
+    #[tokio::test]
+    async fn a_failed_write_stops_the_writer_and_gives_the_rest_of_the_input_back() {
+        let (input_tx, input) = mpsc::channel(4);
+        // Over 64 KiB, so that it is written (and fails) as soon as it is encoded.
+        let big = Message::binary(vec![0u8; 100_000]);
+        input_tx.try_send(Input::Batch(vec![big])).unwrap();
+        input_tx.try_send(lines(3)).unwrap();
+        drop(input_tx);
+        let (_control_tx, control) = mpsc::unbounded_channel();
+        let (notes_tx, mut notes) = mpsc::unbounded_channel();
+        let sender = Sender::new(Role::Client, StdRng::seed_from_u64(1), None);
+        let writer = Box::new(BrokenSocket);
+        // The writer returns at once: the deadline only stops a writer that went on.
+        let writing = run(
+            writer,
+            sender,
+            Vec::new(),
+            input,
+            control,
+            notes_tx,
+            Pending::Uncounted,
+            None,
+        );
+        let mut left = tokio::time::timeout(Duration::from_secs(10), writing)
+            .await
+            .expect("the writer stopped at the failure");
+        assert!(
+            matches!(left.try_recv(), Ok(Input::Batch(batch)) if batch.len() == 3),
+            "kept for the next connection"
+        );
+        let failed = std::iter::from_fn(|| notes.try_recv().ok())
+            .filter(|n| matches!(n, Note::Failed(_)))
+            .count();
+        assert_eq!(failed, 1, "one failure told");
+    }
+
     #[tokio::test]
     async fn input_that_had_ended_left_nothing_unsent() {
         let (tx, mut rx) = mpsc::channel::<Input>(4);
