@@ -55,8 +55,9 @@ impl Terminal {
                 if n == 0 {
                     break;
                 }
-                screen_in.lock().unwrap().process(&buffer[..n]);
+                // Raw first: whatever a test sees on the screen is then in the raw bytes too.
                 raw_in.lock().unwrap().extend_from_slice(&buffer[..n]);
+                screen_in.lock().unwrap().process(&buffer[..n]);
             }
         });
         let writer = pair.master.take_writer().expect("writer");
