@@ -542,6 +542,78 @@ mod tests {
         assert_eq!(failed, 1, "one failure told");
     }
 
+    /// Runs the writer over these batches until the input is done; the notes it sent.
+    async fn notes_of(writer: Writer, batches: Vec<Input>) -> Vec<Note> {
+        let (input_tx, input) = mpsc::channel(batches.len());
+        for batch in batches {
+            input_tx.try_send(batch).unwrap();
+        }
+        drop(input_tx);
+        let (control_tx, control) = mpsc::unbounded_channel();
+        let (notes_tx, mut notes) = mpsc::unbounded_channel();
+        let sender = Sender::new(Role::Client, StdRng::seed_from_u64(1), None);
+        let input_left = Pending::Uncounted;
+        let writing = run(
+            writer,
+            sender,
+            Vec::new(),
+            input,
+            control,
+            notes_tx,
+            input_left,
+            None,
+        );
+        let writing = tokio::spawn(writing);
+        let mut seen = Vec::new();
+        while !matches!(seen.last(), Some(Note::InputDone)) {
+            let note = tokio::time::timeout(Duration::from_secs(10), notes.recv()).await;
+            seen.push(
+                note.expect("a note in time")
+                    .expect("the writer is running"),
+            );
+        }
+        drop(control_tx);
+        writing.await.unwrap();
+        seen
+    }
+
+    #[tokio::test]
+    async fn batches_queued_together_are_written_together() {
+        let writes = Arc::default();
+        let socket = Box::new(CountingSocket(Arc::clone(&writes)));
+        notes_of(socket, vec![lines(2), lines(3)]).await;
+        assert_eq!(writes.load(Ordering::Relaxed), 1);
+    }
+
+    #[tokio::test]
+    async fn a_batch_of_control_frames_alone_counts_no_messages() {
+        let socket = Box::new(CountingSocket(Arc::default()));
+        let ping = Input::Batch(vec![Message::Ping(Bytes::from_static(b"p"))]);
+        let notes = notes_of(socket, vec![ping]).await;
+        assert!(notes.iter().any(|n| matches!(n, Note::PingSent(_))));
+        assert!(
+            !notes.iter().any(|n| matches!(n, Note::Sent { .. })),
+            "{notes:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_replay_cut_short_counts_what_it_held_and_what_was_queued() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("all-handed-over.jsonl");
+        std::fs::write(&path, "\n").unwrap();
+        let replay = Arc::new(Replay::load(&path, 1.0).unwrap());
+        let (tx, mut rx) = mpsc::channel(4);
+        tx.try_send(lines(2)).unwrap();
+        tx.try_send(lines(1)).unwrap();
+        let pending = Pending::Replay(replay);
+        assert_eq!(
+            unsent(&mut rx, &pending).await.as_deref(),
+            Some("3 replayed messages not sent")
+        );
+        assert_eq!(unsent(&mut rx, &pending).await, None, "nothing left");
+    }
+
     #[tokio::test]
     async fn input_that_had_ended_left_nothing_unsent() {
         let (tx, mut rx) = mpsc::channel::<Input>(4);
