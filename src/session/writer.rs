@@ -586,11 +586,24 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_batch_of_control_frames_alone_counts_no_messages() {
+    async fn control_frames_are_told_and_alone_count_no_messages() {
         let socket = Box::new(CountingSocket(Arc::default()));
-        let ping = Input::Batch(vec![Message::Ping(Bytes::from_static(b"p"))]);
-        let notes = notes_of(socket, vec![ping]).await;
-        assert!(notes.iter().any(|n| matches!(n, Note::PingSent(_))));
+        let controls = Input::Batch(vec![
+            Message::Ping(Bytes::from_static(b"p")),
+            Message::Pong(Bytes::from_static(b"q")),
+        ]);
+        let notes = notes_of(socket, vec![controls]).await;
+        // Each told before it goes out, so that the session shows it (and a pong finds its ping).
+        assert!(
+            notes
+                .iter()
+                .any(|n| matches!(n, Note::PingSent(p) if p == "p"))
+        );
+        assert!(
+            notes
+                .iter()
+                .any(|n| matches!(n, Note::PongSent(p) if p == "q"))
+        );
         assert!(
             !notes.iter().any(|n| matches!(n, Note::Sent { .. })),
             "{notes:?}"
