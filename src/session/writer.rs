@@ -448,17 +448,29 @@ mod tests {
         drop(tx);
     }
 
-    /// A socket that counts the writes it is given.
-    struct CountingSocket(Arc<AtomicUsize>);
+    /// A socket that counts the writes it is given and, when `broken`, fails each one (as
+    /// after the peer reset the connection).
+    struct TestSocket {
+        writes: Arc<AtomicUsize>,
+        broken: bool,
+    }
 
-    impl tokio::io::AsyncWrite for CountingSocket {
+    fn socket(writes: &Arc<AtomicUsize>, broken: bool) -> Writer {
+        let writes = Arc::clone(writes);
+        Box::new(TestSocket { writes, broken })
+    }
+
+    impl tokio::io::AsyncWrite for TestSocket {
         fn poll_write(
             self: Pin<&mut Self>,
             _: &mut Context<'_>,
             bytes: &[u8],
         ) -> Poll<io::Result<usize>> {
-            self.0.fetch_add(1, Ordering::Relaxed);
-            Poll::Ready(Ok(bytes.len()))
+            self.writes.fetch_add(1, Ordering::Relaxed);
+            Poll::Ready(match self.broken {
+                true => Err(io::ErrorKind::BrokenPipe.into()),
+                false => Ok(bytes.len()),
+            })
         }
         fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
             Poll::Ready(Ok(()))
@@ -472,7 +484,7 @@ mod tests {
     async fn many_small_messages_go_out_in_one_write() {
         let writes = Arc::default();
         let mut out = Out {
-            writer: Box::new(CountingSocket(Arc::clone(&writes))),
+            writer: socket(&writes, false),
             sender: Sender::new(Role::Client, StdRng::seed_from_u64(1), None),
             buffer: Vec::new(),
             recorder: None,
@@ -487,48 +499,13 @@ mod tests {
         assert_eq!(writes.load(Ordering::Relaxed), 1);
     }
 
-    /// A socket whose every write fails, as after the peer reset the connection.
-    struct BrokenSocket;
-
-    impl tokio::io::AsyncWrite for BrokenSocket {
-        fn poll_write(
-            self: Pin<&mut Self>,
-            _: &mut Context<'_>,
-            _: &[u8],
-        ) -> Poll<io::Result<usize>> {
-            Poll::Ready(Err(io::ErrorKind::BrokenPipe.into()))
-        }
-        fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-            Poll::Ready(Ok(()))
-        }
-        fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-            Poll::Ready(Ok(()))
-        }
-    }
-
     #[tokio::test]
     async fn a_failed_write_stops_the_writer_and_gives_the_rest_of_the_input_back() {
-        let (input_tx, input) = mpsc::channel(4);
         // Over 64 KiB, so that it is written (and fails) as soon as it is encoded.
-        let big = Message::binary(vec![0u8; 100_000]);
-        input_tx.try_send(Input::Batch(vec![big])).unwrap();
-        input_tx.try_send(lines(3)).unwrap();
-        drop(input_tx);
-        let (_control_tx, control) = mpsc::unbounded_channel();
-        let (notes_tx, mut notes) = mpsc::unbounded_channel();
-        let sender = Sender::new(Role::Client, StdRng::seed_from_u64(1), None);
-        let writer = Box::new(BrokenSocket);
+        let big = Input::Batch(vec![Message::binary(vec![0u8; 100_000])]);
+        let broken = socket(&Arc::default(), true);
+        let (writing, _control, mut notes) = writer_over(broken, vec![big, lines(3)]);
         // The writer returns at once: the deadline only stops a writer that went on.
-        let writing = run(
-            writer,
-            sender,
-            Vec::new(),
-            input,
-            control,
-            notes_tx,
-            Pending::Uncounted,
-            None,
-        );
         let mut left = tokio::time::timeout(Duration::from_secs(10), writing)
             .await
             .expect("the writer stopped at the failure");
@@ -542,15 +519,21 @@ mod tests {
         assert_eq!(failed, 1, "one failure told");
     }
 
-    /// Runs the writer over these batches until the input is done; the notes it sent.
-    async fn notes_of(writer: Writer, batches: Vec<Input>) -> Vec<Note> {
+    /// The writer over these batches of input (ended after them), with its control and notes.
+    fn writer_over(
+        writer: Writer,
+        batches: Vec<Input>,
+    ) -> (
+        impl Future<Output = mpsc::Receiver<Input>>,
+        mpsc::UnboundedSender<Control>,
+        mpsc::UnboundedReceiver<Note>,
+    ) {
         let (input_tx, input) = mpsc::channel(batches.len());
         for batch in batches {
             input_tx.try_send(batch).unwrap();
         }
-        drop(input_tx);
         let (control_tx, control) = mpsc::unbounded_channel();
-        let (notes_tx, mut notes) = mpsc::unbounded_channel();
+        let (notes_tx, notes) = mpsc::unbounded_channel();
         let sender = Sender::new(Role::Client, StdRng::seed_from_u64(1), None);
         let input_left = Pending::Uncounted;
         let writing = run(
@@ -563,6 +546,12 @@ mod tests {
             input_left,
             None,
         );
+        (writing, control_tx, notes)
+    }
+
+    /// Runs the writer over these batches until the input is done; the notes it sent.
+    async fn notes_of(writer: Writer, batches: Vec<Input>) -> Vec<Note> {
+        let (writing, control_tx, mut notes) = writer_over(writer, batches);
         let writing = tokio::spawn(writing);
         let mut seen = Vec::new();
         while !matches!(seen.last(), Some(Note::InputDone)) {
@@ -580,14 +569,13 @@ mod tests {
     #[tokio::test]
     async fn batches_queued_together_are_written_together() {
         let writes = Arc::default();
-        let socket = Box::new(CountingSocket(Arc::clone(&writes)));
-        notes_of(socket, vec![lines(2), lines(3)]).await;
+        notes_of(socket(&writes, false), vec![lines(2), lines(3)]).await;
         assert_eq!(writes.load(Ordering::Relaxed), 1);
     }
 
     #[tokio::test]
     async fn control_frames_are_told_and_alone_count_no_messages() {
-        let socket = Box::new(CountingSocket(Arc::default()));
+        let socket = socket(&Arc::default(), false);
         let controls = Input::Batch(vec![
             Message::Ping(Bytes::from_static(b"p")),
             Message::Pong(Bytes::from_static(b"q")),
