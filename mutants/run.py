@@ -5,6 +5,7 @@
     python3 mutants/run.py src/error.rs src/json    # these files, or every file under a folder
     python3 mutants/run.py --jobs 2 src/protocol   # two files at a time, each in its own tree
     python3 mutants/run.py --resume --jobs 2        # the files not run yet
+    python3 mutants/run.py --recheck src/session    # only the survivors, after new tests
     python3 mutants/run.py --summary-only           # re-read the last runs, write the summary
 
 Each file is mutated one mutant at a time with a per-mutant timeout (`--jobs 2` mutates two
@@ -133,9 +134,13 @@ def prepare_tree(job: int) -> None:
         git("checkout", "--force", "--detach", state, cwd=where)
 
 
-def run_file(path: str, timeout: int, job: int) -> bool:
-    """Runs cargo-mutants on one file; false if it could not run at all."""
-    out = OUT / slug(path)
+def run_file(path: str, timeout: int, job: int, recheck: bool = False) -> bool:
+    """Runs cargo-mutants on one file; false if it could not run at all. With `recheck`, only
+    the file's survivors are run again, and those now caught are marked so in its results."""
+    survivors = results(path)["missed"] if recheck else []
+    if recheck and not survivors:
+        return True
+    out = OUT / (slug(path) + ("-recheck" if recheck else ""))
     out.mkdir(parents=True, exist_ok=True)
     # In place, one mutant at a time (--in-place allows no more).
     # The test targets go to every cargo command (--cargo-arg), the build included: given after
@@ -143,6 +148,10 @@ def run_file(path: str, timeout: int, job: int) -> bool:
     command = ["cargo", "mutants", "--in-place", "--no-shuffle", "--timeout", str(timeout),
                "--baseline", "skip", "--file", path, "--output", str(out),
                *(f"--cargo-arg={arg}" for arg in tests_for(path))]
+    for name in survivors:
+        # Any line and column: the tests added since may have moved the code.
+        file, _, mutant = without_position(name).partition(": ")
+        command.append(f"--re=^{literal(file)}:\\d+:\\d+: {literal(mutant)}$")
     # No debug info: the links that every mutant costs are much faster without; mold, where
     # installed (apt-get install mold), links faster still, and nextest runs the test binaries
     # side by side rather than one after another.
@@ -156,8 +165,33 @@ def run_file(path: str, timeout: int, job: int) -> bool:
     # 0: all caught; 2: some missed; 3: some timed out; 4: the tree is broken unmutated.
     if done.returncode not in (0, 2, 3):
         return False
-    keep_results(path)
+    if recheck:
+        mark_caught(path, out / "mutants.out")
+    else:
+        keep_results(path)
     return True
+
+
+def mark_caught(path: str, folder: Path) -> None:
+    """Marks as caught (or timed out) in the file's results the survivors a recheck caught."""
+    now = {}
+    for outcome in ("caught", "timeout"):
+        listing = folder / f"{outcome}.txt"
+        if listing.exists():
+            now.update((without_position(m), outcome) for m in listing.read_text().splitlines())
+    listing = RESULTS / f"{slug(path)}.txt"
+    lines = []
+    for line in listing.read_text().splitlines():
+        outcome, _, name = line.partition("\t")
+        if outcome == "missed" and without_position(name) in now:
+            outcome = now[without_position(name)]
+        lines.append(f"{outcome}\t{name}\n")
+    listing.write_text("".join(lines))
+
+
+def literal(text: str) -> str:
+    """`text` as a Rust regex that matches it literally."""
+    return "".join(f"\\{c}" if c in "\\.+*?()|[]{}^$" else c for c in text)
 
 
 def keep_results(path: str) -> None:
@@ -239,6 +273,9 @@ def main() -> int:
                              "build mostly keeps one core busy)")
     parser.add_argument("--resume", action="store_true",
                         help="skip the files that have results in mutants/results already")
+    parser.add_argument("--recheck", action="store_true",
+                        help="run again only the survivors of the files given (after adding "
+                             "tests for them), marking those now caught")
     parser.add_argument("--summary-only", action="store_true",
                         help="write the summary from the runs kept, running nothing")
     args = parser.parse_args()
@@ -257,7 +294,7 @@ def main() -> int:
                     path = waiting.get_nowait()
                 except queue.Empty:
                     return
-                if not run_file(path, args.timeout, job):
+                if not run_file(path, args.timeout, job, args.recheck):
                     failed.append(path)
 
         for job in range(args.jobs):
