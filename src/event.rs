@@ -73,3 +73,46 @@ pub fn close_code_name(code: u16) -> &'static str {
         _ => "unknown",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::close_code_name;
+
+    #[test]
+    fn close_codes_have_their_registered_names() {
+        let names: Vec<&str> = (1000..=1015).map(close_code_name).collect();
+        assert_eq!(
+            names,
+            [
+                "normal",
+                "going away",
+                "protocol error",
+                "unsupported data",
+                "unknown",
+                "no status",
+                "abnormal",
+                "invalid payload",
+                "policy violation",
+                "message too big",
+                "extension required",
+                "internal error",
+                "service restart",
+                "try again later",
+                "bad gateway",
+                "TLS failure",
+            ]
+        );
+        let ranges = [2999, 3000, 3999, 4000, 4999, 5000].map(close_code_name);
+        let expected = [
+            "unknown",
+            "registered",
+            "registered",
+            "application",
+            "application",
+        ];
+        assert_eq!(
+            ranges,
+            [expected.as_slice(), &["unknown"]].concat().as_slice()
+        );
+    }
+}

@@ -74,6 +74,8 @@ mod tests {
         assert_eq!(escape_text("\x1b]0;pwned\x07red"), "\\x1b]0;pwned\\x07red");
         assert_eq!(escape_text("a\u{202e}b\u{9b}c"), "a\\u{202e}b\\u{009b}c");
         assert_eq!(escape_text("line\n\ttab\x7f"), "line\n\ttab\\x7f");
+        // 0x80 is the first character written as \u{...}: the first C1 control.
+        assert_eq!(escape_text("\u{80}"), "\\u{0080}");
     }
 
     #[test]

@@ -133,7 +133,10 @@ mod tests {
         stats.heartbeats = 3;
         stats.reconnects = 2;
         let line = stats.to_string();
-        assert!(line.contains("; 2 reconnects; 3 heartbeats; ping rtt"), "{line}");
+        assert!(
+            line.contains("; 2 reconnects; 3 heartbeats; ping rtt"),
+            "{line}"
+        );
         assert!(
             line.contains("sent 2 messages (10 bytes); received 3 messages (12 bytes)"),
             "{line}"
@@ -156,7 +159,10 @@ mod tests {
         stats.sent_bytes = 1;
         stats.sent_wire = 1;
         let line = stats.to_string();
-        assert!(!line.contains("reconnect") && !line.contains("heartbeat"), "{line}");
+        assert!(
+            !line.contains("reconnect") && !line.contains("heartbeat"),
+            "{line}"
+        );
         assert!(
             line.contains("; sent 1 message (1 byte); received 0 messages (0 bytes); "),
             "{line}"
