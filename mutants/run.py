@@ -137,11 +137,12 @@ def prepare_tree(job: int) -> None:
 def run_file(path: str, timeout: int, job: int, recheck: bool = False) -> bool:
     """Runs cargo-mutants on one file; false if it could not run at all. With `recheck`, only
     the file's survivors are run again, and those now caught are marked so in its results."""
-    listed = equivalents()
-    survivors = [m for m in results(path)["missed"] if without_position(m) not in listed]
-    survivors = survivors if recheck else []
-    if recheck and not survivors:
-        return True
+    survivors = []
+    if recheck:
+        listed = equivalents()
+        survivors = [m for m in results(path)["missed"] if without_position(m) not in listed]
+        if not survivors:
+            return True
     out = OUT / (slug(path) + ("-recheck" if recheck else ""))
     out.mkdir(parents=True, exist_ok=True)
     # In place, one mutant at a time (--in-place allows no more).
