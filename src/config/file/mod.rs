@@ -656,6 +656,12 @@ max-time = 2.5
                 "v3"
             ]
         );
+        // A header replaces only headers of its name, not another flag's value that reads so.
+        let home = Home::with("subprotocol = ['v1']\n");
+        assert_eq!(
+            home.args(&["h", "-H", "v1: x"]),
+            ["--subprotocol=v1", "h", "-H", "v1: x"]
+        );
         // A flag that contradicts a setting replaces it: -c, -l for the url; -u for auth.
         let home = Home::with("auth = 'a:b'\n[profile.p]\nurl = 'ws://p/'\necho = true\n");
         assert_eq!(
@@ -821,6 +827,24 @@ max-time = 2.5
             "{}",
             error("\nping-timeout = 1\n", &["h"])
         );
+        // The one that requires it, among others that parse: each tried without the others.
+        assert!(
+            error("\nmax-time = 5\nping-timeout = 1\n", &["h"]).starts_with(
+                "FILE line 3: the following required arguments were not provided: \
+                 --ping-interval <SECS>"
+            ),
+            "{}",
+            error("\nmax-time = 5\nping-timeout = 1\n", &["h"])
+        );
+        // Named by its flag alone, no value quoted: the file's, unless typed too.
+        assert_eq!(
+            error("wait = 0\nping-interval = 0\n", &["h"]),
+            "FILE line 2: --ping-interval must be more than 0"
+        );
+        assert_eq!(
+            error("ping-interval = 5\n", &["h", "--ping-interval", "0"]),
+            "--ping-interval must be more than 0"
+        );
         // The user's own mistakes are theirs, whatever the file holds.
         assert!(
             error("max-time = 70000\n", &["h", "--close-code", "70000"])
@@ -836,10 +860,28 @@ max-time = 2.5
     }
 
     #[test]
+    fn a_flag_is_mentioned_only_as_a_whole() {
+        assert_eq!(mention("--wait", "--wait"), Some(0));
+        assert_eq!(mention("--waits, then --wait.", "--wait"), Some(14));
+        for (message, flag) in [
+            ("--waits", "--wait"),
+            ("x--wait", "--wait"),
+            ("--wait-x", "--wait"),
+            ("--ping-interval", "-p"),
+        ] {
+            assert_eq!(mention(message, flag), None, "{flag} in {message}");
+        }
+    }
+
+    #[test]
     fn warnings_are_for_flags_typed_and_for_credentials_others_can_read() {
         // In a test stdin and stdout are no terminal: --history-file cannot take effect.
         let home = Home::with("history-file = '/tmp/h'\n");
         assert!(config_of(&home, &["h"]).unwrap().warnings.is_empty());
+        let typed = config_of(&home, &["h", "--history-file", "/tmp/h"]).unwrap();
+        assert_eq!(typed.warnings.len(), 1, "{:?}", typed.warnings);
+        // Another setting of the file's does not hide the warning about a flag typed.
+        let home = Home::with("wait = 0\nhistory-file = '/tmp/h'\n");
         let typed = config_of(&home, &["h", "--history-file", "/tmp/h"]).unwrap();
         assert_eq!(typed.warnings.len(), 1, "{:?}", typed.warnings);
         // Only a file others can read is warned about (table.rs finds the credentials).
