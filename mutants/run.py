@@ -164,12 +164,17 @@ def run_file(path: str, timeout: int, job: int, recheck: bool = False) -> bool:
             return True
     out = OUT / (slug(path) + ("-recheck" if recheck else ""))
     out.mkdir(parents=True, exist_ok=True)
+    # A run of this file cut short (stopped, or the machine restarted): its outcomes so far are
+    # kept beside, and its mutants not made again.
+    done = [] if recheck else keep_partial(path)
     # In place, one mutant at a time (--in-place allows no more).
     # The test targets go to every cargo command (--cargo-arg), the build included: given after
     # `--` they would reach only the test run, and each mutant would build all the test crates.
     command = ["cargo", "mutants", "--in-place", "--no-shuffle", "--timeout", str(timeout),
                "--baseline", "skip", "--file", path, "--output", str(out),
                *(f"--cargo-arg={arg}" for arg in tests_for(path))]
+    # By position too: two mutants can share a name (the same operator twice in a function).
+    command += [f"--exclude-re=^{literal(name)}$" for name in done]
     for name in survivors:
         # Any line and column: the tests added since may have moved the code.
         file, _, mutant = without_position(name).partition(": ")
@@ -182,6 +187,9 @@ def run_file(path: str, timeout: int, job: int, recheck: bool = False) -> bool:
         env["RUSTFLAGS"] = (env.get("RUSTFLAGS", "") + " -C link-arg=-fuse-ld=mold").strip()
     if shutil.which("cargo-nextest"):
         command[2:2] = ["--test-tool", "nextest"]
+        # The tests mostly wait on a child wsc and a socket: twice as many at once as cores
+        # shortens a plan's run (the suite that catches a mutant often comes late in it).
+        env.setdefault("NEXTEST_TEST_THREADS", str(2 * (os.cpu_count() or 1)))
     print(f"== {path}: {' '.join(command)}", flush=True)
     done = subprocess.run(command, cwd=tree(job), env=env)
     # 0: all caught; 2: some missed; 3: some timed out; 4: the tree is broken unmutated.
@@ -216,16 +224,37 @@ def literal(text: str) -> str:
     return "".join(f"\\{c}" if c in "\\.+*?()|[]{}^$" else c for c in text)
 
 
-def keep_results(path: str) -> None:
-    """Copies one file's outcomes into mutants/results/, so the summary outlives target/."""
-    folder = OUT / slug(path) / "mutants.out"
+def outcomes_in(folder: Path) -> list[str]:
+    """`outcome<TAB>mutant` for each mutant a cargo-mutants output folder has an outcome for."""
     lines = []
     for outcome in OUTCOMES:
         listing = folder / f"{outcome}.txt"
         if listing.exists():
             lines += [f"{outcome}\t{m}" for m in listing.read_text().splitlines() if m.strip()]
+    return lines
+
+
+def keep_partial(path: str) -> list[str]:
+    """Adds the outcomes of a run of `path` that did not finish to those kept from earlier cut
+    runs (OUT/<slug>-partial.txt), and returns the mutants they name."""
+    partial = OUT / f"{slug(path)}-partial.txt"
+    lines = partial.read_text().splitlines() if partial.exists() else []
+    folder = OUT / slug(path) / "mutants.out"
+    lines += outcomes_in(folder)
+    shutil.rmtree(folder, ignore_errors=True)
+    if lines:
+        partial.write_text("".join(f"{line}\n" for line in dict.fromkeys(lines)))
+    return [line.partition("\t")[2] for line in lines]
+
+
+def keep_results(path: str) -> None:
+    """Copies one file's outcomes into mutants/results/, so the summary outlives target/."""
+    partial = OUT / f"{slug(path)}-partial.txt"
+    lines = partial.read_text().splitlines() if partial.exists() else []
+    lines += outcomes_in(OUT / slug(path) / "mutants.out")
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"{slug(path)}.txt").write_text("".join(f"{line}\n" for line in lines))
+    partial.unlink(missing_ok=True)
 
 
 def results(path: str) -> dict[str, list[str]]:
