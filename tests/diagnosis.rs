@@ -776,6 +776,32 @@ async fn stats_count_what_went_out_before_the_writer_got_stuck() {
 }
 
 #[tokio::test]
+async fn echo_stops_reading_a_peer_that_never_reads_its_echoes() {
+    // The server sends 96 MiB and reads nothing: once 4 MiB of echoes wait unwritten, wsc
+    // reads no more, so what it received is that plus what the socket buffers took (the
+    // kernel's at most 10 MiB), never all the server would send.
+    let server = tcp_server(|mut tcp| async move {
+        raw_upgrade(&mut tcp, "").await;
+        let message = frame(0x82, &[7u8; 60 * 1024]);
+        for _ in 0..(96 * 1024 / 60) {
+            if tcp.write_all(&message).await.is_err() {
+                break;
+            }
+        }
+        tcp
+    })
+    .await;
+    let run = wsc([&server.url, "--echo", "--stats", "--max-time", "3"])
+        .stdin_null()
+        .run()
+        .await;
+    drop(server.finish().await);
+    let received = Stats::of(&run).wire.1;
+    assert!(received < 24 << 20, "{received} bytes read");
+    assert!(received > 4 << 20, "{received} bytes read");
+}
+
+#[tokio::test]
 async fn stats_count_messages_bytes_round_trips_and_the_close() {
     // wsc closes (after --count replies), so every send it made is counted by then.
     let server = counting_server(2, true, replies(), Closer::Client).await;

@@ -47,6 +47,24 @@ async fn an_expectation_met_ends_the_session_at_once_with_status_0() {
 }
 
 #[tokio::test]
+async fn a_binary_message_meets_an_expectation_by_its_bytes() {
+    let server = ws_server(|mut ws: Ws| async move {
+        ws.send(Message::binary(b"ready".to_vec())).await.unwrap();
+        record(ws).await
+    })
+    .await;
+    let run = wsc([&server.url, "--expect", "^ready$", "--max-time", "20"])
+        .stdin_null()
+        .run()
+        .await;
+    run.assert_status(0);
+    assert_eq!(
+        close_of(&server.finish().await),
+        Some((1000, String::new()))
+    );
+}
+
+#[tokio::test]
 async fn patterns_are_matched_in_order() {
     // The first beta comes before alpha and does not count: matched in any order, the goals
     // would be met at alpha and the second beta never printed.
