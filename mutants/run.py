@@ -88,7 +88,7 @@ PLAN = [
     ("src/error.rs", ["--test", "endings", "--test", "handshake", "--test", "limits"]),
     # How a session ends decides whether --reconnect tries again.
     ("src/session/ending.rs", [*PIPE_SIDE, "--test", "reconnect"]),
-    ("src/session/mod.rs", [*PIPE_SIDE, "--test", "reconnect"]),
+    ("src/session/mod.rs", [*PIPE_SIDE, "--test", "reconnect", "--test", "heartbeat"]),
     ("src/", PIPE_SIDE),
 ]
 
