@@ -76,7 +76,7 @@ PLAN = [
     ("src/input/jsonl.rs", ["--test", "json", "--test", "pipe"]),
     ("src/output/human.rs", ["--test", "repl", "--test", "pipe", "--test", "diagnosis",
                              "--test", "json", "--test", "repl_json", "--test", "reconnect",
-                             "--test", "repl_listen"]),
+                             "--test", "repl_listen", "--test", "jsonrpc"]),
     ("src/output/jsonl.rs", ["--test", "json", "--test", "pipe", "--test", "diagnosis"]),
     ("src/output/mod.rs", ["--test", "pipe", "--test", "json", "--test", "repl",
                            "--test", "diagnosis"]),
@@ -88,7 +88,8 @@ PLAN = [
     ("src/error.rs", ["--test", "endings", "--test", "handshake", "--test", "limits"]),
     # How a session ends decides whether --reconnect tries again.
     ("src/session/ending.rs", [*PIPE_SIDE, "--test", "reconnect"]),
-    ("src/session/mod.rs", [*PIPE_SIDE, "--test", "reconnect", "--test", "heartbeat"]),
+    ("src/session/mod.rs", [*PIPE_SIDE, "--test", "reconnect", "--test", "heartbeat",
+                            "--test", "record_replay"]),
     ("src/", PIPE_SIDE),
 ]
 

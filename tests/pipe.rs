@@ -38,22 +38,25 @@ async fn a_hundred_thousand_lines_arrive_once_and_in_order() {
 
 #[tokio::test]
 async fn the_quiet_wait_counts_from_the_last_message_received() {
-    // Each reply comes 1.2 s after the line it answers: 3.6 s after the input ended, more than
-    // -w 3 from there, but never 3 s without a message.
+    // The replies come 1.2 s apart: the last 3.6 s after the input ended, more than -w 3 from
+    // there, but never 3 s without a message. wsc must not close before the last.
     let server = ws_server(|mut ws: Ws| async move {
         let mut seen = Vec::new();
-        while let Some(Ok(message)) = ws.next().await {
-            if message.is_text() {
-                seen.push(message.clone());
-                tokio::time::sleep(Duration::from_millis(1200)).await;
-                ws.send(Message::text(format!(
-                    "late {}",
-                    message.to_text().unwrap()
-                )))
-                .await
-                .unwrap();
+        while seen.len() < 3 {
+            match ws.next().await {
+                Some(Ok(message)) if message.is_text() => seen.push(message),
+                other => panic!("a line expected: {other:?}"),
             }
         }
+        for message in &seen {
+            tokio::select! {
+                early = ws.next() => panic!("before the reply to {message}: {early:?}"),
+                () = tokio::time::sleep(Duration::from_millis(1200)) => {}
+            }
+            let reply = format!("late {}", message.to_text().unwrap());
+            ws.send(Message::text(reply)).await.unwrap();
+        }
+        record(ws).await;
         seen
     })
     .await;
@@ -392,6 +395,9 @@ async fn show_ping_pong_puts_pings_on_stderr_without_verbose_and_escapes_them() 
         ws.send(Message::Ping(b"beat\x1b[31m".to_vec().into()))
             .await
             .unwrap();
+        ws.send(Message::Pong(b"unasked".to_vec().into()))
+            .await
+            .unwrap();
         ws.send(Message::text("data")).await.unwrap();
         record(ws).await
     })
@@ -400,10 +406,34 @@ async fn show_ping_pong_puts_pings_on_stderr_without_verbose_and_escapes_them() 
     run.assert_status(0);
     assert_eq!(run.stdout, b"data\n");
     assert_eq!(
-        run.stderr, "* ping \"beat\\x1b[31m\" (pong sent)\n",
-        "the ping, escaped, and no other event without -v"
+        run.stderr, "* ping \"beat\\x1b[31m\" (pong sent)\n* pong \"unasked\"\n",
+        "the ping, escaped, the pong, and no other event without -v"
     );
     server.finish().await;
+}
+
+#[tokio::test]
+async fn pings_and_pongs_are_not_shown_without_show_ping_pong() {
+    let server = ws_server(|mut ws: Ws| async move {
+        ws.send(Message::Ping(b"beat".to_vec().into()))
+            .await
+            .unwrap();
+        ws.send(Message::Pong(b"unasked".to_vec().into()))
+            .await
+            .unwrap();
+        ws.send(Message::text("data")).await.unwrap();
+        record(ws).await
+    })
+    .await;
+    let run = wsc([&server.url]).stdin_null().run().await;
+    run.assert_status(0);
+    assert_eq!(run.stdout, b"data\n");
+    assert_eq!(run.stderr, "");
+    let received = server.finish().await;
+    assert!(
+        received.contains(&Message::Pong(b"beat".to_vec().into())),
+        "answered all the same: {received:?}"
+    );
 }
 
 #[tokio::test]

@@ -385,6 +385,43 @@ async fn show_ping_pong_shows_pings_and_pongs_both_ways() {
 }
 
 #[tokio::test]
+async fn without_show_ping_pong_only_a_round_trip_is_shown() {
+    let state = tempfile::tempdir().unwrap();
+    // Asked to (by a line), a ping and an unasked pong, then a message.
+    let server = ws_server(|mut ws: Ws| async move {
+        let go = ws.next().await;
+        for message in [
+            Message::Ping(b"beat".to_vec().into()),
+            Message::Pong(b"unasked".to_vec().into()),
+            Message::text("after"),
+        ] {
+            ws.send(message).await.unwrap();
+        }
+        let mut received = record(ws).await;
+        received.extend(go.and_then(Result::ok));
+        received
+    })
+    .await;
+    let mut terminal = start(&server.url, &[], 100, &state);
+    terminal.wait_for_prompt().await;
+    terminal.keys("go\r");
+    terminal.wait_for_text("< after").await;
+    terminal.keys("/pong yo\r");
+    terminal.keys("/ping hi\r");
+    terminal.wait_for_text("* pong \"hi\" after ").await;
+    let text = terminal.text();
+    for hidden in ["sent", "beat", "unasked"] {
+        assert!(!text.contains(hidden), "{hidden}: {text}");
+    }
+    terminal.quit_with_ctrl_d().await;
+    let received = server.finish().await;
+    for pong in ["yo", "beat"] {
+        let pong = Message::Pong(pong.as_bytes().to_vec().into());
+        assert!(received.contains(&pong), "{received:?}");
+    }
+}
+
+#[tokio::test]
 async fn max_time_applies_in_the_repl_too() {
     let state = tempfile::tempdir().unwrap();
     let server = ws_server(record).await;

@@ -569,11 +569,10 @@ impl Session<'_, '_> {
                 }
                 self.phase = Phase::Draining;
                 self.last_received = Instant::now();
-                match self.config.wait {
-                    _ if self.goals.reached() => self.begin_close(self.config.close.clone()),
-                    Wait::Quiet(quiet) if quiet.is_zero() => self.on_quiet(quiet),
-                    Wait::Quiet(quiet) => self.arm_timer(quiet),
-                    Wait::ServerClose => {}
+                // Goals met while sending began the close already. -w 0 ends on the timer's
+                // first turn, as any quiet wait does.
+                if let Wait::Quiet(quiet) = self.config.wait {
+                    self.arm_timer(quiet);
                 }
             }
             Note::PingSent(payload) => {
