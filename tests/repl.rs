@@ -410,6 +410,8 @@ async fn without_show_ping_pong_only_a_round_trip_is_shown() {
     terminal.keys("/ping hi\r");
     terminal.wait_for_text("* pong \"hi\" after ").await;
     let text = terminal.text();
+    let round_trip = regex::Regex::new(r#"\* pong "hi" after [0-9]+\.[0-9] ms"#).unwrap();
+    assert!(round_trip.is_match(&text), "{text}");
     for hidden in ["sent", "beat", "unasked"] {
         assert!(!text.contains(hidden), "{hidden}: {text}");
     }
