@@ -161,7 +161,9 @@ def run_file(path: str, timeout: int, job: int, recheck: bool = False) -> bool:
     survivors = []
     if recheck:
         listed = equivalents()
-        survivors = [m for m in results(path)["missed"] if without_position(m) not in listed]
+        found = results(path, partial=True)
+        survivors = [m for m in found["missed"] if without_position(m) not in listed]
+        survivors = drop_gone(path, survivors, job)
         if not survivors:
             return True
     out = OUT / (slug(path) + ("-recheck" if recheck else ""))
@@ -204,6 +206,24 @@ def run_file(path: str, timeout: int, job: int, recheck: bool = False) -> bool:
     return True
 
 
+def drop_gone(path: str, survivors: list[str], job: int) -> list[str]:
+    """The survivors whose code is still there: those of code removed since are dropped from
+    the file's results (no mutant of theirs can be made any more)."""
+    listing = subprocess.run(["cargo", "mutants", "--list", "--file", path], cwd=tree(job),
+                             check=True, capture_output=True, text=True).stdout
+    now = {without_position(name) for name in listing.splitlines()}
+    gone = {m for m in survivors if without_position(m) not in now}
+    if gone:
+        listing = RESULTS / f"{slug(path)}.txt"
+        if not listing.exists():
+            listing = RESULTS / f"{slug(path)}.partial.txt"
+        kept = [line for line in listing.read_text().splitlines()
+                if line.partition("\t")[2] not in gone]
+        listing.write_text("".join(f"{line}\n" for line in kept))
+        print(f"== {path}: {len(gone)} survivors gone with their code", flush=True)
+    return [m for m in survivors if m not in gone]
+
+
 def mark_caught(path: str, folder: Path) -> None:
     """Marks as caught (or timed out) in the file's results the survivors a recheck caught."""
     now = {}
@@ -212,6 +232,8 @@ def mark_caught(path: str, folder: Path) -> None:
         if listing.exists():
             now.update((without_position(m), outcome) for m in listing.read_text().splitlines())
     listing = RESULTS / f"{slug(path)}.txt"
+    if not listing.exists():
+        listing = RESULTS / f"{slug(path)}.partial.txt"
     lines = []
     for line in listing.read_text().splitlines():
         outcome, _, name = line.partition("\t")
@@ -238,20 +260,21 @@ def outcomes_in(folder: Path) -> list[str]:
 
 def keep_partial(path: str) -> list[str]:
     """Adds the outcomes of a run of `path` that did not finish to those kept from earlier cut
-    runs (OUT/<slug>-partial.txt), and returns the mutants they name."""
-    partial = OUT / f"{slug(path)}-partial.txt"
+    runs (mutants/results/<slug>.partial.txt), and returns the mutants they name."""
+    partial = RESULTS / f"{slug(path)}.partial.txt"
     lines = partial.read_text().splitlines() if partial.exists() else []
     folder = OUT / slug(path) / "mutants.out"
     lines += outcomes_in(folder)
     shutil.rmtree(folder, ignore_errors=True)
     if lines:
+        RESULTS.mkdir(exist_ok=True)
         partial.write_text("".join(f"{line}\n" for line in dict.fromkeys(lines)))
     return [line.partition("\t")[2] for line in lines]
 
 
 def keep_results(path: str) -> None:
     """Copies one file's outcomes into mutants/results/, so the summary outlives target/."""
-    partial = OUT / f"{slug(path)}-partial.txt"
+    partial = RESULTS / f"{slug(path)}.partial.txt"
     lines = partial.read_text().splitlines() if partial.exists() else []
     lines += outcomes_in(OUT / slug(path) / "mutants.out")
     RESULTS.mkdir(exist_ok=True)
@@ -259,10 +282,15 @@ def keep_results(path: str) -> None:
     partial.unlink(missing_ok=True)
 
 
-def results(path: str) -> dict[str, list[str]]:
+def results(path: str, partial: bool = False) -> dict[str, list[str]]:
+    """A file's outcomes; with `partial`, those of a run cut short when it has no other."""
     listing = RESULTS / f"{slug(path)}.txt"
     found = {outcome: [] for outcome in OUTCOMES}
     found["ran"] = listing.exists()
+    found["partial"] = False
+    if partial and not listing.exists():
+        listing = RESULTS / f"{slug(path)}.partial.txt"
+        found["partial"] = listing.exists()
     if listing.exists():
         for line in listing.read_text().splitlines():
             outcome, _, name = line.partition("\t")
@@ -275,8 +303,8 @@ def summarise(files: list[str]) -> tuple[str, list[str]]:
     rows, unexpected, not_run = [], [], []
     total = {"caught": 0, "missed": 0, "timeout": 0, "unviable": 0, "equivalent": 0}
     for path in files:
-        found = results(path)
-        if not found["ran"]:
+        found = results(path, partial=True)
+        if not found["ran"] and not found["partial"]:
             not_run.append(path)
             continue
         missed = [m for m in found["missed"] if without_position(m) not in listed]
@@ -287,7 +315,7 @@ def summarise(files: list[str]) -> tuple[str, list[str]]:
                   "equivalent": equivalent}
         for key in total:
             total[key] += counts[key]
-        rows.append((path, counts))
+        rows.append((f"{path} (part)" if found["partial"] else path, counts))
 
     def score(c):
         viable = c["caught"] + c["timeout"] + c["missed"]
@@ -296,7 +324,8 @@ def summarise(files: list[str]) -> tuple[str, list[str]]:
     lines = ["# Mutation testing", "",
              "Written by `python3 mutants/run.py` (see its top for how). Score: mutants caught "
              "(a test failed, or it timed out) over viable mutants, the equivalent ones "
-             "(mutants/equivalent.txt) left out.", "",
+             "(mutants/equivalent.txt) left out. A file marked (part) was stopped part way: "
+             "its mutants run so far are counted, and `--resume` goes on with the rest.", "",
              "| file | caught | missed | timeout | unviable | equivalent | score |",
              "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for path, c in rows:
