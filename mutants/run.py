@@ -231,6 +231,12 @@ def mark_caught(path: str, folder: Path) -> None:
         listing = folder / f"{outcome}.txt"
         if listing.exists():
             now.update((without_position(m), outcome) for m in listing.read_text().splitlines())
+    # Mutants can share a name (the same operator twice in a function): while one of that name
+    # still survives, none of them is marked caught.
+    missed = folder / "missed.txt"
+    if missed.exists():
+        for name in missed.read_text().splitlines():
+            now.pop(without_position(name), None)
     listing = RESULTS / f"{slug(path)}.txt"
     if not listing.exists():
         listing = RESULTS / f"{slug(path)}.partial.txt"
