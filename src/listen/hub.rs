@@ -71,7 +71,6 @@ pub async fn serve(
     };
     opened()?;
     let max_time = config.max_time.map(|limit| Instant::now() + limit);
-    let never = Instant::now() + Duration::from_secs(86400 * 365);
     while !hub.done() {
         let patience = hub.delivery.as_ref().map(|delivery| delivery.deadline);
         let ending_by = hub.closing.as_ref().map(|(by, _)| *by);
@@ -92,10 +91,10 @@ pub async fn serve(
             },
             (tcp, peer) = listener.next(config), if hub.closing.is_none() => hub.on_accept(tcp, peer, &listener),
             Some(()) = next_room(&mut hub.delivery) => hub.on_room(),
-            () = sleep_until(patience.unwrap_or(never)), if patience.is_some() => hub.on_patience_over(),
+            () = until(patience) => hub.on_patience_over(),
             item = input.recv(), if hub.wants_input() => hub.on_input(item),
-            () = sleep_until(max_time.unwrap_or(never)), if max_time.is_some() && hub.closing.is_none() => hub.on_max_time(),
-            () = sleep_until(ending_by.unwrap_or(never)), if ending_by.is_some() => hub.end.abandoned = true,
+            () = until(max_time), if hub.closing.is_none() => hub.on_max_time(),
+            () = until(ending_by) => hub.end.abandoned = true,
             // After the rest: polling a signal costs a lock each time (see the session's loop).
             signal = signals.next() => hub.on_signal(signal),
             () = std::future::ready(()), if hub.unflushed => hub.flush(),
@@ -161,6 +160,14 @@ struct End {
     stdout_gone: bool,
     /// A second signal, or clients that did not end in time: stop waiting for them.
     abandoned: bool,
+}
+
+/// Ready at `at`; never without one.
+async fn until(at: Option<Instant>) {
+    match at {
+        Some(at) => sleep_until(at).await,
+        None => std::future::pending().await,
+    }
 }
 
 impl Hub<'_> {
