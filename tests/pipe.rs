@@ -389,19 +389,24 @@ async fn color_changes_the_colours_of_the_events_on_stderr_never_stdout() {
     server.finish().await;
 }
 
-#[tokio::test]
-async fn show_ping_pong_puts_pings_on_stderr_without_verbose_and_escapes_them() {
-    let server = ws_server(|mut ws: Ws| async move {
-        ws.send(Message::Ping(b"beat\x1b[31m".to_vec().into()))
-            .await
-            .unwrap();
-        ws.send(Message::Pong(b"unasked".to_vec().into()))
-            .await
-            .unwrap();
-        ws.send(Message::text("data")).await.unwrap();
+/// A server that sends a ping with this payload, an unasked pong, then a message.
+async fn pinging(ping: &'static [u8]) -> Server<Vec<Message>> {
+    ws_server(move |mut ws: Ws| async move {
+        for message in [
+            Message::Ping(ping.to_vec().into()),
+            Message::Pong(b"unasked".to_vec().into()),
+            Message::text("data"),
+        ] {
+            ws.send(message).await.unwrap();
+        }
         record(ws).await
     })
-    .await;
+    .await
+}
+
+#[tokio::test]
+async fn show_ping_pong_puts_pings_on_stderr_without_verbose_and_escapes_them() {
+    let server = pinging(b"beat\x1b[31m").await;
     let run = wsc([&server.url, "-P"]).stdin_null().run().await;
     run.assert_status(0);
     assert_eq!(run.stdout, b"data\n");
@@ -414,17 +419,7 @@ async fn show_ping_pong_puts_pings_on_stderr_without_verbose_and_escapes_them() 
 
 #[tokio::test]
 async fn pings_and_pongs_are_not_shown_without_show_ping_pong() {
-    let server = ws_server(|mut ws: Ws| async move {
-        ws.send(Message::Ping(b"beat".to_vec().into()))
-            .await
-            .unwrap();
-        ws.send(Message::Pong(b"unasked".to_vec().into()))
-            .await
-            .unwrap();
-        ws.send(Message::text("data")).await.unwrap();
-        record(ws).await
-    })
-    .await;
+    let server = pinging(b"beat").await;
     let run = wsc([&server.url]).stdin_null().run().await;
     run.assert_status(0);
     assert_eq!(run.stdout, b"data\n");
