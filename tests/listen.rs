@@ -65,6 +65,18 @@ async fn ci_test_double_passes_when_the_client_subscribes() {
 }
 
 #[tokio::test]
+async fn a_clients_binary_message_meets_an_expectation_by_its_bytes() {
+    let server = listen(&["-l", "0", "--expect", "^ready$"], None).await;
+    let (mut ws, _) = client(&server.url("/"), None).await;
+    within("send", ws.send(Message::binary(b"ready".to_vec())))
+        .await
+        .expect("sent");
+    let rest = common::record(ws).await;
+    assert_eq!(common::close_of(&rest).map(|(code, _)| code), Some(1000));
+    server.finish().await.assert_status(0);
+}
+
+#[tokio::test]
 async fn ci_test_double_fails_when_the_client_does_not_subscribe() {
     let args = [
         "-l",
