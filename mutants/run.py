@@ -214,9 +214,7 @@ def drop_gone(path: str, survivors: list[str], job: int) -> list[str]:
     now = {without_position(name) for name in listing.splitlines()}
     gone = {m for m in survivors if without_position(m) not in now}
     if gone:
-        listing = RESULTS / f"{slug(path)}.txt"
-        if not listing.exists():
-            listing = RESULTS / f"{slug(path)}.partial.txt"
+        listing = listing_of(path)
         kept = [line for line in listing.read_text().splitlines()
                 if line.partition("\t")[2] not in gone]
         listing.write_text("".join(f"{line}\n" for line in kept))
@@ -237,9 +235,7 @@ def mark_caught(path: str, folder: Path) -> None:
     if missed.exists():
         for name in missed.read_text().splitlines():
             now.pop(without_position(name), None)
-    listing = RESULTS / f"{slug(path)}.txt"
-    if not listing.exists():
-        listing = RESULTS / f"{slug(path)}.partial.txt"
+    listing = listing_of(path)
     lines = []
     for line in listing.read_text().splitlines():
         outcome, _, name = line.partition("\t")
@@ -288,6 +284,12 @@ def keep_results(path: str) -> None:
     partial.unlink(missing_ok=True)
 
 
+def listing_of(path: str) -> Path:
+    """Where a file's outcomes are kept: its whole run's, or else a run's cut short."""
+    whole = RESULTS / f"{slug(path)}.txt"
+    return whole if whole.exists() else RESULTS / f"{slug(path)}.partial.txt"
+
+
 def results(path: str, partial: bool = False) -> dict[str, list[str]]:
     """A file's outcomes; with `partial`, those of a run cut short when it has no other."""
     listing = RESULTS / f"{slug(path)}.txt"
@@ -295,7 +297,7 @@ def results(path: str, partial: bool = False) -> dict[str, list[str]]:
     found["ran"] = listing.exists()
     found["partial"] = False
     if partial and not listing.exists():
-        listing = RESULTS / f"{slug(path)}.partial.txt"
+        listing = listing_of(path)
         found["partial"] = listing.exists()
     if listing.exists():
         for line in listing.read_text().splitlines():
