@@ -64,14 +64,20 @@ impl Helper {
         else {
             return;
         };
-        let old = self.cols.replace(cols);
-        if old == 0 {
-            return;
-        }
-        if let Some(moves) = moves_after_widening(self.prompt, line, pos, old, cols) {
+        if let Some(moves) = self.moves_at(cols, line, pos) {
             let mut out = std::io::stdout().lock();
             let _ = out.write_all(moves.as_bytes()).and_then(|()| out.flush());
         }
+    }
+
+    /// Notes that rustyline now draws at `cols` columns, and says what to write first when that
+    /// is wider than last time (nothing the first time: the old width is not known).
+    fn moves_at(&self, cols: u16, line: &str, pos: usize) -> Option<String> {
+        let old = self.cols.replace(cols);
+        if old == 0 {
+            return None;
+        }
+        moves_after_widening(self.prompt, line, pos, old, cols)
     }
 }
 
@@ -267,6 +273,55 @@ mod tests {
             moves_after_widening("> ", &LONG[..38], 38, 20, 100).as_deref(),
             Some("\n")
         );
+    }
+
+    #[test]
+    fn a_tab_moves_to_the_next_tab_stop() {
+        assert_eq!(position("> a\tb", (0, 0), 80), (0, 9));
+        assert_eq!(position("\tb", (0, 0), 80), (0, 9));
+        assert_eq!(position("> a\t", (0, 0), 8), (1, 0));
+    }
+
+    #[test]
+    fn the_width_is_watched_from_draw_to_draw_with_the_prompt_set_last() {
+        const WIDE_PROMPT: &str = "a prompt forty columns wide, as /jq's > ";
+        let mut helper = Helper::new("> ", None);
+        // The first draw only notes the width.
+        assert_eq!(helper.moves_at(30, LONG, 0), None);
+        // "> " fits on the first row at 30: widening takes no row away above the cursor.
+        assert_eq!(helper.moves_at(100, LONG, 0), None);
+        helper.set_prompt(WIDE_PROMPT);
+        assert_eq!(helper.moves_at(30, LONG, 0), None);
+        // The cursor after 40 columns of prompt was on the second row of three.
+        assert_eq!(
+            helper.moves_at(100, LONG, 0).as_deref(),
+            Some("\n\n\x1b[1A")
+        );
+    }
+
+    #[test]
+    fn a_text_filling_its_rows_exactly_counts_from_the_cursor_when_it_is_inside() {
+        // 60 columns, two full rows at 30; the cursor at column 42, on the second row.
+        let line = &format!("{LONG}{}", &LONG[..12]);
+        assert_eq!(
+            moves_after_widening("> ", line, 40, 30, 100).as_deref(),
+            Some("\n\n\x1b[1A")
+        );
+    }
+
+    #[test]
+    fn the_invisible_hint_completes_nothing() {
+        // rustyline inserts a hint's completion on Right at the end of the line.
+        assert_eq!(rustyline::hint::Hint::completion(&Invisible), None);
+    }
+
+    #[test]
+    fn without_jsonrpc_tab_offers_nothing_and_replaces_nothing() {
+        let history = rustyline::history::MemHistory::new();
+        let context = Context::new(&history);
+        let helper = Helper::new("> ", None);
+        let (start, candidates) = helper.complete("{\"a\"", 4, &context).unwrap();
+        assert_eq!((start, candidates), (4, Vec::<String>::new()));
     }
 
     #[test]
