@@ -220,11 +220,13 @@ async fn signals_close_with_1001_going_away_and_exit_128_plus_their_number() {
 
 #[tokio::test]
 async fn lines_left_unsent_are_counted_when_the_server_closes_at_once() {
-    // Closes right after the upgrade. stdin is a file of 2,000,000 lines (14 MB), far more than
-    // socket buffers take before wsc reads the Close, so lines are queued and never go out.
+    // Closes right after the upgrade, then reads nothing more until wsc has ended: stdin is a
+    // file of 2,000,000 lines (14 MB), far more than socket buffers take, so however slowly wsc
+    // comes to read the Close (a loaded machine), lines are left that never go out.
+    let (ended, wsc_ended) = tokio::sync::oneshot::channel::<()>();
     let server = ws_server(|mut ws: Ws| async move {
         ws.close(None).await.unwrap();
-        record(ws).await
+        let _ = wsc_ended.await;
     })
     .await;
     let dir = tempfile::tempdir().unwrap();
@@ -235,6 +237,7 @@ async fn lines_left_unsent_are_counted_when_the_server_closes_at_once() {
     )
     .unwrap();
     let run = wsc([&server.url]).stdin_file(&input).run().await;
+    let _ = ended.send(());
     run.assert_status(9);
     let count = regex::Regex::new(concat!(
         r"^wsc: error: the server closed before all input was sent: ",
