@@ -207,6 +207,7 @@ async fn run_one<'a>(
         timer: Box::pin(sleep_until(far_future())),
         timer_armed: false,
         done: false,
+        closed_while_sending: false,
     };
     let opened_event = Event::Opened {
         url: connection.url.to_string(),
@@ -276,6 +277,12 @@ async fn run_one<'a>(
             () = &mut settled => break false,
         }
     };
+    // A writer held in a write when the server closed never got to count what it held.
+    if !writer_done && session.closed_while_sending {
+        if let Some(unsent) = writer::unsent_when_stuck(&pending(config)) {
+            session.ending.unsent(unsent);
+        }
+    }
     session.stats.received_wire = session.wire_before.1 + receiver.wire_bytes;
     session.stats.close = session.ending.server_close_frame();
     let unmet = session.goals.missing();
@@ -315,6 +322,8 @@ struct Session<'a, 's> {
     timer: std::pin::Pin<Box<Sleep>>,
     timer_armed: bool,
     done: bool,
+    /// The server closed while input was still being sent (some of it may never go out).
+    closed_while_sending: bool,
 }
 
 impl Session<'_, '_> {
@@ -551,6 +560,7 @@ impl Session<'_, '_> {
             let _ = self.control.send(Control::Reply(frame));
         }
         self.ending.server_close(code, reason);
+        self.closed_while_sending = self.phase == Phase::Sending;
         self.phase = Phase::Closed;
         // A server drops the TCP connection first once Closes crossed (RFC 6455 §7.1.1): its
         // client waits for that. The writer still sends our queued answer before it stops.

@@ -380,6 +380,19 @@ async fn unsent(input: &mut mpsc::Receiver<Input>, pending: &Pending) -> Option<
     }
 }
 
+/// Input left unsent by a writer stopped in the middle of a write (the server closed and never
+/// read it): the message being written is one, and what was still to come cannot be counted.
+pub fn unsent_when_stuck(pending: &Pending) -> Option<String> {
+    let noun = match pending {
+        Pending::Uncounted => return None,
+        Pending::Stdin => "line",
+        Pending::Replay(_) => "replayed message",
+    };
+    Some(format!(
+        "at least 1 {noun} not sent (the server stopped reading)"
+    ))
+}
+
 /// The messages a queued input item holds.
 fn queued(item: &Input) -> usize {
     match item {
@@ -620,5 +633,14 @@ mod tests {
         let (tx, mut rx) = mpsc::channel::<Input>(4);
         drop(tx);
         assert_eq!(unsent(&mut rx, &Pending::Stdin).await, None);
+    }
+
+    #[test]
+    fn a_writer_stuck_in_a_write_leaves_at_least_one_message_of_a_counted_input() {
+        assert_eq!(
+            unsent_when_stuck(&Pending::Stdin).as_deref(),
+            Some("at least 1 line not sent (the server stopped reading)")
+        );
+        assert_eq!(unsent_when_stuck(&Pending::Uncounted), None);
     }
 }
