@@ -189,7 +189,7 @@ async fn echo_once(port: u16, trusted: &X509) {
 }
 
 #[tokio::test]
-async fn wsc_serves_wss_to_wsc() {
+async fn wsc_serves_wss_to_wsc_and_tells_the_tls_session_only_with_verbose() {
     let files = Files::new();
     let server = listen(&files, &["--echo"], None).await;
     // One message there and back; the client closes once it is back (--count 1).
@@ -210,6 +210,8 @@ async fn wsc_serves_wss_to_wsc() {
     let run = server.finish().await;
     run.assert_status(0);
     assert_eq!(run.stdout_lines(), ["over tls"]);
+    // Without -v, what TLS agreed on is not told (see the pipe-mode test for -v).
+    assert!(!run.stderr.contains(", ALPN "), "{}", run.stderr);
 }
 
 #[tokio::test]

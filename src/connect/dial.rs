@@ -288,4 +288,36 @@ mod tests {
                 .all(|(_, e)| e.kind() == io::ErrorKind::ConnectionRefused)
         );
     }
+
+    #[tokio::test]
+    async fn the_attempt_after_one_started_early_still_waits_the_delay() {
+        let socket = || {
+            let socket = tokio::net::TcpSocket::new_v4().unwrap();
+            socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+            socket
+        };
+        // Refused at once: bound but not listening. The next attempt starts at once.
+        let refused = socket();
+        // Never answered: a listener whose accept queue (of one) is full drops the SYN.
+        let full = socket().listen(0).unwrap();
+        let _queued = TcpStream::connect(full.local_addr().unwrap())
+            .await
+            .unwrap();
+        let open = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let tried = [
+            refused.local_addr().unwrap(),
+            full.local_addr().unwrap(),
+            open.local_addr().unwrap(),
+        ];
+        let delay = Duration::from_secs(1);
+        let started = Instant::now();
+        let raced = tokio::time::timeout(Duration::from_secs(30), race(&tried, delay));
+        let (_, winner) = raced.await.expect("the race ended").unwrap();
+        assert_eq!(winner, tried[2]);
+        let waited = started.elapsed();
+        assert!(
+            waited >= delay,
+            "the third attempt started after {waited:?}"
+        );
+    }
 }

@@ -8,6 +8,8 @@ pub mod names;
 pub mod proxy;
 mod redirect;
 mod route;
+#[cfg(test)]
+mod scripted;
 pub mod unix;
 mod upgrade;
 
@@ -364,5 +366,57 @@ fn offer(config: &Config, hop: &Hop) -> Offer {
             .collect(),
         subprotocols: config.subprotocols.clone(),
         deflate: config.deflate.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt, BufWriter};
+
+    use super::*;
+
+    #[test]
+    fn the_stages_since_a_mark_are_named_as_the_hops() {
+        let mut laps = Laps::new();
+        laps.lap("DNS");
+        laps.lap("TCP");
+        let first = laps.ended();
+        laps.lap("DNS");
+        laps.lap("TCP");
+        laps.prefix_since(first, "proxy");
+        let names: Vec<&str> = laps.stages.iter().map(|(name, _)| name.as_str()).collect();
+        assert_eq!(names, ["DNS", "TCP", "proxy DNS", "proxy TCP"]);
+    }
+
+    /// A stream whose inner layer holds what is written until it is flushed, as TLS may.
+    fn buffered() -> (Stream, tokio::io::DuplexStream) {
+        let (near, far) = tokio::io::duplex(64);
+        (Stream::Other(Box::new(BufWriter::new(near))), far)
+    }
+
+    #[tokio::test]
+    async fn flushing_a_stream_flushes_the_layer_inside_it() {
+        let (mut stream, mut far) = buffered();
+        stream.write_all(b"hello").await.unwrap();
+        stream.flush().await.unwrap();
+        // Dropped, a BufWriter loses what it still holds.
+        drop(stream);
+        let mut got = Vec::new();
+        far.read_to_end(&mut got).await.unwrap();
+        assert_eq!(got, b"hello");
+    }
+
+    #[tokio::test]
+    async fn shutting_down_a_stream_shuts_down_the_layer_inside_it() {
+        let (mut stream, mut far) = buffered();
+        stream.write_all(b"bye").await.unwrap();
+        stream.shutdown().await.unwrap();
+        // The stream is still open here: only the shutdown can end what the far side reads.
+        let mut got = Vec::new();
+        tokio::time::timeout(Duration::from_secs(10), far.read_to_end(&mut got))
+            .await
+            .expect("the far side saw the end")
+            .unwrap();
+        assert_eq!(got, b"bye");
     }
 }

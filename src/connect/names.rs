@@ -381,7 +381,7 @@ mod tests {
 
     #[test]
     fn bad_entries_are_usage_errors_naming_the_flag_and_what_is_wrong() {
-        let table: [(&str, &[&str], &str); 16] = [
+        let table: [(&str, &[&str], &str); 17] = [
             ("--resolve", &["wsc.test:443"], "no address"),
             ("--resolve", &["wsc.test:443:"], "no address"),
             ("--resolve", &["wsc.test"], "too few ':'"),
@@ -414,6 +414,7 @@ mod tests {
                 "'[zz]' is not an IPv6 address",
             ),
             ("--connect-to", &["h:1:a b:2"], "'a b' is not a host name"),
+            ("--connect-to", &["h:1:a/b:2"], "'a/b' is not a host name"),
         ];
         for (flag, entries, why) in table {
             let owned: Vec<String> = entries.iter().map(|s| s.to_string()).collect();
@@ -430,6 +431,13 @@ mod tests {
                 other => panic!("{entries:?}: {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn only_ipv6_addresses_are_bracketed_beside_a_port() {
+        assert_eq!(bracketed("::1"), "[::1]");
+        assert_eq!(bracketed("127.0.0.1"), "127.0.0.1");
+        assert_eq!(bracketed("wsc.test"), "wsc.test");
     }
 
     #[test]

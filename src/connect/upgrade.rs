@@ -190,3 +190,66 @@ fn retry_after(answer: &Head) -> Option<std::time::Duration> {
     let seconds: u64 = answer.get("Retry-After")?.trim().parse().ok()?;
     Some(std::time::Duration::from_secs(seconds))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connect::scripted::Scripted;
+    use crate::protocol::handshake::Offer;
+
+    /// The upgrade against a server answering with `chunks`, one per read: the status and the
+    /// bytes read after the head.
+    async fn answered(chunks: &[&[u8]]) -> (u16, Vec<u8>) {
+        let offer = Offer {
+            target: "/".into(),
+            host: "h".into(),
+            ..Offer::default()
+        };
+        let handshake = ClientHandshake::new(offer, [0; 16]);
+        let mut server = Scripted::new(chunks);
+        match upgrade(&mut server, &handshake).await {
+            Ok((head, rest)) => (head.status, rest),
+            Err(_) => panic!("the upgrade failed"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_refusals_body_arriving_after_its_head_is_read_for_the_error() {
+        let head = b"HTTP/1.1 403 Forbidden\r\nContent-Length: 6\r\n\r\n";
+        assert_eq!(
+            answered(&[head, b"banned"]).await,
+            (403, b"banned".to_vec())
+        );
+    }
+
+    #[tokio::test]
+    async fn a_refusals_body_is_read_no_further_than_its_content_length() {
+        let head = b"HTTP/1.1 403 Forbidden\r\nContent-Length: 6\r\n\r\n";
+        let (_, body) = answered(&[head, b"banned", b"not the body"]).await;
+        assert_eq!(body, b"banned");
+    }
+
+    fn head(text: &str) -> Head {
+        handshake::parse_answer(text.as_bytes()).unwrap().unwrap()
+    }
+
+    #[test]
+    fn a_busy_or_failing_server_is_worth_trying_again_after_its_retry_after() {
+        let url = url::Url::parse("ws://h/").unwrap();
+        let refusal = |answer: &str| refused("refused".into(), &head(answer), b"", &url, false);
+        assert_eq!(
+            refusal("HTTP/1.1 503 Service Unavailable\r\nRetry-After: 7\r\n\r\n"),
+            Failure::Busy("refused".into(), Some(Duration::from_secs(7)))
+        );
+        assert_eq!(
+            refusal("HTTP/1.1 429 Too Many Requests\r\n\r\n"),
+            Failure::Busy("refused".into(), None),
+            "no Retry-After: the backoff decides"
+        );
+        assert_eq!(
+            refusal("HTTP/1.1 403 Forbidden\r\nRetry-After: 7\r\n\r\n"),
+            Failure::Handshake("refused".into()),
+            "a refusal is final"
+        );
+    }
+}

@@ -186,3 +186,89 @@ pub fn too_slow_frame() -> CloseFrame {
         reason: "too slow: messages not read".into(),
     }
 }
+
+#[cfg(test)]
+impl Client {
+    /// A client with no session behind it, its queue holding `capacity` batches: the test reads
+    /// what it is queued and what it is told to close with.
+    pub fn idle(
+        capacity: usize,
+    ) -> (
+        Client,
+        mpsc::Receiver<Input>,
+        mpsc::UnboundedReceiver<CloseFrame>,
+    ) {
+        let (queue, input) = mpsc::channel(capacity);
+        let (orders, orders_rx) = mpsc::unbounded_channel();
+        let client = Client {
+            peer: SocketAddr::from(([127, 0, 0, 1], 1)),
+            path: "/".into(),
+            subprotocol: None,
+            since: Instant::now(),
+            received: 0,
+            queue,
+            orders,
+        };
+        (client, input, orders_rx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The texts of the next batch in a client's queue.
+    fn texts_of(queued: Option<Input>) -> Vec<String> {
+        match queued {
+            Some(Input::Shared(batch)) => {
+                batch.iter().map(|m| m.to_text().unwrap().into()).collect()
+            }
+            _ => panic!("not a shared batch"),
+        }
+    }
+
+    /// Adds an idle client to the roster under its next id.
+    fn join(roster: &mut Roster, capacity: usize) -> mpsc::Receiver<Input> {
+        let (client, queued, _) = Client::idle(capacity);
+        let id = roster.next_id();
+        roster.clients.insert(id, client);
+        queued
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_is_waited_for_and_gets_the_batch_once_it_has_room() {
+        let mut roster = Roster::default();
+        let mut quick = join(&mut roster, QUEUE);
+        let mut slow = join(&mut roster, 1);
+        assert!(roster.broadcast(None, vec![Message::text("one")]).is_none());
+        let before = tokio::time::Instant::now();
+        let mut delivery = roster
+            .broadcast(None, vec![Message::text("two")])
+            .expect("the slow client is waited for");
+        // It has the whole patience from the broadcast on.
+        assert!(delivery.deadline >= before + PATIENCE);
+        assert!(!delivery.is_done());
+        assert_eq!(texts_of(quick.try_recv().ok()), ["one"]);
+        assert_eq!(texts_of(quick.try_recv().ok()), ["two"]);
+        // The slow client reads: the batch waiting for it takes the room.
+        assert_eq!(texts_of(slow.recv().await), ["one"]);
+        assert_eq!(delivery.next().await, Some(()));
+        assert!(delivery.is_done());
+        assert_eq!(texts_of(slow.try_recv().ok()), ["two"]);
+        // No one is waited for any more.
+        assert_eq!(delivery.next().await, None);
+    }
+
+    #[tokio::test]
+    async fn the_clients_still_without_room_when_patience_ends_are_too_slow() {
+        let mut roster = Roster::default();
+        let _quick = join(&mut roster, QUEUE);
+        let _slow = join(&mut roster, 1);
+        let _slower = join(&mut roster, 1);
+        assert!(roster.broadcast(None, vec![Message::text("one")]).is_none());
+        let delivery = roster
+            .broadcast(None, vec![Message::text("two")])
+            .expect("the full queues are waited for");
+        assert_eq!(delivery.too_slow(), BTreeSet::from([2, 3]));
+    }
+}

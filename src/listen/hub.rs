@@ -13,7 +13,7 @@ use tungstenite::protocol::CloseFrame;
 use tungstenite::protocol::frame::coding::CloseCode;
 
 use super::clients::{Client, Delivery, Reports, Roster, too_slow_frame};
-use super::{Listener, terminal, upgrade};
+use super::{Listener, upgrade};
 use crate::config::{Config, Wait};
 use crate::connect::Connection;
 use crate::error::{Failure, Signal};
@@ -49,26 +49,7 @@ pub async fn serve(
     let (reports_tx, mut reports) = mpsc::unbounded_channel();
     let (upgrades_tx, mut upgrades) = mpsc::unbounded_channel();
     let mut signals = Signals::new()?;
-    let mut hub = Hub {
-        config,
-        sessions: Arc::new(session_config(config)),
-        printer,
-        roster: Roster::default(),
-        reports: reports_tx,
-        upgrades: upgrades_tx,
-        upgrading: 0,
-        to: None,
-        goals: Goals::new(config.count, &config.expect),
-        goals_met: false,
-        input_open: true,
-        delivery: None,
-        closing: None,
-        end: End::default(),
-        served: 0,
-        received: 0,
-        sent: 0,
-        unflushed: false,
-    };
+    let mut hub = Hub::new(config, printer, reports_tx, upgrades_tx);
     opened()?;
     let max_time = config.max_time.map(|limit| Instant::now() + limit);
     while !hub.done() {
@@ -170,6 +151,37 @@ async fn until(at: Option<Instant>) {
     }
 }
 
+impl<'a> Hub<'a> {
+    /// The hub of a run just begun: no client yet, nothing sent or received.
+    fn new(
+        config: &'a Config,
+        printer: Printer,
+        reports: Reports,
+        upgrades: mpsc::UnboundedSender<Upgrading>,
+    ) -> Hub<'a> {
+        Hub {
+            config,
+            sessions: Arc::new(session_config(config)),
+            printer,
+            roster: Roster::default(),
+            reports,
+            upgrades,
+            upgrading: 0,
+            to: None,
+            goals: Goals::new(config.count, &config.expect),
+            goals_met: false,
+            input_open: true,
+            delivery: None,
+            closing: None,
+            end: End::default(),
+            served: 0,
+            received: 0,
+            sent: 0,
+            unflushed: false,
+        }
+    }
+}
+
 impl Hub<'_> {
     fn done(&self) -> bool {
         let closed = self.closing.is_some() && self.roster.is_empty() && self.upgrading == 0;
@@ -185,11 +197,15 @@ impl Hub<'_> {
             && (self.config.prompt || !self.roster.is_empty())
     }
 
-    fn on_accept(&mut self, tcp: tokio::net::TcpStream, peer: SocketAddr, listener: &Listener) {
-        let busy = self
-            .config
+    /// As many clients as --max-clients allows: those whose upgrade is under way count too.
+    fn busy(&self) -> bool {
+        self.config
             .max_clients
-            .is_some_and(|max| self.roster.clients.len() + self.upgrading >= max);
+            .is_some_and(|max| self.roster.clients.len() + self.upgrading >= max)
+    }
+
+    fn on_accept(&mut self, tcp: tokio::net::TcpStream, peer: SocketAddr, listener: &Listener) {
+        let busy = self.busy();
         self.upgrading += 1;
         let config = Arc::clone(&self.sessions);
         let upgrades = self.upgrades.clone();
@@ -422,8 +438,7 @@ impl Hub<'_> {
 
     /// A line for people beside the data: above the REPL's prompt, or on stderr.
     fn aside(&mut self, line: String) {
-        let terminal = terminal(self.config);
-        if let Err(e) = self.printer.aside(&line, terminal) {
+        if let Err(e) = self.printer.aside(&line, self.config.stderr_is_terminal) {
             self.on_stdout_error(e);
         }
     }
@@ -480,5 +495,197 @@ async fn next_room(delivery: &mut Option<Delivery>) -> Option<()> {
     match delivery {
         Some(delivery) => delivery.next().await,
         None => std::future::pending().await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::Forward;
+    use tungstenite::Message;
+
+    type Printed = mpsc::UnboundedReceiver<(u32, Forwarded)>;
+
+    /// A hub as serve makes it, for a pipe, printing to a channel the test reads.
+    fn hub(config: &Config) -> (Hub<'_>, Printed) {
+        let (printed, lines) = mpsc::unbounded_channel();
+        let printer = Printer::Forward(Forward {
+            client: 0,
+            to: printed,
+        });
+        let (reports, _) = mpsc::unbounded_channel();
+        let (upgrades, _) = mpsc::unbounded_channel();
+        (Hub::new(config, printer, reports, upgrades), lines)
+    }
+
+    fn config_of(args: &[&str]) -> Config {
+        let mut config = crate::config::tests::config_of(args);
+        config.prompt = false;
+        config
+    }
+
+    /// The lines the hub set aside since the last call.
+    fn asides(printed: &mut Printed) -> Vec<String> {
+        let mut lines = Vec::new();
+        while let Ok((_, what)) = printed.try_recv() {
+            if let Forwarded::Aside(line) = what {
+                lines.push(line);
+            }
+        }
+        lines
+    }
+
+    /// A client with no session, connected under the next id: its queue and its orders.
+    fn join(
+        hub: &mut Hub,
+        capacity: usize,
+    ) -> (mpsc::Receiver<Input>, mpsc::UnboundedReceiver<CloseFrame>) {
+        let (client, queued, orders) = Client::idle(capacity);
+        let id = hub.roster.next_id();
+        hub.roster.clients.insert(id, client);
+        (queued, orders)
+    }
+
+    fn texts(texts: &[&str]) -> Vec<Message> {
+        texts.iter().map(|t| Message::text(*t)).collect()
+    }
+
+    #[tokio::test]
+    async fn clients_with_no_one_connected_says_so() {
+        let config = config_of(&["-l", "0"]);
+        let (mut hub, mut printed) = hub(&config);
+        hub.on_order(Order::Clients);
+        assert_eq!(asides(&mut printed), ["* no client is connected"]);
+    }
+
+    #[tokio::test]
+    async fn the_run_is_over_once_closing_with_no_client_left_nor_upgrading() {
+        let config = config_of(&["-l", "0"]);
+        let (mut hub, _printed) = hub(&config);
+        assert!(!hub.done(), "done before closing");
+        hub.close_all(config.close.clone());
+        assert!(hub.done(), "not done with no client left");
+        // A client accepted before the end is still to be told.
+        hub.upgrading = 1;
+        assert!(!hub.done(), "done with a client upgrading");
+        hub.upgrading = 0;
+        let _client = join(&mut hub, 1);
+        assert!(!hub.done(), "done with a client connected");
+        // Clients that do not end in time are not waited for.
+        hub.end.abandoned = true;
+        assert!(hub.done(), "still waiting after giving up on the clients");
+    }
+
+    #[tokio::test]
+    async fn clients_still_upgrading_count_against_max_clients() {
+        let config = config_of(&["-l", "0", "--max-clients", "2"]);
+        let (mut hub, _printed) = hub(&config);
+        let _client = join(&mut hub, 1);
+        assert!(!hub.busy(), "busy with one client of two");
+        hub.upgrading = 1;
+        assert!(hub.busy(), "not busy with one client and one upgrading");
+        let unlimited = config_of(&["-l", "0"]);
+        let (mut hub, _printed) = self::hub(&unlimited);
+        hub.upgrading = 5;
+        assert!(!hub.busy(), "busy without --max-clients");
+    }
+
+    #[tokio::test]
+    async fn lines_go_to_every_client_again_only_when_the_one_chosen_leaves_before_the_end() {
+        let config = config_of(&["-l", "0"]);
+        let (mut hub, mut printed) = hub(&config);
+        let _one = join(&mut hub, 1);
+        let _two = join(&mut hub, 1);
+        hub.on_order(Order::To(Some(2)));
+        asides(&mut printed);
+        // Another client leaving changes nothing.
+        hub.on_ended(1, Ok(()));
+        assert_eq!(hub.to, Some(2));
+        assert_eq!(asides(&mut printed), Vec::<String>::new());
+        hub.on_ended(2, Ok(()));
+        assert_eq!(hub.to, None);
+        assert_eq!(
+            asides(&mut printed),
+            ["* #2 is gone: sending to every client"]
+        );
+        // As the run ends, every client leaves: no line for each.
+        let _three = join(&mut hub, 1);
+        hub.on_order(Order::To(Some(3)));
+        asides(&mut printed);
+        hub.close_all(config.close.clone());
+        hub.on_ended(3, Ok(()));
+        assert_eq!(asides(&mut printed), Vec::<String>::new());
+    }
+
+    #[tokio::test]
+    async fn messages_queued_are_counted_once_for_each_recipient() {
+        let config = config_of(&["-l", "0"]);
+        let (mut hub, _printed) = hub(&config);
+        let _one = join(&mut hub, 4);
+        let _two = join(&mut hub, 4);
+        hub.broadcast(texts(&["a", "b", "c"]));
+        assert_eq!(hub.sent, 6);
+        hub.to = Some(1);
+        hub.broadcast(texts(&["d"]));
+        assert_eq!(hub.sent, 7);
+    }
+
+    #[tokio::test]
+    async fn a_batch_waiting_for_a_full_queue_holds_input_until_it_is_queued() {
+        let config = config_of(&["-l", "0"]);
+        let (mut hub, _printed) = hub(&config);
+        let (mut queued, _) = join(&mut hub, 1);
+        hub.broadcast(texts(&["one"]));
+        assert!(hub.wants_input());
+        hub.broadcast(texts(&["two"]));
+        assert!(!hub.wants_input(), "input read while a batch waits");
+        // The client reads: the waiting batch takes the room, and input is read again.
+        assert!(matches!(queued.recv().await, Some(Input::Shared(_))));
+        assert_eq!(next_room(&mut hub.delivery).await, Some(()));
+        hub.on_room();
+        assert!(
+            hub.wants_input(),
+            "input still held once the batch is queued"
+        );
+        match queued.try_recv() {
+            Ok(Input::Shared(batch)) => assert_eq!(batch[..], texts(&["two"])),
+            _ => panic!("the waiting batch was not queued"),
+        }
+    }
+
+    #[tokio::test]
+    async fn clients_are_waited_for_through_close_timeout_and_a_grace() {
+        let config = config_of(&["-l", "0", "--close-timeout", "3"]);
+        let (mut hub, _printed) = hub(&config);
+        let (_, mut orders) = join(&mut hub, 1);
+        let before = Instant::now();
+        hub.close_all(config.close.clone());
+        let (by, _) = hub.closing.as_ref().expect("closing");
+        assert!(*by >= before + Duration::from_secs(3) + END_GRACE);
+        assert!(*by <= Instant::now() + Duration::from_secs(3) + END_GRACE);
+        assert_eq!(orders.try_recv().ok(), Some(config.close.clone()));
+    }
+
+    #[tokio::test]
+    async fn stdout_closed_by_its_reader_ends_the_run_quietly() {
+        let config = config_of(&["-l", "0"]);
+        let (mut hub, _printed) = hub(&config);
+        hub.on_stdout_error(std::io::ErrorKind::BrokenPipe.into());
+        assert!(hub.closing.is_some(), "clients not closed");
+        assert!(matches!(hub.outcome(), Ok(())));
+    }
+
+    #[tokio::test]
+    async fn another_stdout_error_ends_the_run_as_a_failure() {
+        let config = config_of(&["-l", "0"]);
+        let (mut hub, _printed) = hub(&config);
+        hub.on_stdout_error(std::io::ErrorKind::StorageFull.into());
+        assert!(hub.closing.is_some(), "clients not closed");
+        match hub.outcome() {
+            Err(Failure::Runtime(words)) => {
+                assert!(words.starts_with("cannot write to stdout: "), "{words}")
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -65,7 +65,7 @@ impl Listener {
                 Ok(accepted) => return accepted,
                 Err(e) => to_stderr(
                     &format!("! accept failed: {}", io_words(&e)),
-                    terminal(config),
+                    config.stderr_is_terminal,
                 ),
             }
         }
@@ -82,7 +82,7 @@ impl Listener {
 /// --one: waits for the first client whose upgrade is good (bad ones are answered and told
 /// about, and the wait goes on), then closes the port.
 pub async fn accept_one(config: &Config, listener: Listener) -> Result<Connection, Failure> {
-    let say = |line: String| to_stderr(&line, terminal(config));
+    let say = |line: String| to_stderr(&line, config.stderr_is_terminal);
     loop {
         let (tcp, peer) = listener.next(config).await;
         let started = Instant::now();
@@ -100,7 +100,7 @@ pub async fn accept_one(config: &Config, listener: Listener) -> Result<Connectio
 
 /// The listening line on stderr, always, and with --jsonl its object first on stdout.
 fn announce(config: &Config, url: &str) -> Result<(), Failure> {
-    to_stderr(&format!("* listening on {url}"), terminal(config));
+    to_stderr(&format!("* listening on {url}"), config.stderr_is_terminal);
     if config.output == crate::config::OutputFormat::Jsonl {
         let line = serde_json::json!({"type": "listening", "url": url});
         let mut stdout = std::io::stdout().lock();
@@ -109,8 +109,4 @@ fn announce(config: &Config, url: &str) -> Result<(), Failure> {
             .map_err(|e| Failure::Runtime(format!("cannot write to stdout: {}", io_words(&e))))?;
     }
     Ok(())
-}
-
-pub(super) fn terminal(config: &Config) -> bool {
-    config.stderr_is_terminal
 }

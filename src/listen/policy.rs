@@ -204,6 +204,11 @@ mod tests {
             !words.contains("s3cret") && !words.contains("guess"),
             "{words}"
         );
+        // The right value sent twice is still the right value.
+        assert_eq!(
+            admitted("X-Token: s3cret\r\nX-Token: s3cret\r\nOrigin: https://a.test\r\n"),
+            Ok(())
+        );
         // Nothing required: every request is admitted.
         assert_eq!(admit(&Required::default(), &head("")), Ok(()));
     }
@@ -236,5 +241,7 @@ mod tests {
             assert!(!same(other, b"abc"), "{other:?}");
         }
         assert!(!same(b"a", b""));
+        // Two differences that would cancel out if gathered with xor ('a' ^ 'b' twice).
+        assert!(!same(b"ba", b"ab"));
     }
 }

@@ -171,6 +171,58 @@ fn refused(address: &str, answer: &Answer, sent_credentials: bool) -> Failure {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::TlsSettings;
+    use crate::connect::proxy::env::Source;
+    use crate::connect::scripted::Scripted;
+
+    /// CONNECT through a proxy at p:1 that answers with `chunks`, one per read.
+    async fn through(chunks: &[&[u8]]) -> Result<(), Failure> {
+        let proxy = Proxy::parse("http://p:1", Source::Flag, None, TlsSettings::default()).unwrap();
+        let mut stream = Scripted::new(chunks);
+        let quiet = Verbose::new(0, false, false);
+        tunnel(&mut stream, &proxy, "h", 2, None, &quiet).await
+    }
+
+    /// An answer whose head is `len` bytes long, made up by a filler header.
+    fn answer_of(len: usize) -> Vec<u8> {
+        let bare = "HTTP/1.1 200 OK\r\nX-Filler: \r\n\r\n";
+        let filler = "a".repeat(len - bare.len());
+        format!("HTTP/1.1 200 OK\r\nX-Filler: {filler}\r\n\r\n").into_bytes()
+    }
+
+    #[tokio::test]
+    async fn interim_answers_are_passed_over_and_a_2xx_opens_the_tunnel() {
+        let answers = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 Connection established\r\n\r\n";
+        assert_eq!(through(&[answers]).await, Ok(()));
+    }
+
+    #[tokio::test]
+    async fn bytes_behind_the_2xx_are_refused_as_no_server_has_spoken_yet() {
+        assert_eq!(
+            through(&[b"HTTP/1.1 200 OK\r\n\r\nhello"]).await,
+            Err(Failure::Connect(
+                "proxy p:1 sent 5 bytes into the tunnel before the server was spoken to".into()
+            ))
+        );
+    }
+
+    #[tokio::test]
+    async fn a_head_of_16_kib_is_taken() {
+        assert_eq!(through(&[&answer_of(16 * 1024)]).await, Ok(()));
+    }
+
+    #[tokio::test]
+    async fn a_head_ending_past_16_kib_is_refused_however_the_reads_fall() {
+        let answer = answer_of(16 * 1024 + 30);
+        // A short first read: the later full ones would end past the limit, not on it.
+        let (start, rest) = answer.split_at(100);
+        assert_eq!(
+            through(&[start, rest]).await,
+            Err(Failure::Connect(
+                "proxy p:1 answered CONNECT with a head larger than 16 KiB".into()
+            ))
+        );
+    }
 
     #[test]
     fn the_request_is_curls_with_basic_credentials_and_bracketed_ipv6() {

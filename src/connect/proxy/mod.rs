@@ -113,18 +113,16 @@ impl Proxy {
         // Under a scheme with no default port an explicit one is kept as typed: the url crate
         // drops `:80` from an http:// URL, and then 1080 would be used.
         let url = Url::parse(&format!("proxy://{rest}")).map_err(|e| bad(&e.to_string()))?;
+        // The `proxy:` scheme keeps any host but a bracketed IPv6 address opaque (an IPv4
+        // address too, `%C3%BC.test` as typed), and has none when it is empty. Parsed as the host
+        // of an http URL, a name takes its IDNA form (`xn--tda.test`), as the server's name does.
         let host = match url.host() {
             Some(Host::Ipv6(ip)) => ip.to_string(),
-            Some(Host::Ipv4(ip)) => ip.to_string(),
-            // The `proxy:` scheme keeps a name opaque (`%C3%BC.test`); parsed as the host of an
-            // http URL it takes its IDNA form (`xn--tda.test`), as the server's name does.
-            Some(Host::Domain(name)) if !name.is_empty() => {
-                match Host::parse(name).map_err(|e| bad(&e.to_string()))? {
-                    Host::Domain(name) => name,
-                    Host::Ipv4(ip) => ip.to_string(),
-                    Host::Ipv6(ip) => ip.to_string(),
-                }
-            }
+            Some(Host::Domain(name)) => match Host::parse(name).map_err(|e| bad(&e.to_string()))? {
+                Host::Domain(name) => name,
+                Host::Ipv4(ip) => ip.to_string(),
+                Host::Ipv6(ip) => ip.to_string(),
+            },
             _ => return Err(bad("no host")),
         };
         let port = url.port().unwrap_or(kind.default_port());

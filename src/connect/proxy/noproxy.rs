@@ -148,6 +148,8 @@ mod tests {
             ("localhost", "127.0.0.1", false),
             ("example.com", "", false),
             ("", "example.com", false),
+            // No host, nothing to match: not even `*` (curl's check_noproxy).
+            ("", "*", false),
             // IPv4: addresses and CIDR ranges; /0 means the address itself.
             ("127.0.0.1", "127.0.0.1,localhost,", true),
             ("127.0.0.1", "127.0.0.1/8,localhost,", true),
@@ -156,6 +158,7 @@ mod tests {
             ("192.168.0.1", "192.168.0.0/16a", false),
             ("192.168.0.1", "192.168.0.0/a16", false),
             ("192.168.0.1", "192.168.0.0/ 16", false),
+            ("192.168.0.1", "192.168.0.0/+16", false),
             ("192.168.0.1", "192.168.0.0/16 ", true),
             ("192.168.0.1", "192.168.0.0/24", true),
             ("192.168.0.1", "192.168.0.0/32", false),

@@ -117,3 +117,56 @@ fn words(e: &Error, proxy: &Proxy) -> String {
         other => other.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::TlsSettings;
+    use crate::connect::proxy::env::Source;
+
+    fn proxy(url: &str) -> Proxy {
+        Proxy::parse(url, Source::Flag, None, TlsSettings::default()).unwrap()
+    }
+
+    #[test]
+    fn only_a_socks5h_proxy_is_told_it_cannot_resolve_names() {
+        let refused = Error::AddressTypeNotSupported;
+        assert_eq!(
+            words(&refused, &proxy("socks5h://p:1")),
+            "address type not supported: it cannot resolve names (socks5:// resolves them here)"
+        );
+        // socks5:// sent an address: the hint would be wrong.
+        assert_eq!(
+            words(&refused, &proxy("socks5://p:1")),
+            "address type not supported"
+        );
+    }
+
+    #[test]
+    fn the_hint_to_give_credentials_is_for_a_user_who_gave_none() {
+        let refused = Error::NoAcceptableAuthMethods;
+        assert_eq!(
+            words(&refused, &proxy("socks5://p:1")),
+            "accepts none of our authentication methods (give credentials with --proxy-user or \
+             in the proxy URL)"
+        );
+        assert_eq!(
+            words(&refused, &proxy("socks5://u:pw@p:1")),
+            "accepts none of our authentication methods"
+        );
+    }
+
+    #[test]
+    fn a_proxy_closing_in_the_handshake_is_told_so_and_other_io_errors_as_they_are() {
+        let io = |kind| Error::Io(std::io::Error::from(kind));
+        let socks = proxy("socks5://p:1");
+        assert_eq!(
+            words(&io(ErrorKind::UnexpectedEof), &socks),
+            "closed the connection during the handshake"
+        );
+        assert_eq!(
+            words(&io(ErrorKind::ConnectionReset), &socks),
+            "connection reset by peer"
+        );
+    }
+}
