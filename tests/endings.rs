@@ -365,6 +365,8 @@ async fn repl_closed_by_the_server(extra: &[&str], last: &str) -> String {
     };
     within("close", ws.close(Some(close))).await.expect("close");
     while let Some(Ok(_)) = within("close answer", ws.next()).await {}
+    // The server ends the TCP connection first, as RFC 6455 asks: wsc need not wait for it.
+    drop(ws);
     assert_eq!(terminal.exit_status().await, 7);
     terminal.wait_for_text(last).await;
     assert!(terminal.is_cooked(), "echo and canonical mode restored");
