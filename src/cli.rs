@@ -947,4 +947,44 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn a_help_line_may_fill_the_width_but_not_pass_it() {
+        let (a, b) = ("a".repeat(45), "b".repeat(46));
+        let full = wrap(&format!("{a} {b}"), "  - ", "    ");
+        assert_eq!(full, format!("  - {a} {b}"));
+        assert_eq!(full.len(), HELP_WIDTH - 4, "the widest a line may be");
+        let over = wrap(&format!("{a} {b}b"), "  - ", "    ");
+        assert_eq!(over, format!("  - {a}\n    {b}b"));
+    }
+
+    #[test]
+    fn a_word_longer_than_a_line_stays_after_its_bullet() {
+        let long = "x".repeat(HELP_WIDTH);
+        assert_eq!(
+            wrap(&format!("{long} y"), "  - ", "    "),
+            format!("  - {long}\n    y")
+        );
+    }
+
+    #[test]
+    fn amounts_shown_and_redirects_are_the_numbers_given() {
+        let cli = Cli::try_parse_from([
+            "wsc",
+            "h",
+            "--max-dump",
+            "7",
+            "--max-lines",
+            "0",
+            "--max-redirs",
+            "12",
+        ])
+        .unwrap();
+        assert_eq!(cli.max_dump, Some(7));
+        assert_eq!(cli.max_lines, Some(0));
+        assert_eq!(cli.max_redirs, Some(12));
+        assert_eq!(how_many_shown(" 3 "), Ok(3));
+        assert_eq!(redirects("0"), Ok(0));
+        assert!(redirects("-1").is_err());
+    }
 }

@@ -250,3 +250,15 @@ fn roff(text: &str) -> String {
     };
     escaped.replace("\\\"", "\\(dq")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_line_starting_with_a_dot_or_a_quote_is_text_not_a_roff_request() {
+        assert_eq!(roff(".wscrc"), "\\&.wscrc");
+        assert_eq!(roff("'quoted'"), "\\&'quoted'");
+        assert_eq!(roff("a.b 'c'"), "a.b 'c'");
+    }
+}

@@ -189,6 +189,17 @@ mod tests {
     }
 
     #[test]
+    fn a_recorder_shows_its_file_when_debugged() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.jsonl");
+        let recorder = Recorder::create(&path).unwrap();
+        assert_eq!(
+            format!("{recorder:?}"),
+            format!("Recorder({})", path.display())
+        );
+    }
+
+    #[test]
     fn each_line_is_a_jsonl_object_with_its_time_and_direction() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("r.jsonl");

@@ -207,6 +207,12 @@ mod tests {
             mask_head_line("HTTP/1.1 101 Switching Protocols"),
             "HTTP/1.1 101 Switching Protocols"
         );
+        // Only a request line's target has its query masked: a header of three words whose
+        // middle one looks like a target is not a request line.
+        assert_eq!(
+            mask_head_line("X-Next: /page?token=abc later"),
+            "X-Next: /page?token=abc later"
+        );
     }
 
     #[test]

@@ -347,3 +347,41 @@ async fn a_connection_reset_is_a_lost_connection_with_status_6() {
     run.assert_status(6)
         .assert_error("connection lost: connection reset by peer");
 }
+
+/// The REPL (with `extra` flags) against a server that closes with 4000 once the prompt is up:
+/// what the terminal shows once `last` is there, after wsc exited 7 and restored the terminal.
+async fn repl_closed_by_the_server(extra: &[&str], last: &str) -> String {
+    let (listener, port) = listener().await;
+    let url = format!("ws://127.0.0.1:{port}/");
+    let state = tempfile::tempdir().unwrap();
+    let mut args = vec![url.as_str(), "--color", "never"];
+    args.extend_from_slice(extra);
+    let mut terminal = pty::Terminal::start(&args, 24, 100, state.path());
+    let (mut ws, _) = accept(&listener).await;
+    terminal.wait_for_prompt().await;
+    let close = CloseFrame {
+        code: 4000.into(),
+        reason: "bye".into(),
+    };
+    within("close", ws.close(Some(close))).await.expect("close");
+    while let Some(Ok(_)) = within("close answer", ws.next()).await {}
+    // The server ends the TCP connection first, as RFC 6455 asks: wsc need not wait for it.
+    drop(ws);
+    assert_eq!(terminal.exit_status().await, 7);
+    terminal.wait_for_text(last).await;
+    assert!(terminal.is_cooked(), "echo and canonical mode restored");
+    terminal.text()
+}
+
+#[tokio::test]
+async fn a_server_close_ends_the_repl_with_status_7_and_says_so_once() {
+    // The close line says it all (code, name, reason): no error line repeats it.
+    let said = "closed by server: 4000 (application) \"bye\"";
+    let text = repl_closed_by_the_server(&[], said).await;
+    assert_eq!(text.matches(said).count(), 1, "{text}");
+    assert!(!text.contains("wsc: error"), "{text}");
+    // With --reconnect the close line shows as any other and cannot tell that the run is over:
+    // the error line under it does.
+    let text = repl_closed_by_the_server(&["--reconnect"], &format!("wsc: error: {said}")).await;
+    assert!(text.contains(&format!("* {said}")), "{text}");
+}

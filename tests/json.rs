@@ -236,3 +236,43 @@ async fn a_listener_filters_what_each_client_sends() {
         run.stderr
     );
 }
+
+#[tokio::test]
+async fn with_jsonl_a_message_is_on_stdout_while_the_session_goes_on() {
+    // The server sends one message, then waits until the test has read it from wsc's stdout:
+    // a line kept in wsc's buffer until the end would never come.
+    let (read, line_read) = tokio::sync::oneshot::channel::<()>();
+    let server = ws_server(|mut ws: Ws| async move {
+        ws.send(Message::text("first")).await.unwrap();
+        let _ = line_read.await;
+        ws.close(None).await.unwrap();
+        record(ws).await
+    })
+    .await;
+    let mut child = wsc([&server.url, "--jsonl", "-w", "-1"])
+        .stdin_null()
+        .spawn();
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(stdout));
+    let first = within("the message on stdout", async {
+        loop {
+            let line = lines
+                .next_line()
+                .await
+                .unwrap()
+                .expect("a line before the end");
+            if line.contains(r#""type":"text""#) {
+                return line;
+            }
+        }
+    })
+    .await;
+    assert!(
+        first.starts_with(r#"{"type":"text","data":"first""#),
+        "{first}"
+    );
+    let _ = read.send(());
+    let run = finish(child).await;
+    run.assert_status(0);
+    server.finish().await;
+}

@@ -418,6 +418,18 @@ async fn show_ping_pong_puts_pings_on_stderr_without_verbose_and_escapes_them() 
 }
 
 #[tokio::test]
+async fn verbose_shows_pings_and_pongs_on_stderr_without_show_ping_pong() {
+    let server = pinging(b"beat").await;
+    let run = wsc([&server.url, "-v"]).stdin_null().run().await;
+    run.assert_status(0);
+    assert_eq!(run.stdout, b"data\n");
+    for event in ["* ping \"beat\" (pong sent)\n", "* pong \"unasked\"\n"] {
+        assert!(run.stderr.contains(event), "{event:?} in {:?}", run.stderr);
+    }
+    server.finish().await;
+}
+
+#[tokio::test]
 async fn pings_and_pongs_are_not_shown_without_show_ping_pong() {
     let server = pinging(b"beat").await;
     let run = wsc([&server.url]).stdin_null().run().await;

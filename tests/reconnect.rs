@@ -257,6 +257,32 @@ async fn a_503_is_tried_again_after_its_retry_after_and_a_404_is_not() {
 }
 
 #[tokio::test]
+async fn without_reconnect_a_503_to_the_first_connection_ends_the_run() {
+    let (listener, port) = listener().await;
+    let url = format!("ws://127.0.0.1:{port}/");
+    let mut child = wsc([url.as_str()]).stdin_null().spawn();
+    let (mut tcp, _) = within("a connection", listener.accept())
+        .await
+        .expect("accept");
+    common::read_request_head(&mut tcp).await;
+    // Busy, come back at once: only --reconnect does.
+    let answer = "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 0\r\nContent-Length: 0\r\n\r\n";
+    tcp.write_all(answer.as_bytes()).await.expect("answer");
+    drop(tcp);
+    let again = within("a second connection or the end", async {
+        tokio::select! {
+            accepted = listener.accept() => Some(accepted.expect("accept").1),
+            _ = child.wait() => None,
+        }
+    })
+    .await;
+    assert_eq!(again, None, "connected again without --reconnect");
+    let run = finish(child).await;
+    run.assert_status(5);
+    assert!(!run.stderr.contains("reconnecting"), "{}", run.stderr);
+}
+
+#[tokio::test]
 async fn execute_is_sent_on_every_connection_and_jsonl_and_stats_tell_of_the_reconnect() {
     let (listener, port) = listener().await;
     let url = format!("ws://127.0.0.1:{port}/");

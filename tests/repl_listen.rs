@@ -105,3 +105,29 @@ async fn a_line_typed_with_no_client_connected_is_said_to_go_nowhere() {
     terminal.wait_for_text("/kick N [code [reason]]").await;
     terminal.quit_with_ctrl_d().await;
 }
+
+#[tokio::test]
+async fn with_timestamps_the_listeners_own_lines_are_stamped_like_the_rest() {
+    let state = tempfile::tempdir().unwrap();
+    let mut terminal = Terminal::start(
+        &["-l", "0", "--color", "never", "--timestamps"],
+        24,
+        100,
+        state.path(),
+    );
+    terminal
+        .wait_for_text("* listening on ws://127.0.0.1:")
+        .await;
+    terminal.wait_for_prompt().await;
+    terminal.enter("anyone?").await;
+    terminal
+        .wait_for_text("! no client is connected: nothing sent")
+        .await;
+    let stamped = regex::Regex::new(r"^\d\d:\d\d:\d\d\.\d{3} ! no client is connected").unwrap();
+    assert!(
+        terminal.text().lines().any(|line| stamped.is_match(line)),
+        "{}",
+        terminal.text()
+    );
+    terminal.quit_with_ctrl_d().await;
+}

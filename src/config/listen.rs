@@ -17,13 +17,6 @@ pub struct Required {
     pub headers: Vec<(String, HeaderValue)>,
 }
 
-impl Required {
-    /// Whether nothing is required: every valid request is accepted.
-    pub fn is_empty(&self) -> bool {
-        self.credentials.is_none() && self.headers.is_empty()
-    }
-}
-
 /// Secrets stay out of debug output: a Config printed in a test or a panic shows names only.
 impl std::fmt::Debug for Required {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -81,6 +74,7 @@ pub(super) fn required(cli: &Cli) -> Result<Required, Failure> {
 #[cfg(test)]
 mod tests {
     use super::super::tests::{config_of, usage_error_of};
+    use super::Required;
 
     #[test]
     fn auth_with_listen_is_required_of_clients_and_require_header_is_parsed_as_h() {
@@ -122,9 +116,12 @@ mod tests {
                 .as_deref(),
             Some("a:b")
         );
-        assert!(config_of(&["-l", "0"]).required.is_empty());
+        assert_eq!(config_of(&["-l", "0"]).required, Required::default());
         // Without -l, --auth is the client's: sent, not required.
-        assert!(config_of(&["ws://h/", "--auth", "a:b"]).required.is_empty());
+        assert_eq!(
+            config_of(&["ws://h/", "--auth", "a:b"]).required,
+            Required::default()
+        );
     }
 
     #[test]

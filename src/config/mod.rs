@@ -201,14 +201,12 @@ fn use_color(
     }
 }
 
-/// `$XDG_STATE_HOME/wsc/history`, or `~/.local/state/wsc/history`.
-fn default_history_file() -> Option<PathBuf> {
-    let state = std::env::var_os("XDG_STATE_HOME")
+/// `$XDG_STATE_HOME/wsc/history`, or `~/.local/state/wsc/history`, from the variables `env`.
+fn default_history_file(env: impl Fn(&str) -> Option<std::ffi::OsString>) -> Option<PathBuf> {
+    let state = env("XDG_STATE_HOME")
         .filter(|dir| !dir.is_empty())
         .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".local/state"))
-        })?;
+        .or_else(|| env("HOME").map(|home| PathBuf::from(home).join(".local/state")))?;
     Some(state.join("wsc").join("history"))
 }
 
@@ -388,18 +386,8 @@ impl Config {
                 ));
             }
         }
-        // A replay is the input: keys are not read, as with --echo.
-        let prompt = mode == Mode::Repl
-            && !cli.echo
-            && replay.is_none()
-            && (cli.execute.is_empty() || cli.interactive);
-        let output = match (cli.jsonl, mode) {
-            // JSON objects would scramble the prompt: there --jsonl is what is typed.
-            (true, _) if prompt => OutputFormat::Human,
-            (true, _) => OutputFormat::Jsonl,
-            (false, Mode::Repl) => OutputFormat::Human,
-            (false, Mode::Pipe) => OutputFormat::Raw,
-        };
+        let prompt = prompts(&cli, mode, replay.is_some());
+        let output = output_format(cli.jsonl, mode, prompt);
         // Colour goes where the human lines go: the REPL's screen, or stderr in a pipe.
         let color = use_color(
             cli.color,
@@ -472,7 +460,7 @@ impl Config {
             history: match (cli.no_history, cli.history_file) {
                 (true, _) => None,
                 (false, Some(path)) => Some(path),
-                (false, None) => default_history_file(),
+                (false, None) => default_history_file(|name| std::env::var_os(name)),
             },
             verbose: cli.verbose,
             wait,
@@ -493,6 +481,23 @@ impl Config {
             stderr_is_terminal,
             warnings,
         })
+    }
+}
+
+/// Whether keys are read at a prompt: in the REPL, unless --echo or a replay is the input
+/// or -x gives the messages (without -i).
+fn prompts(cli: &Cli, mode: Mode, replaying: bool) -> bool {
+    mode == Mode::Repl && !cli.echo && !replaying && (cli.execute.is_empty() || cli.interactive)
+}
+
+/// The shape of the output: --jsonl's objects, except where they would scramble the prompt
+/// (there --jsonl is what is typed); else the REPL's human lines, or a pipe's raw messages.
+fn output_format(jsonl: bool, mode: Mode, prompt: bool) -> OutputFormat {
+    match (jsonl, mode) {
+        (true, _) if prompt => OutputFormat::Human,
+        (true, _) => OutputFormat::Jsonl,
+        (false, Mode::Repl) => OutputFormat::Human,
+        (false, Mode::Pipe) => OutputFormat::Raw,
     }
 }
 
@@ -861,5 +866,128 @@ pub(crate) mod tests {
             true,
             env(&[("CLICOLOR_FORCE", "1")])
         ));
+    }
+
+    #[test]
+    fn the_history_file_is_under_xdg_state_home_else_under_home() {
+        use std::ffi::OsString;
+        let env = |vars: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                let found = vars.iter().find(|(n, _)| *n == name);
+                found.map(|(_, v)| OsString::from(v))
+            }
+        };
+        assert_eq!(
+            default_history_file(env(&[("XDG_STATE_HOME", "/s"), ("HOME", "/h")])),
+            Some(PathBuf::from("/s/wsc/history"))
+        );
+        // An empty XDG_STATE_HOME is unset, as the XDG spec says.
+        assert_eq!(
+            default_history_file(env(&[("XDG_STATE_HOME", ""), ("HOME", "/h")])),
+            Some(PathBuf::from("/h/.local/state/wsc/history"))
+        );
+        assert_eq!(default_history_file(env(&[])), None, "nowhere to keep it");
+    }
+
+    #[test]
+    fn only_a_listener_without_one_serves_many_clients() {
+        assert!(config_of(&["-l", "0"]).many_clients());
+        assert!(!config_of(&["-l", "0", "--one"]).many_clients());
+        assert!(!config_of(&["ws://h/"]).many_clients());
+    }
+
+    #[test]
+    fn a_listener_with_a_certificate_serves_wss_and_without_one_ws() {
+        let with_cert = config_of(&["-l", "0", "--cert", "c.pem", "--key", "k.pem"]);
+        assert_eq!(with_cert.url.as_str(), "wss://127.0.0.1:0/");
+        assert_eq!(config_of(&["-l", "0"]).url.as_str(), "ws://127.0.0.1:0/");
+    }
+
+    #[test]
+    fn keys_are_read_at_a_prompt_only_in_the_repl_when_nothing_else_is_the_input() {
+        let prompts_for = |args: &[&str], mode, replaying| {
+            use clap::Parser;
+            let cli = Cli::try_parse_from(std::iter::once("wsc").chain(args.iter().copied()));
+            prompts(&cli.unwrap(), mode, replaying)
+        };
+        assert!(prompts_for(&["h"], Mode::Repl, false));
+        assert!(!prompts_for(&["h"], Mode::Pipe, false));
+        assert!(!prompts_for(&["h", "--echo"], Mode::Repl, false));
+        assert!(
+            !prompts_for(&["h"], Mode::Repl, true),
+            "a replay is the input"
+        );
+        assert!(!prompts_for(&["h", "-x", "m"], Mode::Repl, false));
+        assert!(prompts_for(&["h", "-x", "m", "-i"], Mode::Repl, false));
+    }
+
+    #[test]
+    fn jsonl_shapes_the_output_except_at_a_prompt() {
+        assert_eq!(output_format(true, Mode::Repl, true), OutputFormat::Human);
+        assert_eq!(output_format(true, Mode::Repl, false), OutputFormat::Jsonl);
+        assert_eq!(output_format(true, Mode::Pipe, false), OutputFormat::Jsonl);
+        assert_eq!(output_format(false, Mode::Repl, false), OutputFormat::Human);
+        assert_eq!(output_format(false, Mode::Pipe, false), OutputFormat::Raw);
+    }
+
+    #[test]
+    fn location_trusted_follows_redirects_as_l_does() {
+        assert!(config_of(&["h", "-L"]).location);
+        assert!(config_of(&["h", "--location-trusted"]).location);
+        assert!(!config_of(&["h"]).location);
+    }
+
+    #[test]
+    fn tls_min_raises_the_lowest_version_from_1_2_to_1_3() {
+        let version = |args: &[&str]| config_of(args).tls.min_version;
+        assert_eq!(version(&["wss://h/"]), TlsVersion::V1_2);
+        assert_eq!(version(&["wss://h/", "--tls-min", "1.2"]), TlsVersion::V1_2);
+        assert_eq!(version(&["wss://h/", "--tls-min", "1.3"]), TlsVersion::V1_3);
+    }
+
+    #[test]
+    fn a_heartbeat_is_its_message_every_so_often_and_never_every_0_seconds() {
+        assert_eq!(config_of(&["h"]).heartbeat, None);
+        assert_eq!(
+            config_of(&["h", "--heartbeat", "hb", "--every", "2.5"]).heartbeat,
+            Some(("hb".to_string(), Duration::from_millis(2500)))
+        );
+        assert_eq!(
+            usage_error_of(&["h", "--heartbeat", "hb", "--every", "0"]),
+            "--every must be more than 0"
+        );
+    }
+
+    #[test]
+    fn a_listening_path_starts_with_a_slash_and_has_no_space_or_query() {
+        assert_eq!(listen_path("/chat/room"), Ok("/chat/room".to_string()));
+        for bad in ["chat", "/a b", "/a?x=1", "/a\tb"] {
+            assert_eq!(
+                listen_path(bad),
+                Err(usage(format!(
+                    "--path '{bad}' is not a path (it starts with / and has no spaces or query)"
+                ))),
+            );
+        }
+    }
+
+    #[test]
+    fn a_servername_is_a_host_name_or_an_ip_address_without_a_port() {
+        for (name, sent) in [
+            ("h.test", "h.test"),
+            ("127.0.0.1", "127.0.0.1"),
+            ("::1", "::1"),
+            ("[::1]", "::1"),
+        ] {
+            assert_eq!(servername(name), Ok(sent.to_string()), "{name}");
+        }
+        for bad in ["", "[]", "h.test:443", "a b", "a\u{7}b", "h.test/p"] {
+            assert_eq!(
+                servername(bad),
+                Err(usage(format!(
+                    "--servername '{bad}' is not a host name or IP address"
+                ))),
+            );
+        }
     }
 }

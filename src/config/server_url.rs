@@ -258,6 +258,16 @@ mod tests {
     }
 
     #[test]
+    fn two_neighbours_swapped_are_one_typo_and_other_moves_are_not() {
+        assert_eq!(typos("ab", "ba"), 1);
+        assert_eq!(typos("abcdef", "abcdfe"), 1);
+        assert_eq!(typos("wss", "sws"), 1);
+        // Optimal string alignment: a swapped pair is not edited again ("ca" to "abc" is 3).
+        assert_eq!(typos("ca", "abc"), 3);
+        assert_eq!(typos("kitten", "sitting"), 3);
+    }
+
+    #[test]
     fn userinfo_is_taken_out_of_the_url() {
         let (url, info) = parse_url("ws://al%40ice:s%3Acret@h:1/p").unwrap();
         assert_eq!(url.as_str(), "ws://h:1/p");

@@ -233,6 +233,7 @@ mod tests {
         assert!(pipe(&["ws://h/", "-i"])[0].starts_with("--interactive applies"));
         assert!(pipe(&["ws://h/", "--timestamps"])[0].contains("--timestamps"));
         assert!(pipe(&["ws://h/", "--timestamps", "-P"]).is_empty());
+        assert!(pipe(&["ws://h/", "--timestamps", "-v"]).is_empty());
         assert!(pipe(&["ws://h/", "--timestamps", "--jsonl"]).is_empty());
         assert!(pipe(&["ws://h/", "--echo"])[0].contains("--echo sends no input"));
         assert!(warned(&["ws://h/", "--echo"], Mode::Pipe, true).is_empty());
@@ -259,6 +260,13 @@ mod tests {
                 "-H 'Origin: …' replaces -o, which is not sent"
             ]
         );
+        // -u alone is as replaced as --auth.
+        for flag in ["--auth", "-u"] {
+            assert_eq!(
+                pipe(&["h", flag, "u:p", "-H", "Authorization: Bearer t"]),
+                ["-H 'Authorization: …' replaces --auth, which is not sent"]
+            );
+        }
         let repl = |args: &[&str]| warned(args, Mode::Repl, false);
         assert!(repl(&["h", "--echo"])[0].starts_with("--echo reads no input"));
         assert!(repl(&["h", "-i"])[0].starts_with("--interactive changes what -x does"));
@@ -412,5 +420,22 @@ mod tests {
             warned(&["--tls-min", "1.3"]),
             ["--tls-min has no effect with -l without --cert and --key (no TLS)"]
         );
+    }
+
+    #[test]
+    fn each_name_flag_given_with_a_unix_socket_is_named_as_having_no_effect() {
+        let socket = UnixSocket::Path("/s".into());
+        let names = |resolve: &[&str], ipv4| {
+            let resolve: Vec<String> = resolve.iter().map(|r| r.to_string()).collect();
+            Names::from_flags(&resolve, &[], ipv4, false).unwrap()
+        };
+        assert_eq!(
+            no_names_on(&socket, &names(&["h:1:127.0.0.1"], true)),
+            [
+                "--resolve has no effect on a unix socket /s (no name is looked up)",
+                "-4 has no effect on a unix socket /s (no name is looked up)"
+            ]
+        );
+        assert!(no_names_on(&socket, &names(&[], false)).is_empty());
     }
 }

@@ -296,3 +296,22 @@ pub fn describe_close(code: Option<u16>, reason: &str, peer: &str) -> String {
         None => format!("closed by {peer} without a status code"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reconnection_says_what_was_lost_how_long_it_waits_and_which_attempt_comes() {
+        assert_eq!(
+            describe_reconnecting(
+                1006,
+                "server closed the connection without a close frame",
+                std::time::Duration::from_millis(1300),
+                2
+            ),
+            "connection lost (1006): server closed the connection without a close frame; \
+             reconnecting in 1.3 s (attempt 2)"
+        );
+    }
+}

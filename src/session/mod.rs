@@ -803,3 +803,19 @@ async fn next_order(orders: &mut Orders) -> Option<CloseFrame> {
 fn far_future() -> tokio::time::Instant {
     tokio::time::Instant::now() + Duration::from_secs(86400 * 365)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::tests::config_of;
+
+    #[test]
+    fn only_stdin_left_unsent_is_counted_not_the_repl_input() {
+        let mut config = config_of(&["ws://h/"]);
+        config.mode = Mode::Pipe;
+        assert!(matches!(pending(&config), Pending::Stdin));
+        // The REPL's input never ends on its own: what is unsent is not a failure.
+        config.mode = Mode::Repl;
+        assert!(matches!(pending(&config), Pending::Uncounted));
+    }
+}

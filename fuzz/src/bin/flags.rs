@@ -1,4 +1,6 @@
 //! AFL target: see `wsc::fuzz::flags`.
 fn main() {
-    afl::fuzz!(|data: &[u8]| wsc::fuzz::flags(data));
+    afl::fuzz!(|data: &[u8]| {
+        let _ = wsc::fuzz::flags(data);
+    });
 }

@@ -1,4 +1,6 @@
 //! AFL target: see `wsc::fuzz::protocol::handshake_answer`.
 fn main() {
-    afl::fuzz!(|data: &[u8]| wsc::fuzz::protocol::handshake_answer(data));
+    afl::fuzz!(|data: &[u8]| {
+        let _ = wsc::fuzz::protocol::handshake_answer(data);
+    });
 }

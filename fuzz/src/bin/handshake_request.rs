@@ -1,4 +1,6 @@
 //! AFL target: see `wsc::fuzz::protocol::handshake_request`.
 fn main() {
-    afl::fuzz!(|data: &[u8]| wsc::fuzz::protocol::handshake_request(data));
+    afl::fuzz!(|data: &[u8]| {
+        let _ = wsc::fuzz::protocol::handshake_request(data);
+    });
 }

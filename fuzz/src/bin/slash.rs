@@ -1,4 +1,6 @@
 //! AFL target: see `wsc::fuzz::slash`.
 fn main() {
-    afl::fuzz!(|data: &[u8]| wsc::fuzz::slash(data));
+    afl::fuzz!(|data: &[u8]| {
+        let _ = wsc::fuzz::slash(data);
+    });
 }

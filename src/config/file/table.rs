@@ -473,6 +473,20 @@ mod tests {
     }
 
     #[test]
+    fn a_key_is_guessed_only_when_more_than_0_8_alike() {
+        // 'lo' is exactly 0.8 alike to 'location' (Jaro-Winkler), and less to every other key.
+        assert_eq!(
+            strsim::jaro_winkler("lo", "location"),
+            0.8,
+            "the example is on the line"
+        );
+        assert_eq!(
+            problem("lo = 1\n"),
+            "line 1: unknown key 'lo' (a key is a long flag without its dashes)"
+        );
+    }
+
+    #[test]
     fn values_become_flags_as_the_command_line_has_them() {
         assert_eq!(
             args(
