@@ -80,10 +80,17 @@ PLAN = [
                              "--test", "listen_clients"]),
     ("src/output/jsonl.rs", ["--test", "json", "--test", "pipe", "--test", "diagnosis"]),
     ("src/output/mod.rs", ["--test", "pipe", "--test", "json", "--test", "repl",
-                           "--test", "diagnosis"]),
+                           "--test", "diagnosis", "--test", "repl_listen"]),
     ("src/generate.rs", ["--test", "generated"]),
     ("src/fuzz", ["--test", "fuzz_corpus"]),
-    ("src/verbose.rs", ["--test", "diagnosis", "--test", "handshake"]),
+    # -v's lines for TLS, proxies and routes are checked in their own suites.
+    ("src/verbose.rs", ["--test", "diagnosis", "--test", "handshake", "--test", "tls",
+                        "--test", "proxy", "--test", "routes"]),
+    # The REPL's ending (status, the close said once, the terminal restored).
+    ("src/main.rs", [*PIPE_SIDE, "--test", "repl"]),
+    ("src/terminal.rs", [*PIPE_SIDE, "--test", "repl"]),
+    # Which proxy the environment names is read here, and only the real binary reads it.
+    ("src/config/mod.rs", [*PIPE_SIDE, "--test", "proxy"]),
     ("src/output/raw.rs", ["--test", "pipe", "--test", "json"]),
     ("src/session/limits.rs", ["--test", "limits", "--test", "diagnosis"]),
     ("src/error.rs", ["--test", "endings", "--test", "handshake", "--test", "limits"]),
