@@ -5,7 +5,7 @@
     python3 mutants/run.py src/error.rs src/json    # these files, or every file under a folder
     python3 mutants/run.py --jobs 2 src/protocol   # two files at a time, each in its own tree
     python3 mutants/run.py --resume --jobs 2        # the files not run yet
-    python3 mutants/run.py --recheck src/session    # only the survivors, after new tests
+    python3 mutants/run.py --recheck src/session    # the survivors and new code's mutants
     python3 mutants/run.py --summary-only           # re-read the last runs, write the summary
 
 Each file is mutated one mutant at a time with a per-mutant timeout (`--jobs 2` mutates two
@@ -171,6 +171,8 @@ def run_file(path: str, timeout: int, job: int, recheck: bool = False) -> bool:
         found = results(path, partial=True)
         survivors = [m for m in found["missed"] if without_position(m) not in listed]
         survivors = drop_gone(path, survivors, job)
+        # Code added since the file's run has mutants no run has made: they are made too.
+        survivors += new_mutants(path, found, job)
         if not survivors:
             return True
     out = OUT / (slug(path) + ("-recheck" if recheck else ""))
@@ -208,29 +210,45 @@ def run_file(path: str, timeout: int, job: int, recheck: bool = False) -> bool:
         return False
     if recheck:
         mark_caught(path, out / "mutants.out")
+        shutil.rmtree(out / "mutants.out", ignore_errors=True)
     else:
         keep_results(path)
     return True
 
 
 def drop_gone(path: str, survivors: list[str], job: int) -> list[str]:
-    """The survivors whose code is still there: those of code removed since are dropped from
-    the file's results (no mutant of theirs can be made any more)."""
+    """The survivors whose code is still there. The outcomes of mutants whose code was removed
+    since are dropped from the file's results (no mutant of theirs can be made any more)."""
     listing = subprocess.run(["cargo", "mutants", "--list", "--file", path], cwd=tree(job),
                              check=True, capture_output=True, text=True).stdout
     now = {without_position(name) for name in listing.splitlines()}
-    gone = {m for m in survivors if without_position(m) not in now}
-    if gone:
-        listing = listing_of(path)
-        kept = [line for line in listing.read_text().splitlines()
-                if line.partition("\t")[2] not in gone]
-        listing.write_text("".join(f"{line}\n" for line in kept))
-        print(f"== {path}: {len(gone)} survivors gone with their code", flush=True)
-    return [m for m in survivors if m not in gone]
+    kept = listing_of(path).read_text().splitlines() if listing_of(path).exists() else []
+    still = [line for line in kept if without_position(line.partition("\t")[2]) in now]
+    if len(still) < len(kept):
+        listing_of(path).write_text("".join(f"{line}\n" for line in still))
+        print(f"== {path}: {len(kept) - len(still)} mutants gone with their code", flush=True)
+    return [m for m in survivors if without_position(m) in now]
+
+
+def new_mutants(path: str, found: dict[str, list[str]], job: int) -> list[str]:
+    """The mutants of `path` that none of its kept outcomes names (code added since its run)."""
+    known = {without_position(m) for outcome in OUTCOMES for m in found[outcome]}
+    listing = subprocess.run(["cargo", "mutants", "--list", "--file", path], cwd=tree(job),
+                             check=True, capture_output=True, text=True).stdout
+    new = [m for m in listing.splitlines() if m.strip() and without_position(m) not in known]
+    if new:
+        print(f"== {path}: {len(new)} mutants of code added since its run", flush=True)
+    return new
 
 
 def mark_caught(path: str, folder: Path) -> None:
-    """Marks as caught (or timed out) in the file's results the survivors a recheck caught."""
+    """Marks as caught (or timed out) in the file's results the survivors a recheck caught, and
+    adds the outcomes of the mutants made for the first time."""
+    listing = listing_of(path)
+    kept = listing.read_text().splitlines() if listing.exists() else []
+    known = {without_position(line.partition("\t")[2]) for line in kept}
+    first_time = [line for line in outcomes_in(folder)
+                  if without_position(line.partition("\t")[2]) not in known]
     now = {}
     for outcome in ("caught", "timeout"):
         listing = folder / f"{outcome}.txt"
@@ -249,6 +267,7 @@ def mark_caught(path: str, folder: Path) -> None:
         if outcome == "missed" and without_position(name) in now:
             outcome = now[without_position(name)]
         lines.append(f"{outcome}\t{name}\n")
+    lines += [f"{line}\n" for line in first_time]
     listing.write_text("".join(lines))
 
 
