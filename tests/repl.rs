@@ -1041,3 +1041,84 @@ async fn lines_typed_ahead_in_one_burst_are_all_sent() {
     terminal.quit_with_ctrl_d().await;
     assert_eq!(texts(&server.finish().await), ["abc", "def", "ghi"]);
 }
+
+#[tokio::test]
+async fn leaving_closes_at_once_even_when_told_to_wait_for_the_server() {
+    let state = tempfile::tempdir().unwrap();
+    // -w -1 waits for the server to close once the input ends: leaving must not wait.
+    for keys in ["\x04", "/quit\r"] {
+        let server = ws_server(record).await;
+        let mut terminal = start(&server.url, &["-w", "-1"], 100, &state);
+        terminal.wait_for_prompt().await;
+        terminal.keys(keys);
+        assert_eq!(terminal.exit_status().await, 0, "{keys:?}");
+        assert_eq!(
+            close_of(&server.finish().await),
+            Some((1000, String::new())),
+            "{keys:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn slash_last_shows_the_last_message_again_or_says_there_is_none() {
+    let state = tempfile::tempdir().unwrap();
+    let server = ws_server(echo).await;
+    let mut terminal = start(&server.url, &[], 100, &state);
+    terminal.wait_for_prompt().await;
+    terminal.enter("/last").await;
+    terminal
+        .wait_for_text("! /last: no message has arrived yet")
+        .await;
+    terminal.enter("hello").await;
+    terminal.wait_for_text("< hello").await;
+    terminal.enter("/last").await;
+    terminal
+        .wait_for("the message shown again", |t| {
+            t.rows().iter().filter(|r| *r == "< hello").count() == 2
+        })
+        .await;
+    terminal.quit_with_ctrl_d().await;
+    server.finish().await;
+}
+
+#[tokio::test]
+async fn after_slash_close_no_prompt_is_drawn_while_the_server_answers() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let state = tempfile::tempdir().unwrap();
+    let (seen, close_seen) = oneshot::channel();
+    let (answer, cue) = oneshot::channel::<()>();
+    // Holds its answer to our Close until told to.
+    let server = tcp_server(move |mut tcp| async move {
+        raw_upgrade(&mut tcp, "").await;
+        // Close 4000 "bye", masked: 2 + 4 + 5 bytes.
+        let mut close = [0u8; 11];
+        tcp.read_exact(&mut close).await.expect("the Close");
+        let _ = seen.send(client_frames(&close));
+        let _ = cue.await;
+        // Answered, the server drops the connection first (RFC 6455 §7.1.1).
+        tcp.write_all(&frame(0x88, b"\x0f\xa0bye")).await.unwrap();
+    })
+    .await;
+    let mut terminal = start(&server.url, &["--no-color"], 100, &state);
+    terminal.wait_for_prompt().await;
+    terminal.keys("/close 4000 bye\r");
+    let frames = within("the Close", close_seen).await.unwrap();
+    assert_eq!(frames, [(8, b"\x0f\xa0bye".to_vec())]);
+    // The REPL gave the terminal back as it sent the Close, and reads no more lines.
+    assert!(
+        terminal.is_cooked(),
+        "the terminal is cooked during the close"
+    );
+    let _ = answer.send(());
+    assert_eq!(terminal.exit_status().await, 0);
+    let close_line = "* closed: 4000 (application) \"bye\", by you";
+    terminal.wait_for_text(close_line).await;
+    let after_typed = raw_after(&terminal, "/close 4000 bye");
+    let before_close = &after_typed[..after_typed.find(close_line).unwrap()];
+    assert!(
+        !before_close.contains("> "),
+        "a prompt was drawn while closing: {before_close:?}"
+    );
+    server.finish().await;
+}

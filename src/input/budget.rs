@@ -7,6 +7,7 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 /// How many bytes of input may be on their way to the socket at once.
 pub const BYTES_IN_FLIGHT: usize = 1 << 20;
 
+#[derive(Debug)]
 pub struct Budget {
     limit: usize,
     used: Mutex<usize>,
@@ -18,12 +19,6 @@ pub struct Budget {
 pub struct Permit {
     budget: Arc<Budget>,
     bytes: usize,
-}
-
-impl std::fmt::Debug for Budget {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Budget({})", self.limit)
-    }
 }
 
 impl Budget {
@@ -86,6 +81,20 @@ mod tests {
         assert!(taken.recv_timeout(Duration::from_millis(50)).is_err());
         drop(first);
         assert!(taken.recv_timeout(Duration::from_secs(10)).is_ok());
+    }
+
+    #[test]
+    fn stdin_s_budget_holds_a_mebibyte_in_flight() {
+        let budget = Budget::new(BYTES_IN_FLIGHT);
+        let (done, taken) = mpsc::channel();
+        std::thread::spawn(move || {
+            let _held: Vec<Permit> = (0..16).map(|_| budget.take(64 * 1024)).collect();
+            let _ = done.send(());
+        });
+        assert!(
+            taken.recv_timeout(Duration::from_secs(10)).is_ok(),
+            "sixteen batches of 64 KiB are in flight at once"
+        );
     }
 
     #[test]

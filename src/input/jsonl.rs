@@ -271,6 +271,11 @@ mod tests {
                 r#"{"type":"close","reason":false}"#,
                 r#""reason" must be a string"#,
             ),
+            // A good code, so the bad reason is what is named.
+            (
+                r#"{"type":"close","code":1000,"reason":5}"#,
+                r#""reason" must be a string"#,
+            ),
             (
                 r#"{"type":"binary","base64":"!!"}"#,
                 r#""base64" is not base64 (invalid symbol 33, offset 0)"#,
@@ -286,6 +291,11 @@ mod tests {
             (
                 r#"{"type":"text","data":"a","data":"b"}"#,
                 "not a wsc JSON event: duplicate field `data`",
+            ),
+            // "open" is a type, so what is wrong is something else.
+            (
+                r#"{"type":"open","type":"open"}"#,
+                "not a wsc JSON event: duplicate field `type`",
             ),
         ];
         for (line, words) in table {

@@ -239,6 +239,38 @@ mod tests {
             [LONGEST_WAIT],
             "a tiny speed waits long, but no clock overflows"
         );
+        let (hour, year) = (Duration::from_secs(3600), Duration::from_secs(365 * 86400));
+        let later = [at("2026-01-01T11:00:00Z")];
+        assert_eq!(
+            delays(origin, &later, 0.01),
+            [100 * hour],
+            "long waits are kept"
+        );
+        assert_eq!(delays(origin, &later, 1e-4), [year], "up to a year");
+    }
+
+    #[tokio::test]
+    async fn messages_due_together_go_out_in_batches_of_256() {
+        let messages = (0..300).map(|n| (at("2026-01-01T10:00:00Z"), Message::text(n.to_string())));
+        let recording = Recording {
+            origin: None,
+            messages: messages.collect(),
+        };
+        let replay = Arc::new(Replay::timed(recording, 1.0));
+        let (opened, open) = oneshot::channel();
+        let (tx, mut rx) = mpsc::channel(4);
+        spawn(Arc::clone(&replay), open, tx);
+        let _ = opened.send(tokio::time::Instant::now());
+        let mut sizes = Vec::new();
+        let deadline = Duration::from_secs(30);
+        while let Some(input) = tokio::time::timeout(deadline, rx.recv()).await.unwrap() {
+            match input {
+                Input::Batch(batch) => sizes.push(batch.len()),
+                _ => panic!("only batches are handed over"),
+            }
+        }
+        assert_eq!(sizes, [256, 44]);
+        assert_eq!(replay.left(), 0);
     }
 
     #[test]

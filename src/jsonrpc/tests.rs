@@ -122,6 +122,14 @@ fn messages_are_classified_as_replies_notifications_requests_or_not_json_rpc() {
             params: None
         })
     );
+    assert_eq!(
+        one(r#"{"jsonrpc":"2.0","id":null,"method":"m"}"#),
+        Some(Incoming::Notification {
+            method: "m".into(),
+            params: None
+        }),
+        "a null id asks for no reply"
+    );
     for not_rpc in [
         "hello",
         "42",
@@ -306,6 +314,25 @@ fn tab_offers_the_methods_sent_and_notified_that_begin_as_typed() {
     assert_eq!(table.complete("Page.enable {", 13), (13, vec![]));
     assert_eq!(table.complete("/pi", 3), (3, vec![]));
     assert_eq!(table.complete("Zzz", 3), (0, vec![]));
+}
+
+#[test]
+fn tab_learns_names_up_to_256_bytes_and_at_most_4096_of_them() {
+    let mut table = Table::default();
+    let now = Instant::now();
+    let notify = |table: &mut Table, method: &str| {
+        table.received(&format!(r#"{{"method":"{method}"}}"#), now);
+    };
+    notify(&mut table, "");
+    notify(&mut table, &"a".repeat(256));
+    notify(&mut table, &"b".repeat(257));
+    assert_eq!(table.complete("", 0).1, ["a".repeat(256)]);
+    for n in 1..4096 {
+        notify(&mut table, &format!("m{n}"));
+    }
+    assert_eq!(table.complete("", 0).1.len(), 4096);
+    notify(&mut table, "z");
+    assert_eq!(table.complete("z", 1), (0, vec![]), "the table is full");
 }
 
 #[test]

@@ -8,8 +8,8 @@ use openssl::x509::{X509NameRef, X509Ref, X509VerifyResult};
 
 use crate::words::plural;
 
-/// A certificate expiring sooner than this gets a warning.
-const WARN_DAYS: u32 = 14;
+/// A certificate ending fewer than this many whole days from now gets a warning.
+const WARN_DAYS: i32 = 14;
 
 /// What to show of a TLS session.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -29,28 +29,19 @@ impl Details {
             .map(|chain| chain.iter().collect())
             .unwrap_or_default();
         let now = Asn1Time::days_from_now(0).ok();
-        let soon = Asn1Time::days_from_now(WARN_DAYS).ok();
         // Whole days from now to each certificate's end, negative when past.
         let left = |cert: &X509Ref| Some(now.as_ref()?.diff(cert.not_after()).ok()?.days);
         let warnings = chain
             .iter()
             .enumerate()
-            .filter(|(_, cert)| soon.as_ref().is_some_and(|soon| cert.not_after() < soon))
-            .map(|(at, cert)| {
+            .filter_map(|(at, cert)| {
+                let when = expiry_warning(left(cert)?)?;
                 let which = match at {
                     0 => "the server's certificate".to_string(),
                     at => format!("certificate {} of the server's chain", at + 1),
                 };
-                let when = match left(cert) {
-                    Some(days) if days < 0 => {
-                        format!("expired {} ago", plural(-days as u64, "day"))
-                    }
-                    Some(0) => "expires within a day".to_string(),
-                    Some(days) => format!("expires in {}", plural(days as u64, "day")),
-                    None => "expires soon".to_string(),
-                };
                 let subject = name(cert.subject_name());
-                format!("{which} ({subject}) {when} ({})", cert.not_after())
+                Some(format!("{which} ({subject}) {when} ({})", cert.not_after()))
             })
             .collect();
         if !verbose {
@@ -80,17 +71,34 @@ impl Details {
         }
         for (at, cert) in chain.iter().enumerate() {
             let n = format!("certificate {}/{}", at + 1, chain.len());
-            let left = match left(cert) {
-                Some(days) if days < 0 => format!(" (expired {} ago)", plural(-days as u64, "day")),
-                Some(days) => format!(" (in {})", plural(days as u64, "day")),
-                None => String::new(),
-            };
+            let left = left(cert).map_or(String::new(), |days| format!(" ({})", time_left(days)));
             lines.push(format!("{n} subject: {}", name(cert.subject_name())));
             lines.push(format!("{n} issuer: {}", name(cert.issuer_name())));
             lines.push(format!("{n} names: {}", alt_names(cert)));
             lines.push(format!("{n} expires: {}{left}", cert.not_after()));
         }
         Details { lines, warnings }
+    }
+}
+
+/// The warning's words for a certificate that ends in `days` whole days (negative once it has
+/// ended), or None when that is WARN_DAYS or more away.
+fn expiry_warning(days: i32) -> Option<String> {
+    Some(match days {
+        i32::MIN..0 => time_left(days),
+        0 => "expires within a day".to_string(),
+        1..WARN_DAYS => format!("expires {}", time_left(days)),
+        WARN_DAYS.. => return None,
+    })
+}
+
+/// `in 29 days`, or `expired 3 days ago` for a certificate whose end is `days` whole days away.
+fn time_left(days: i32) -> String {
+    let count = plural(days.unsigned_abs().into(), "day");
+    if days < 0 {
+        format!("expired {count} ago")
+    } else {
+        format!("in {count}")
     }
 }
 
@@ -156,5 +164,42 @@ fn ip_address(bytes: &[u8]) -> Option<std::net::IpAddr> {
         4 => <[u8; 4]>::try_from(bytes).ok().map(std::net::IpAddr::from),
         16 => <[u8; 16]>::try_from(bytes).ok().map(std::net::IpAddr::from),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn certificates_ending_within_14_days_are_warned_of_in_whole_days() {
+        let table = [
+            (-3, Some("expired 3 days ago")),
+            (-1, Some("expired 1 day ago")),
+            (0, Some("expires within a day")),
+            (1, Some("expires in 1 day")),
+            (13, Some("expires in 13 days")),
+            (14, None),
+            (400, None),
+        ];
+        for (days, words) in table {
+            assert_eq!(expiry_warning(days).as_deref(), words, "{days}");
+        }
+    }
+
+    #[test]
+    fn verbose_says_how_long_is_left_or_how_long_ago_it_ended() {
+        assert_eq!(time_left(29), "in 29 days");
+        assert_eq!(time_left(0), "in 0 days");
+        assert_eq!(time_left(-1), "expired 1 day ago");
+        assert_eq!(time_left(-30), "expired 30 days ago");
+    }
+
+    #[test]
+    fn ip_addresses_in_a_certificate_are_read_as_v4_or_v6() {
+        let v6 = [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
+        assert_eq!(ip_address(&[127, 0, 0, 1]), "127.0.0.1".parse().ok());
+        assert_eq!(ip_address(&v6), "2001:db8::1".parse().ok());
+        assert_eq!(ip_address(&[1, 2, 3]), None, "neither length");
     }
 }

@@ -104,6 +104,14 @@ pub async fn accept(acceptor: &Acceptor, tcp: TcpStream) -> Result<(Stream, Stri
 /// Answers a plain-HTTP client 400. What it sent is read first (as much as is there): a socket
 /// closed with unread bytes is reset, and the reset can destroy the answer before it is read.
 async fn answer_plain_http(tcp: &mut TcpStream) {
+    drain(tcp);
+    let _ = tcp.write_all(PLAIN_HTTP_ANSWER).await;
+    let _ = tcp.shutdown().await;
+}
+
+/// Reads and drops what has arrived, without waiting for more, until PLAIN_HTTP_DRAIN bytes or
+/// more are read; how many were.
+fn drain(tcp: &TcpStream) -> usize {
     let mut scratch = [0u8; 4096];
     let mut drained = 0;
     while drained < PLAIN_HTTP_DRAIN {
@@ -112,8 +120,7 @@ async fn answer_plain_http(tcp: &mut TcpStream) {
             Ok(n) => drained += n,
         }
     }
-    let _ = tcp.write_all(PLAIN_HTTP_ANSWER).await;
-    let _ = tcp.shutdown().await;
+    drained
 }
 
 /// Alerts a client sends when it does not accept the certificate.
@@ -249,6 +256,38 @@ mod tests {
         for (reason, hung_up, min, expected) in table {
             assert_eq!(words(reason, hung_up, min), expected, "{reason}");
         }
+    }
+
+    /// A connected pair on loopback, and the accepted end once `sent` bytes have arrived on it.
+    async fn arrived(sent: usize) -> (TcpStream, TcpStream) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let mut client = TcpStream::connect(listener.local_addr().unwrap())
+            .await
+            .unwrap();
+        let (server, _) = listener.accept().await.unwrap();
+        client.write_all(&vec![b'x'; sent]).await.unwrap();
+        let mut all = vec![0; sent];
+        // Loopback hands the bytes over at once; peek waits for the first, then sees the rest.
+        while server.peek(&mut all).await.unwrap() < sent {}
+        (client, server)
+    }
+
+    #[tokio::test]
+    async fn a_plain_http_request_is_drained_whole_up_to_16_kib() {
+        let deadline = std::time::Duration::from_secs(30);
+        tokio::time::timeout(deadline, async {
+            let (_client, server) = arrived(1000).await;
+            assert_eq!(
+                drain(&server),
+                1000,
+                "what arrived, and no waiting for more"
+            );
+            // 16 KiB in reads of 4 KiB: the bound is met exactly, and no more is read.
+            let (_client, server) = arrived(40 * 1024).await;
+            assert_eq!(drain(&server), 16 * 1024);
+        })
+        .await
+        .expect("within the deadline");
     }
 
     #[test]

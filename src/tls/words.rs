@@ -87,8 +87,13 @@ pub fn handshake_failure(e: &ssl::Error, ssl: &SslRef, attempt: &Attempt) -> Fai
             verify.error_string()
         ));
     }
+    failed_handshake(&reason(e), hung_up(e), attempt)
+}
+
+/// A failed handshake in words, from OpenSSL's `reason` for it; `hung_up` when the peer closed
+/// or reset the connection.
+fn failed_handshake(reason: &str, hung_up: bool, attempt: &Attempt) -> Failure {
     let (peer, when) = (attempt.peer, When::During(attempt.min));
-    let reason = reason(e);
     if reason.contains("alert protocol version") || reason == "unsupported protocol" {
         return Failure::Tls(match attempt.min {
             TlsVersion::V1_3 => format!(
@@ -102,9 +107,9 @@ pub fn handshake_failure(e: &ssl::Error, ssl: &SslRef, attempt: &Attempt) -> Fai
         });
     }
     if reason.contains("alert ") {
-        return alert_failure(&reason, peer, when);
+        return alert_failure(reason, peer, when);
     }
-    if hung_up(e) {
+    if hung_up {
         return hung_up_failure(peer, when);
     }
     if reason.contains("wrong version number") || reason.contains("packet length too long") {
@@ -368,6 +373,108 @@ mod tests {
                 "{peer:?} {when:?} {reason}"
             );
         }
+    }
+
+    #[test]
+    fn what_is_not_tls_is_named_so_with_the_likely_wrong_scheme() {
+        let attempt = |peer| Attempt {
+            insecure: false,
+            min: TlsVersion::V1_2,
+            peer,
+        };
+        let table = [
+            (
+                BARE,
+                "wrong version number",
+                "TLS handshake failed: wrong version number (the server does not speak TLS on \
+                 this port; ws:// instead of wss://?)",
+            ),
+            (
+                PROXY,
+                "packet length too long",
+                "TLS handshake failed: packet length too long (the proxy does not speak TLS on \
+                 this port; http:// instead of https://?)",
+            ),
+            (
+                BARE,
+                "bad record mac",
+                "TLS handshake failed: bad record mac",
+            ),
+        ];
+        for (peer, reason, expected) in table {
+            assert_eq!(
+                words(failed_handshake(reason, false, &attempt(peer))),
+                expected
+            );
+        }
+    }
+
+    /// A real OpenSSL error: that of a client handshake with a peer that answers `answer`
+    /// and then ends the connection.
+    fn handshake_error(answer: &[u8]) -> ssl::Error {
+        use openssl::ssl::{HandshakeError, SslConnector, SslMethod};
+        #[derive(Debug)]
+        struct Peer(io::Cursor<Vec<u8>>);
+        impl io::Read for Peer {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                io::Read::read(&mut self.0, buf)
+            }
+        }
+        impl io::Write for Peer {
+            fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let connector = SslConnector::builder(SslMethod::tls_client())
+            .unwrap()
+            .build();
+        match connector.connect("localhost", Peer(io::Cursor::new(answer.to_vec()))) {
+            Err(HandshakeError::Failure(failed)) => failed.into_error(),
+            Err(other) => panic!("{other}"),
+            Ok(_) => panic!("a handshake with {answer:?} succeeded"),
+        }
+    }
+
+    #[test]
+    fn what_ends_the_connection_after_the_handshake_is_told_as_openssl_or_the_socket_saw_it() {
+        let after = |error: io::Error| failure_after_handshake(Some(&error), BARE).map(words);
+        let hint = "; it may require a client certificate (--cert, --key)";
+        let upgrade = "right after the TLS handshake, before answering the upgrade";
+        // A fatal handshake_failure alert: OpenSSL's error, not a hang-up.
+        let alert = handshake_error(&[0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28]);
+        assert!(!hung_up(&alert), "{alert}");
+        assert_eq!(
+            after(io::Error::other(alert)),
+            Some(
+                "server ended the TLS handshake with 'handshake failure': it may require a \
+                 client certificate (--cert, --key)"
+                    .to_string()
+            )
+        );
+        // OpenSSL saw the connection end: closed, whatever else the error says.
+        let ended = handshake_error(b"");
+        assert!(hung_up(&ended), "{ended}");
+        assert_eq!(
+            after(io::Error::other(ended)),
+            Some(format!("server closed the connection {upgrade}{hint}"))
+        );
+        // The socket's own error: a reset is a hang-up in its words, however it was made.
+        for reset in [
+            io::Error::from(ErrorKind::ConnectionReset),
+            io::Error::new(ErrorKind::ConnectionReset, "reset while reading"),
+        ] {
+            assert_eq!(
+                after(reset),
+                Some(format!(
+                    "server hung up (connection reset by peer) {upgrade}{hint}"
+                ))
+            );
+        }
+        // Any other I/O error is no TLS failure.
+        assert_eq!(after(io::Error::from(ErrorKind::TimedOut)), None);
     }
 
     #[test]
