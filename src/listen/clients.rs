@@ -188,16 +188,13 @@ pub fn too_slow_frame() -> CloseFrame {
 }
 
 #[cfg(test)]
-impl Client {
-    /// A client with no session behind it, its queue holding `capacity` batches: the test reads
-    /// what it is queued and what it is told to close with.
-    pub fn idle(
+impl Roster {
+    /// Adds a client with no session behind it under the next id, its queue holding `capacity`
+    /// batches: the test reads what it is queued and what it is told to close with.
+    pub fn join_idle(
+        &mut self,
         capacity: usize,
-    ) -> (
-        Client,
-        mpsc::Receiver<Input>,
-        mpsc::UnboundedReceiver<CloseFrame>,
-    ) {
+    ) -> (mpsc::Receiver<Input>, mpsc::UnboundedReceiver<CloseFrame>) {
         let (queue, input) = mpsc::channel(capacity);
         let (orders, orders_rx) = mpsc::unbounded_channel();
         let client = Client {
@@ -209,7 +206,9 @@ impl Client {
             queue,
             orders,
         };
-        (client, input, orders_rx)
+        let id = self.next_id();
+        self.clients.insert(id, client);
+        (input, orders_rx)
     }
 }
 
@@ -227,12 +226,9 @@ mod tests {
         }
     }
 
-    /// Adds an idle client to the roster under its next id.
+    /// Adds an idle client to the roster under its next id: its queue.
     fn join(roster: &mut Roster, capacity: usize) -> mpsc::Receiver<Input> {
-        let (client, queued, _) = Client::idle(capacity);
-        let id = roster.next_id();
-        roster.clients.insert(id, client);
-        queued
+        roster.join_idle(capacity).0
     }
 
     #[tokio::test]

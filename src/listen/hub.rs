@@ -540,10 +540,7 @@ mod tests {
         hub: &mut Hub,
         capacity: usize,
     ) -> (mpsc::Receiver<Input>, mpsc::UnboundedReceiver<CloseFrame>) {
-        let (client, queued, orders) = Client::idle(capacity);
-        let id = hub.roster.next_id();
-        hub.roster.clients.insert(id, client);
-        (queued, orders)
+        hub.roster.join_idle(capacity)
     }
 
     fn texts(texts: &[&str]) -> Vec<Message> {
