@@ -207,15 +207,20 @@ async fn a_close_that_asks_to_come_back_reconnects_and_others_end_the_run() {
     run.assert_status(7);
 }
 
-/// A raw answer to the first connection, then an upgrade that closes with 1000.
-async fn answer_then_upgrade(listener: TcpListener, answer: &'static str) -> Vec<Instant> {
+/// Accepts one connection, reads its request and gives it a raw HTTP `answer`; when it came.
+async fn answer_once(listener: &TcpListener, answer: &str) -> Instant {
     let (mut tcp, _) = within("a connection", listener.accept())
         .await
         .expect("accept");
-    let first = Instant::now();
+    let came = Instant::now();
     common::read_request_head(&mut tcp).await;
     tcp.write_all(answer.as_bytes()).await.expect("answer");
-    drop(tcp);
+    came
+}
+
+/// A raw answer to the first connection, then an upgrade that closes with 1000.
+async fn answer_then_upgrade(listener: TcpListener, answer: &'static str) -> Vec<Instant> {
+    let first = answer_once(&listener, answer).await;
     let (ws, second) = accept(&listener).await;
     close_with(ws, 1000).await;
     vec![first, second]
@@ -242,13 +247,8 @@ async fn a_503_is_tried_again_after_its_retry_after_and_a_404_is_not() {
     let (refusing, port) = common::listener().await;
     let url = format!("ws://127.0.0.1:{port}/");
     let server = tokio::spawn(async move {
-        let (mut tcp, _) = within("a connection", refusing.accept())
-            .await
-            .expect("accept");
-        common::read_request_head(&mut tcp).await;
         let answer = "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n";
-        tcp.write_all(answer.as_bytes()).await.expect("answer");
-        drop(tcp);
+        answer_once(&refusing, answer).await;
         common::assert_no_connection(refusing).await;
     });
     let run = wsc([url.as_str(), "--reconnect"]).stdin_null().run().await;
@@ -261,14 +261,9 @@ async fn without_reconnect_a_503_to_the_first_connection_ends_the_run() {
     let (listener, port) = listener().await;
     let url = format!("ws://127.0.0.1:{port}/");
     let mut child = wsc([url.as_str()]).stdin_null().spawn();
-    let (mut tcp, _) = within("a connection", listener.accept())
-        .await
-        .expect("accept");
-    common::read_request_head(&mut tcp).await;
     // Busy, come back at once: only --reconnect does.
     let answer = "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 0\r\nContent-Length: 0\r\n\r\n";
-    tcp.write_all(answer.as_bytes()).await.expect("answer");
-    drop(tcp);
+    answer_once(&listener, answer).await;
     let again = within("a second connection or the end", async {
         tokio::select! {
             accepted = listener.accept() => Some(accepted.expect("accept").1),
